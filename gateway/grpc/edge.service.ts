@@ -1,0 +1,178 @@
+/**
+ * The gRPC edge for department back-offices: serves every proto service the hub has, forwarding
+ * each call onto the bus as the authenticated department. Health checking and server reflection
+ * included. Order per call: route, authenticate, authorise, rate-limit, forward, map errors.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import type { ServiceBroker, ServiceSchema } from "moleculer";
+import { METHOD_ROUTES, SERVED_SERVICES, type MethodRoute } from "../../services/common/contracts";
+import { TokenError } from "../../services/common/department-token";
+import { rootLogger } from "../../services/common/logger";
+import { projectPath } from "../../services/common/paths";
+import type { Runtime } from "../../services/common/runtime";
+import { mapError } from "../status-map";
+import { CallerChecks } from "./caller-checks";
+
+type Unary = grpc.ServerUnaryCall<unknown, unknown>;
+
+class EdgeError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function bearerToken(metadata: grpc.Metadata): string {
+  const value = metadata.get("authorization")[0];
+  if (typeof value !== "string" || !/^Bearer\s+\S+$/i.test(value)) {
+    throw new EdgeError(grpc.status.UNAUTHENTICATED, "send your department token as metadata 'authorization: Bearer <token>'");
+  }
+  return value.replace(/^Bearer\s+/i, "");
+}
+
+/** A request id from the caller (x-request-id) if sane, else a new one. */
+function requestIdOf(metadata: grpc.Metadata): string {
+  const given = metadata.get("x-request-id")[0];
+  return typeof given === "string" && /^[A-Za-z0-9._-]{8,80}$/.test(given) ? given : crypto.randomUUID();
+}
+
+/** Loads the proto files for server reflection (independent of the generated code). */
+function reflectionDefinition() {
+  return protoLoader.loadSync(
+    SERVED_SERVICES.map((s) => s.protoFile),
+    { includeDirs: [projectPath("proto")], keepCase: true },
+  );
+}
+
+/** Builds the handler of one unary method. */
+function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, route: MethodRoute) {
+  const log = rootLogger().child({ mod: "grpc-edge" });
+  return async (call: Unary, callback: grpc.sendUnaryData<unknown>) => {
+    const requestId = requestIdOf(call.metadata);
+    const started = Date.now();
+    let department = "";
+    try {
+      try {
+        department = await checks.authenticate(bearerToken(call.metadata));
+      } catch (err) {
+        if (err instanceof TokenError || err instanceof EdgeError) throw new EdgeError(grpc.status.UNAUTHENTICATED, err.message);
+        throw err;
+      }
+      if (!(await checks.isAllowed(department, route.path))) {
+        throw new EdgeError(grpc.status.PERMISSION_DENIED, `department ${department} has no grant for ${route.path}`);
+      }
+      const window = Math.floor(Date.now() / 60_000);
+      const used = await rt.store.increment(`rate:${department}:${window}`, 61_000);
+      if (used > rt.config.grpcRateLimitPerMinute) {
+        throw new EdgeError(grpc.status.RESOURCE_EXHAUSTED, `rate limit of ${rt.config.grpcRateLimitPerMinute} calls a minute reached for ${department}`);
+      }
+      const deadline = call.getDeadline();
+      const remaining = deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? Number(deadline) - Date.now() : 0;
+      const result = await broker.call(route.action, call.request as object, {
+        meta: { caller: { department } },
+        requestID: requestId,
+        ...(remaining > 0 ? { timeout: remaining } : {}),
+      });
+      call.sendMetadata(new grpc.Metadata());
+      callback(null, result);
+      log.info({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
+    } catch (err) {
+      const trailer = new grpc.Metadata();
+      trailer.set("x-request-id", requestId);
+      let code: grpc.status;
+      let details: string;
+      if (err instanceof EdgeError) {
+        code = err.code;
+        details = err.message;
+      } else {
+        const mapped = mapError(err);
+        code = mapped.grpc;
+        details = mapped.message;
+        if (mapped.data?.reasonCode) trailer.set("reason-code", String(mapped.data.reasonCode));
+        if (mapped.data?.field) trailer.set("field", String(mapped.data.field));
+        if (!mapped.expose) log.error({ requestId, method: route.path, err }, "grpc call failed");
+      }
+      callback({ code, details, metadata: trailer });
+      log.info({ requestId, method: route.path, department, code: grpc.status[code], ms: Date.now() - started }, "grpc refused");
+    }
+  };
+}
+
+/** The gRPC edge service schema: starts the server with the broker, stops it with the broker. */
+export function grpcEdgeService(rt: Runtime): ServiceSchema {
+  let server: grpc.Server | undefined;
+  let checks: CallerChecks;
+  let health: HealthImplementation;
+  let poll: NodeJS.Timeout | undefined;
+
+  return {
+    name: "grpc-edge",
+    events: {
+      "departments.changed": {
+        handler() {
+          checks?.clear();
+        },
+      },
+    },
+    actions: {
+      /** The port the server is bound to (tests bind port 0). */
+      port: { visibility: "public", handler: () => ({ port: (server as unknown as { boundPort?: number })?.boundPort }) },
+    },
+    async started() {
+      checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds);
+      server = new grpc.Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+      for (const service of SERVED_SERVICES) {
+        const impl: grpc.UntypedServiceImplementation = {};
+        for (const key of Object.keys(service.definition)) {
+          const route = METHOD_ROUTES.get(service.definition[key].path)!;
+          impl[key] = unaryHandler(this.broker, rt, checks, route);
+        }
+        server.addService(service.definition, impl);
+      }
+      // Health per served service follows whether its moleculer service is reachable on the bus.
+      health = new HealthImplementation({ "": "SERVING" });
+      health.addToServer(server);
+      const refreshHealth = () => {
+        const available = new Set(
+          this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).map((s: { name: string }) => s.name),
+        );
+        for (const s of SERVED_SERVICES) {
+          const up = available.has(s.moleculerService);
+          health.setStatus(s.fullName, up ? "SERVING" : "NOT_SERVING");
+        }
+      };
+      refreshHealth();
+      poll = setInterval(refreshHealth, 1000).unref();
+      new ReflectionService(reflectionDefinition()).addToServer(server);
+
+      const credentials =
+        rt.config.grpcTlsCert && rt.config.grpcTlsKey
+          ? grpc.ServerCredentials.createSsl(null, [
+              { cert_chain: fs.readFileSync(rt.config.grpcTlsCert), private_key: fs.readFileSync(rt.config.grpcTlsKey) },
+            ])
+          : grpc.ServerCredentials.createInsecure();
+      const port = await new Promise<number>((resolve, reject) =>
+        server!.bindAsync(`0.0.0.0:${rt.config.grpcPort}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+      );
+      (server as unknown as { boundPort: number }).boundPort = port;
+      rt.health.register("grpc-edge", async () => {
+        if (!server) throw new Error("gRPC server stopped");
+      });
+      this.logger.info(`gRPC edge listening on port ${port}`);
+    },
+    async stopped() {
+      clearInterval(poll);
+      rt.health.unregister("grpc-edge");
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.tryShutdown(() => resolve()));
+    },
+  };
+}

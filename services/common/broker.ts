@@ -1,0 +1,63 @@
+/**
+ * The one broker configuration every process uses. moleculer ships with its fault tolerance off
+ * (requestTimeout 0 waits forever); the values here are the hub's, explained beside each.
+ */
+import { ServiceBroker, type BrokerOptions } from "moleculer";
+import type { Config } from "./config";
+import { moleculerLoggerOptions } from "./logger";
+
+/** Broker options for a process with this configuration. */
+export function brokerOptions(config: Config): BrokerOptions {
+  return {
+    namespace: config.namespace,
+    nodeID: config.nodeId,
+    // No NATS_URL: every service lives in this process and calls stay in memory.
+    transporter: config.natsUrl
+      ? { type: "NATS", options: { url: config.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 500 } }
+      : null,
+    serializer: "JSON",
+    logger: moleculerLoggerOptions(config.logLevel),
+    // A department call should answer in well under a second; 10 s (REQUEST_TIMEOUT_MS) bounds a
+    // hung peer without cutting off a slow database transaction.
+    requestTimeout: config.requestTimeoutMs,
+    // Only errors marked retryable (timeouts, a node gone mid-call, UNAVAILABLE) are retried:
+    // never a refusal or bad input. Retrying a state change is safe because every state-changing
+    // action takes an idempotency key. 3 retries at 100/200/400 ms ride out a replica restart.
+    retryPolicy: {
+      enabled: true,
+      retries: 3,
+      delay: 100,
+      maxDelay: 2000,
+      factor: 2,
+      check: (err: Error) => Boolean((err as { retryable?: boolean }).retryable),
+    },
+    // An endpoint failing half of at least 20 calls within 60 s is skipped for 10 s, so a sick
+    // replica stops taking traffic while healthy ones serve. Only server faults (code >= 500) count.
+    circuitBreaker: {
+      enabled: true,
+      threshold: 0.5,
+      minRequestCount: 20,
+      windowTime: 60,
+      halfOpenTime: 10_000,
+      check: (err: Error) => ((err as { code?: number }).code ?? 500) >= 500,
+    },
+    // Bounds concurrent handler executions per action so a burst queues instead of exhausting the
+    // database pool; beyond the queue the caller gets a retryable QueueIsFullError.
+    bulkhead: { enabled: true, concurrency: 32, maxQueueSize: 1000 },
+    // Lets in-flight requests finish on shutdown before the broker stops.
+    tracking: { enabled: true, shutdownTimeout: 10_000 },
+    // Read-mostly lookups (department registry, licence types) are cached; Redis shares the cache.
+    cacher: config.redisUrl
+      ? { type: "Redis", options: { prefix: `${config.namespace}-cache`, ttl: 60, redis: config.redisUrl } }
+      : { type: "Memory", options: { ttl: 60, clone: true } },
+    registry: { strategy: "RoundRobin", preferLocal: true },
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+    metrics: { enabled: false },
+  };
+}
+
+/** Creates a broker for this configuration. */
+export function createBroker(config: Config): ServiceBroker {
+  return new ServiceBroker(brokerOptions(config));
+}

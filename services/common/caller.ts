@@ -1,0 +1,23 @@
+/**
+ * Who is calling. The gRPC edge sets `meta.caller` from the department's verified token; services
+ * calling each other on the bus set their own department. The bus is an internal network: only
+ * the edges authenticate callers, services trust `meta.caller` (see README, "Security model").
+ */
+import type { Context } from "moleculer";
+import { unauthenticated } from "./errors";
+
+export interface CallerMeta {
+  caller?: { department: string };
+}
+
+/** The calling department's code, or UNAUTHENTICATED when the call carries none. */
+export function callerDepartment(ctx: Context<unknown, CallerMeta>): string {
+  const dept = ctx.meta?.caller?.department;
+  if (!dept) throw unauthenticated("the call names no calling department (meta.caller.department)");
+  return dept;
+}
+
+/** Call options for a service calling another as the given department, keeping the request id. */
+export function asDepartment(department: string): { meta: CallerMeta } {
+  return { meta: { caller: { department } } };
+}

@@ -1,0 +1,167 @@
+/**
+ * Configuration from environment variables, validated once at start.
+ * A wrong value stops the process with a message naming the variable (see .env.example).
+ */
+import path from "node:path";
+
+export const ALL_SERVICES = ["identity", "licenses", "gateway"] as const;
+export type ServiceName = (typeof ALL_SERVICES)[number];
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  /** moleculer namespace: brokers only see others in the same namespace on one NATS. */
+  namespace: string;
+  /** Services this process hosts. */
+  services: ServiceName[];
+  /** nats:// URL; undefined = every service in this process on the in-process transport. */
+  natsUrl?: string;
+  /** postgres:// URL; undefined = embedded PGlite under dataDir. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  /** redis:// URL; undefined = in-process cache, idempotency and rate-limit stores. */
+  redisUrl?: string;
+  dataDir: string;
+  httpPort: number;
+  grpcPort: number;
+  /** Optional TLS for the gRPC edge (PEM file paths); both or neither. */
+  grpcTlsCert?: string;
+  grpcTlsKey?: string;
+  /** Calls a department may make at the gRPC edge per minute. */
+  grpcRateLimitPerMinute: number;
+  /** Longest lifetime accepted for a department's signed token. */
+  grpcTokenMaxAgeSeconds: number;
+  logLevel: LogLevel;
+  nodeId?: string;
+  /** moleculer request timeout for calls on the bus. */
+  requestTimeoutMs: number;
+  licenseSigningAlgorithm: "SM2-SM3" | "ED25519";
+  /** Master secret sealing the departments' private signing keys at rest. */
+  licenseKeySecret?: string;
+  /** Persons the identity service seeds into an empty registry at start (0 = none). */
+  seedPopulation: number;
+  /** Create development credentials for every department under DATA_DIR/credentials at start. */
+  devCredentials: boolean;
+}
+
+/** Raised when the environment holds an invalid value; lists every problem found. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return def;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return Number(raw);
+  };
+  const url = (name: string, schemes: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    // NATS accepts a comma-separated server list.
+    for (const part of raw.split(",")) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(part.trim());
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, ""))) {
+        problems.push(`${name} must be a URL starting with ${schemes.map((s) => `${s}://`).join(" or ")} (got "${part}")`);
+        return undefined;
+      }
+    }
+    return raw;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return def;
+    if (!["true", "false", "1", "0"].includes(raw)) {
+      problems.push(`${name} must be true or false (got "${raw}")`);
+      return def;
+    }
+    return raw === "true" || raw === "1";
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], def: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return def;
+    if (!allowed.includes(raw as T)) {
+      problems.push(`${name} must be one of ${allowed.join(", ")} (got "${raw}")`);
+      return def;
+    }
+    return raw as T;
+  };
+
+  const servicesRaw = read("SERVICES");
+  let services: ServiceName[] = [...ALL_SERVICES];
+  if (servicesRaw !== undefined) {
+    const names = servicesRaw.split(",").map((s) => s.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !(ALL_SERVICES as readonly string[]).includes(n));
+    if (unknown.length > 0 || names.length === 0) {
+      problems.push(`SERVICES must be a comma-separated list of ${ALL_SERVICES.join(", ")} (unknown: "${unknown.join(",") || servicesRaw}")`);
+    } else {
+      services = [...new Set(names)] as ServiceName[];
+    }
+  }
+
+  const grpcTlsCert = read("GRPC_TLS_CERT");
+  const grpcTlsKey = read("GRPC_TLS_KEY");
+  if (Boolean(grpcTlsCert) !== Boolean(grpcTlsKey)) {
+    problems.push("GRPC_TLS_CERT and GRPC_TLS_KEY must be set together (or neither)");
+  }
+  const licenseKeySecret = read("LICENSE_KEY_SECRET");
+  if (licenseKeySecret !== undefined && licenseKeySecret.length < 32) {
+    problems.push(`LICENSE_KEY_SECRET must be at least 32 characters (got ${licenseKeySecret.length})`);
+  }
+  const nodeId = read("NODE_ID");
+  if (nodeId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) {
+    problems.push(`NODE_ID must be 1-64 letters, digits, dots, dashes or underscores (got "${nodeId}")`);
+  }
+
+  const namespace = read("TONGBAN_NAMESPACE") ?? "tongban";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) {
+    problems.push(`TONGBAN_NAMESPACE must be 1-64 letters, digits, dashes or underscores (got "${namespace}")`);
+  }
+
+  const config: Config = {
+    namespace,
+    services,
+    natsUrl: url("NATS_URL", ["nats", "tls"]),
+    databaseUrl: url("DATABASE_URL", ["postgres", "postgresql"]),
+    databasePoolSize: int("DATABASE_POOL_SIZE", 10, 1, 200),
+    redisUrl: url("REDIS_URL", ["redis", "rediss"]),
+    dataDir: path.resolve(read("DATA_DIR") ?? "data"),
+    httpPort: int("PORT", 8080, 0, 65535),
+    grpcPort: int("GRPC_PORT", 50051, 0, 65535),
+    grpcTlsCert,
+    grpcTlsKey,
+    grpcRateLimitPerMinute: int("GRPC_RATE_LIMIT_PER_MINUTE", 1200, 1, 1_000_000),
+    grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
+    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    nodeId,
+    requestTimeoutMs: int("REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
+    licenseSigningAlgorithm: oneOf("LICENSE_SIGNING_ALGORITHM", ["SM2-SM3", "ED25519"] as const, "SM2-SM3"),
+    licenseKeySecret,
+    // The embedded default is for trying the hub: it comes with people and department keys.
+    seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
+    devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

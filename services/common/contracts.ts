@@ -1,0 +1,57 @@
+/**
+ * The gRPC services the hub serves and the moleculer service behind each. The edge maps
+ * `/<package>.<Service>/<Method>` to the action `<moleculer service>.<method in lowerCamelCase>`,
+ * which is the key ts-proto gives the method: adding an RPC is proto, action, done.
+ */
+import type { ServiceDefinition } from "@grpc/grpc-js";
+import { IdentityServiceService } from "../../proto/gen/tongban/identity/v1/identity";
+import { DepartmentRegistryServiceService } from "../../proto/gen/tongban/identity/v1/departments";
+import { LicenceServiceService } from "../../proto/gen/tongban/licenses/v1/licenses";
+
+export interface ServedService {
+  /** Full proto name, e.g. tongban.identity.v1.IdentityService (the health service name). */
+  fullName: string;
+  definition: ServiceDefinition;
+  /** The moleculer service that implements it. */
+  moleculerService: string;
+  /** Proto file under proto/, for reflection. */
+  protoFile: string;
+}
+
+export const SERVED_SERVICES: ServedService[] = [
+  {
+    fullName: "tongban.identity.v1.IdentityService",
+    definition: IdentityServiceService as unknown as ServiceDefinition,
+    moleculerService: "identity",
+    protoFile: "tongban/identity/v1/identity.proto",
+  },
+  {
+    fullName: "tongban.identity.v1.DepartmentRegistryService",
+    definition: DepartmentRegistryServiceService as unknown as ServiceDefinition,
+    moleculerService: "departments",
+    protoFile: "tongban/identity/v1/departments.proto",
+  },
+  {
+    fullName: "tongban.licenses.v1.LicenceService",
+    definition: LicenceServiceService as unknown as ServiceDefinition,
+    moleculerService: "licenses",
+    protoFile: "tongban/licenses/v1/licenses.proto",
+  },
+];
+
+export interface MethodRoute {
+  path: string;
+  action: string;
+  service: ServedService;
+  key: string;
+}
+
+/** Every served method with the action it maps to, keyed by its gRPC path. */
+export const METHOD_ROUTES: ReadonlyMap<string, MethodRoute> = new Map(
+  SERVED_SERVICES.flatMap((service) =>
+    Object.entries(service.definition).map(([key, def]) => {
+      const route: MethodRoute = { path: def.path, action: `${service.moleculerService}.${key}`, service, key };
+      return [def.path, route] as const;
+    }),
+  ),
+);

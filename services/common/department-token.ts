@@ -1,0 +1,108 @@
+/**
+ * Signed tokens by which a department authenticates at the gRPC edge. JWT compact form
+ * (header.payload.signature, base64url); the department signs with its own private key (Ed25519,
+ * or SM2 with SM3) and the hub holds only the public key, registered in the department registry.
+ *
+ *   header  {"alg":"EdDSA"|"SM2-SM3","kid":"<key id>","typ":"JWT"}
+ *   payload {"iss":"<department>","aud":"tongban","iat":<s>,"exp":<s>,"jti":"<random>"}
+ */
+import crypto from "node:crypto";
+import { keyIdFor, type SignatureAlgorithm } from "../licenses/signing/signer";
+
+export const TOKEN_AUDIENCE = "tongban";
+/** Clock difference tolerated between a department's machine and the hub. */
+export const CLOCK_SKEW_SECONDS = 30;
+
+export interface DepartmentCredential {
+  department: string;
+  keyId: string;
+  algorithm: SignatureAlgorithm;
+  publicKeyPem: string;
+  privateKeyPem: string;
+}
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
+const JWT_ALG: Record<SignatureAlgorithm, string> = { ED25519: "EdDSA", "SM2-SM3": "SM2-SM3" };
+const digest = (algorithm: SignatureAlgorithm) => (algorithm === "ED25519" ? null : "sm3");
+
+/** A new key pair for a department; register `publicKeyPem` with the hub, keep the private key. */
+export function createDepartmentCredential(department: string, algorithm: SignatureAlgorithm = "ED25519"): DepartmentCredential {
+  const { publicKey, privateKey } =
+    algorithm === "ED25519" ? crypto.generateKeyPairSync("ed25519") : crypto.generateKeyPairSync("ec", { namedCurve: "SM2" });
+  const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+  return {
+    department,
+    algorithm,
+    keyId: keyIdFor(algorithm, publicKeyPem),
+    publicKeyPem,
+    privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
+}
+
+/** Signs a token for the department, valid for ttlSeconds from now. */
+export function signDepartmentToken(c: Omit<DepartmentCredential, "publicKeyPem">, ttlSeconds = 300, now = Date.now()): string {
+  const iat = Math.floor(now / 1000);
+  const header = b64url(JSON.stringify({ alg: JWT_ALG[c.algorithm], kid: c.keyId, typ: "JWT" }));
+  const payload = b64url(
+    JSON.stringify({ iss: c.department, aud: TOKEN_AUDIENCE, iat, exp: iat + ttlSeconds, jti: crypto.randomUUID() }),
+  );
+  // Keys are loaded from PEM so SM2 keys sign as SM2 (see signer.ts).
+  const signature = crypto.sign(digest(c.algorithm), Buffer.from(`${header}.${payload}`), crypto.createPrivateKey(c.privateKeyPem));
+  return `${header}.${payload}.${b64url(signature)}`;
+}
+
+export interface PublicCredential {
+  department: string;
+  algorithm: SignatureAlgorithm;
+  publicKeyPem: string;
+}
+
+/** Why a token was refused; the message is safe to return to the caller. */
+export class TokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TokenError";
+  }
+}
+
+/**
+ * Verifies a token and returns the department it speaks for. `lookup` finds the registered public
+ * key by key id. Refuses unknown keys, bad signatures, wrong audience, expired tokens and tokens
+ * whose lifetime exceeds maxAgeSeconds.
+ */
+export async function verifyDepartmentToken(
+  token: string,
+  lookup: (keyId: string) => Promise<PublicCredential | null | undefined>,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): Promise<string> {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw new TokenError("token is not a compact JWT (header.payload.signature)");
+  let header: { alg?: string; kid?: string };
+  let claims: { iss?: string; aud?: string; iat?: number; exp?: number };
+  try {
+    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+  } catch {
+    throw new TokenError("token header or payload is not base64url JSON");
+  }
+  if (typeof header.kid !== "string" || header.kid === "") throw new TokenError("token header names no key (kid)");
+  const credential = await lookup(header.kid);
+  if (!credential) throw new TokenError(`key ${header.kid} is not registered for any department`);
+  if (header.alg !== JWT_ALG[credential.algorithm]) throw new TokenError(`token alg ${header.alg} does not match key ${header.kid}`);
+  const ok = crypto.verify(
+    digest(credential.algorithm),
+    Buffer.from(`${parts[0]}.${parts[1]}`),
+    crypto.createPublicKey(credential.publicKeyPem),
+    Buffer.from(parts[2], "base64url"),
+  );
+  if (!ok) throw new TokenError("token signature does not verify");
+  if (claims.iss !== credential.department) throw new TokenError(`token issuer ${claims.iss} does not own key ${header.kid}`);
+  if (claims.aud !== TOKEN_AUDIENCE) throw new TokenError(`token audience must be "${TOKEN_AUDIENCE}"`);
+  const nowS = Math.floor(now / 1000);
+  if (typeof claims.iat !== "number" || typeof claims.exp !== "number") throw new TokenError("token needs iat and exp");
+  if (claims.exp - claims.iat > maxAgeSeconds) throw new TokenError(`token lifetime exceeds ${maxAgeSeconds} s`);
+  if (claims.iat > nowS + CLOCK_SKEW_SECONDS) throw new TokenError("token is issued in the future");
+  if (claims.exp <= nowS - CLOCK_SKEW_SECONDS) throw new TokenError("token has expired");
+  return credential.department;
+}

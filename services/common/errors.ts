@@ -1,0 +1,59 @@
+/**
+ * Typed errors shared by every service. They travel over the bus as moleculer errors
+ * (type + code + data survive serialisation) and the edges map `type` to a gRPC or HTTP status
+ * in one table (gateway/grpc/status-map.ts).
+ */
+import { Errors } from "moleculer";
+
+export const ErrorType = {
+  InvalidArgument: "INVALID_ARGUMENT",
+  NotFound: "NOT_FOUND",
+  AlreadyExists: "ALREADY_EXISTS",
+  FailedPrecondition: "FAILED_PRECONDITION",
+  PermissionDenied: "PERMISSION_DENIED",
+  Unauthenticated: "UNAUTHENTICATED",
+  ResourceExhausted: "RESOURCE_EXHAUSTED",
+  Unavailable: "UNAVAILABLE",
+  Internal: "INTERNAL",
+} as const;
+export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Bad input: names the field and the reason, e.g. `id_number: check character should be X`. */
+export function invalidArgument(field: string, reason: string): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(`${field}: ${reason}`, 400, ErrorType.InvalidArgument, { field, reason });
+}
+
+/** No such record. */
+export function notFound(what: string, id: string): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(`${what} ${id} not found`, 404, ErrorType.NotFound, { what, id });
+}
+
+/** A business rule refuses the request; `reasonCode` is stable, `message` is for people. */
+export function failedPrecondition(reasonCode: string, message: string): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(`${reasonCode}: ${message}`, 412, ErrorType.FailedPrecondition, {
+    reasonCode,
+  });
+}
+
+/** The caller is known but may not do this. */
+export function permissionDenied(message: string): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(message, 403, ErrorType.PermissionDenied);
+}
+
+/** The caller could not be identified. */
+export function unauthenticated(message: string): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(message, 401, ErrorType.Unauthenticated);
+}
+
+/** A dependency is down; safe to retry (moleculer retries only errors marked retryable). */
+export function unavailable(message: string): Errors.MoleculerRetryableError {
+  return new Errors.MoleculerRetryableError(message, 503, ErrorType.Unavailable);
+}
+
+/** Turns an array of problems into one INVALID_ARGUMENT naming the first, keeping all in data. */
+export function firstInvalid(problems: Array<{ field: string; reason: string }>): void {
+  if (problems.length === 0) return;
+  const err = invalidArgument(problems[0].field, problems[0].reason);
+  (err.data as Record<string, unknown>).violations = problems;
+  throw err;
+}

@@ -1,0 +1,92 @@
+/**
+ * Idempotent state changes. The key is recorded in the service's own schema in the same
+ * transaction as the change it guards, so "same key again returns the first result and changes
+ * nothing" holds even when two calls race (the second waits on the key's unique index) and even
+ * across a crash. A key reused for a different request is refused.
+ *
+ * Each service's migrations create the table:
+ *   CREATE TABLE idempotency_keys (scope text, key text, request_hash text, response jsonb,
+ *     created_at timestamptz DEFAULT now(), PRIMARY KEY (scope, key));
+ */
+import crypto from "node:crypto";
+import type { Database, Queryable } from "./db/database";
+import { failedPrecondition, invalidArgument } from "./errors";
+import { canonicalJson } from "./canonical";
+
+const KEY_FORMAT = /^[\x21-\x7e]{8,128}$/;
+
+/** Validates an idempotency key: 8-128 printable ASCII characters. */
+export function checkIdempotencyKey(key: unknown, field = "idempotency_key"): string {
+  if (typeof key !== "string" || key.length === 0) throw invalidArgument(field, "is required for a state-changing call");
+  if (!KEY_FORMAT.test(key)) throw invalidArgument(field, "must be 8-128 printable ASCII characters without spaces");
+  return key;
+}
+
+/** SHA-256 of the request's canonical JSON. */
+export function hashRequest(request: unknown): string {
+  return crypto.createHash("sha256").update(canonicalJson(request)).digest("hex");
+}
+
+/**
+ * Runs `change` once per (scope, key). `scope` separates callers and actions (e.g. "samr:issueLicence");
+ * `request` is hashed so the same key with different content is refused.
+ */
+export async function once<T>(
+  db: Database,
+  scope: string,
+  key: string,
+  request: unknown,
+  change: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  const hash = hashRequest(request);
+  return db.transaction(async (tx) => {
+    const claimed = await tx.query(
+      "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      [scope, key, hash],
+    );
+    if (claimed.rowCount === 0) {
+      const { rows } = await tx.query<{ request_hash: string; response: T }>(
+        "SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
+        [scope, key],
+      );
+      if (rows[0].request_hash !== hash) {
+        throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+      }
+      return rows[0].response;
+    }
+    const result = await change(tx);
+    await tx.query("UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2", [
+      scope,
+      key,
+      JSON.stringify(result),
+    ]);
+    return result;
+  });
+}
+
+/** As `once` when the caller sent a key; a plain transaction when the change is naturally idempotent. */
+export async function onceIfKeyed<T>(
+  db: Database,
+  scope: string,
+  key: string | undefined,
+  request: unknown,
+  change: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  return key ? once(db, scope, checkIdempotencyKey(key), request, change) : db.transaction(change);
+}
+
+/**
+ * The stored result of an earlier call with this key, if any (refusing a key reused for another
+ * request). Lets an action answer a retry before repeating reads on other services.
+ */
+export async function previousResult<T>(db: Database, scope: string, key: string, request: unknown): Promise<T | undefined> {
+  const { rows } = await db.query<{ request_hash: string; response: T | null }>(
+    "SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    [scope, key],
+  );
+  if (rows.length === 0 || rows[0].response === null) return undefined;
+  if (rows[0].request_hash !== hashRequest(request)) {
+    throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+  }
+  return rows[0].response;
+}

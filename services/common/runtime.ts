@@ -1,0 +1,84 @@
+/**
+ * What a process gives its services: configuration, the shared store and a health registry where
+ * each service registers the checks /healthz runs (its database, the bus, Redis).
+ */
+import type { Config } from "./config";
+import { openDatabase, type Database } from "./db/database";
+import { migrate } from "./db/migrations";
+import type { SharedStore } from "./shared-store";
+import { projectPath } from "./paths";
+
+export type HealthCheck = () => Promise<void>;
+
+/** Named health checks of one process. */
+export class HealthRegistry {
+  private readonly checks = new Map<string, HealthCheck>();
+
+  register(name: string, check: HealthCheck): void {
+    this.checks.set(name, check);
+  }
+
+  unregister(name: string): void {
+    this.checks.delete(name);
+  }
+
+  /** Runs every check with a time limit; `down` names each failing check and why. */
+  async run(timeoutMs = 2000): Promise<{ ok: boolean; checks: Record<string, string>; down: string[] }> {
+    const results = await Promise.all(
+      [...this.checks].map(async ([name, check]) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            }),
+          ]);
+          return [name, "up"] as const;
+        } catch (err) {
+          return [name, `down: ${(err as Error).message}`] as const;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const down = results.filter(([, s]) => s !== "up").map(([n]) => n);
+    return { ok: down.length === 0, checks, down };
+  }
+}
+
+export interface Runtime {
+  config: Config;
+  store: SharedStore;
+  health: HealthRegistry;
+  /** Databases opened in this process, one per schema, shared by the services of that schema. */
+  databases: Map<string, Promise<Database>>;
+}
+
+/**
+ * The database of a service's schema, opened and migrated once per process (two moleculer services
+ * of one department share it; an embedded PGlite directory must never be opened twice).
+ * The process closes it on shutdown.
+ */
+export function openServiceDatabase(rt: Runtime, schema: string, service: string): Promise<Database> {
+  let opening = rt.databases.get(schema);
+  if (!opening) {
+    opening = (async () => {
+      const db = await openDatabase(rt.config, schema);
+      await migrate(db, projectPath("services", service, "migrations"));
+      rt.health.register(`database:${schema}`, () => db.ping());
+      return db;
+    })();
+    rt.databases.set(schema, opening);
+    opening.catch(() => rt.databases.delete(schema));
+  }
+  return opening;
+}
+
+/** Closes every database this process opened. */
+export async function closeDatabases(rt: Runtime): Promise<void> {
+  const all = [...rt.databases.values()];
+  rt.databases.clear();
+  await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
+}

@@ -1,0 +1,117 @@
+/** The legal-entity registry: registration with a newly generated credit code, reads and name checks. */
+import crypto from "node:crypto";
+import type { Database, Queryable } from "../common/db/database";
+import { failedPrecondition, notFound } from "../common/errors";
+import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
+import { generateCreditCode } from "./rules/credit-code";
+import { recordAccess } from "./persons";
+
+/** Entity type -> GB 32100 registration authority 9 (market regulation) and its type character. */
+export const ENTITY_TYPE_CODES: Record<string, string> = {
+  [EntityType.ENTITY_TYPE_ENTERPRISE]: "1",
+  [EntityType.ENTITY_TYPE_INDIVIDUAL_BUSINESS]: "2",
+  [EntityType.ENTITY_TYPE_FARMERS_COOPERATIVE]: "3",
+};
+
+interface EntityRow {
+  credit_code: string;
+  name: string;
+  entity_type: EntityType;
+  region_code: string;
+  legal_representative_id_number: string;
+  legal_representative_name: string;
+  address: string;
+  status: EntityStatus;
+  registered_at: Date;
+  registered_by: string;
+}
+
+function toEntity(r: EntityRow): Entity {
+  return {
+    creditCode: r.credit_code,
+    name: r.name,
+    entityType: r.entity_type,
+    regionCode: r.region_code,
+    legalRepresentativeIdNumber: r.legal_representative_id_number,
+    legalRepresentativeName: r.legal_representative_name,
+    address: r.address,
+    status: r.status,
+    registeredAt: new Date(r.registered_at).toISOString(),
+    registeredBy: r.registered_by,
+  };
+}
+
+/** A legal entity, recording the read; NOT_FOUND when unknown. */
+export async function getEntity(db: Database, creditCode: string, reader: string, caseId: string): Promise<Entity> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<EntityRow>("SELECT * FROM entities WHERE credit_code = $1", [creditCode]);
+    if (rows.length === 0) throw notFound("entity", creditCode);
+    await recordAccess(tx, creditCode, reader, caseId, "get");
+    return toEntity(rows[0]);
+  });
+}
+
+/** Whether `name` is the registered name of the entity; unknown codes answer "no". */
+export async function verifyEntity(db: Database, creditCode: string, name: string, reader: string, caseId: string) {
+  const { rows } = await db.query<{ name: string }>("SELECT name FROM entities WHERE credit_code = $1", [creditCode]);
+  const match = rows.length === 1 && rows[0].name === name;
+  if (rows.length === 1) await recordAccess(db, creditCode, reader, caseId, "verify");
+  return { match };
+}
+
+export interface NewEntity {
+  name: string;
+  entityType: EntityType;
+  regionCode: string;
+  legalRepresentativeIdNumber: string;
+  legalRepresentativeName: string;
+  address: string;
+  caseId: string;
+  registeredBy: string;
+}
+
+/**
+ * Registers an entity inside the caller's transaction: the legal representative must be in the
+ * population registry under that name, and a fresh credit code is drawn until its organisation
+ * code is unused.
+ */
+export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entity> {
+  const { rows: reps } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [
+    e.legalRepresentativeIdNumber,
+  ]);
+  if (reps.length === 0 || reps[0].name !== e.legalRepresentativeName) {
+    throw failedPrecondition(
+      "LEGAL_REPRESENTATIVE_MISMATCH",
+      "法定代表人姓名与身份证号码不一致 (the legal representative's name does not match the ID number in the population registry)",
+    );
+  }
+  const random = () => crypto.randomInt(0, 2 ** 32) / 2 ** 32;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const creditCode = generateCreditCode({
+      authority: "9",
+      entityType: ENTITY_TYPE_CODES[e.entityType],
+      regionCode: e.regionCode,
+      random,
+    });
+    const { rows } = await tx.query<EntityRow>(
+      `INSERT INTO entities (credit_code, organisation_code, name, entity_type, region_code,
+         legal_representative_id_number, legal_representative_name, address, registered_by, case_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        creditCode,
+        creditCode.slice(8, 17),
+        e.name,
+        e.entityType,
+        e.regionCode,
+        e.legalRepresentativeIdNumber,
+        e.legalRepresentativeName,
+        e.address,
+        e.registeredBy,
+        e.caseId,
+      ],
+    );
+    if (rows.length === 1) return toEntity(rows[0]);
+  }
+  throw new Error("could not draw an unused organisation code in 20 attempts");
+}

@@ -1,0 +1,113 @@
+/**
+ * identity: population and legal-entity base data (人口库, 法人库). Thin actions; the rules live in
+ * rules/, the SQL in persons.ts and entities.ts.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import type { Database } from "../common/db/database";
+import { callerDepartment, type CallerMeta } from "../common/caller";
+import { permissionDenied } from "../common/errors";
+import { checkIdempotencyKey, once } from "../common/idempotency";
+import { contextLogger } from "../common/logger";
+import { openServiceDatabase, type Runtime } from "../common/runtime";
+import { optionalCaseId, requireCaseId, requireEnum, requireText } from "../common/validate";
+import {
+  EntityType,
+  GetEntityRequest,
+  GetPersonRequest,
+  RegisterEntityRequest,
+  VerifyEntityRequest,
+  VerifyPersonRequest,
+  type Entity,
+  type Person,
+  type VerifyEntityResponse,
+  type VerifyPersonResponse,
+} from "../../proto/gen/tongban/identity/v1/identity";
+import { requireCreditCode, requireIdNumber, requireRegion } from "./checks";
+import { getEntity, registerEntity, verifyEntity } from "./entities";
+import { countPersons, getPerson, insertPersons, verifyPerson } from "./persons";
+import { generatePopulation } from "./seed/population";
+
+type Ctx<P> = Context<P, CallerMeta>;
+
+const ENTITY_TYPES = [
+  EntityType.ENTITY_TYPE_ENTERPRISE,
+  EntityType.ENTITY_TYPE_INDIVIDUAL_BUSINESS,
+  EntityType.ENTITY_TYPE_FARMERS_COOPERATIVE,
+] as const;
+
+/** Only market regulation registers legal entities (it assigns the credit code). */
+const ENTITY_REGISTRAR = "samr";
+
+/** The identity service schema. */
+export function identityService(rt: Runtime): ServiceSchema {
+  let db: Database;
+  return {
+    name: "identity",
+    actions: {
+      async getPerson(ctx: Ctx<GetPersonRequest>): Promise<Person> {
+        const p = GetPersonRequest.fromPartial(ctx.params ?? {});
+        const { idNumber } = requireIdNumber(p.idNumber);
+        const caseId = requireCaseId(p.caseId);
+        return getPerson(db, idNumber, callerDepartment(ctx), caseId);
+      },
+      async verifyPerson(ctx: Ctx<VerifyPersonRequest>): Promise<VerifyPersonResponse> {
+        const p = VerifyPersonRequest.fromPartial(ctx.params ?? {});
+        const { idNumber } = requireIdNumber(p.idNumber);
+        const name = requireText(p.name, "name", 1, 50);
+        return verifyPerson(db, idNumber, name, callerDepartment(ctx), optionalCaseId(p.caseId));
+      },
+      async getEntity(ctx: Ctx<GetEntityRequest>): Promise<Entity> {
+        const p = GetEntityRequest.fromPartial(ctx.params ?? {});
+        const { creditCode } = requireCreditCode(p.creditCode);
+        return getEntity(db, creditCode, callerDepartment(ctx), requireCaseId(p.caseId));
+      },
+      async verifyEntity(ctx: Ctx<VerifyEntityRequest>): Promise<VerifyEntityResponse> {
+        const p = VerifyEntityRequest.fromPartial(ctx.params ?? {});
+        const { creditCode } = requireCreditCode(p.creditCode);
+        const name = requireText(p.name, "name", 1, 100);
+        return verifyEntity(db, creditCode, name, callerDepartment(ctx), optionalCaseId(p.caseId));
+      },
+      async registerEntity(ctx: Ctx<RegisterEntityRequest>): Promise<Entity> {
+        const p = RegisterEntityRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const request = {
+          name: requireText(p.name, "name", 2, 100),
+          entityType: requireEnum(p.entityType, "entity_type", ENTITY_TYPES),
+          regionCode: requireRegion(p.regionCode).code,
+          legalRepresentativeIdNumber: requireIdNumber(p.legalRepresentativeIdNumber, "legal_representative_id_number").idNumber,
+          legalRepresentativeName: requireText(p.legalRepresentativeName, "legal_representative_name", 1, 50),
+          address: requireText(p.address, "address", 4, 200),
+          caseId: optionalCaseId(p.caseId),
+        };
+        if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} registers legal entities`);
+        const entity = await once(db, `${caller}:registerEntity`, key, request, (tx) =>
+          registerEntity(tx, { ...request, registeredBy: caller }),
+        );
+        contextLogger(ctx).info({ creditCode: entity.creditCode }, "entity registered");
+        ctx.emit("identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
+        return entity;
+      },
+
+      // Bus-only (not on the gRPC edge): loads the synthetic population; repeatable for one seed.
+      seedPopulation: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ count?: number; seed?: number }>) {
+          const count = ctx.params.count ?? 10_000;
+          const seed = ctx.params.seed ?? 20261122;
+          const inserted = await insertPersons(db, generatePopulation(count, seed));
+          return { inserted, total: await countPersons(db) };
+        },
+      },
+      countPersons: {
+        visibility: "public",
+        async handler() {
+          return { total: await countPersons(db) };
+        },
+      },
+    },
+    async started() {
+      db = await openServiceDatabase(rt, "identity", "identity");
+    },
+  };
+}

@@ -1,0 +1,49 @@
+-- Population and legal-entity base data, the record of who used it, and idempotency keys.
+CREATE TABLE persons (
+  id_number    char(18) PRIMARY KEY,
+  name         text NOT NULL,
+  gender       text NOT NULL CHECK (gender IN ('male', 'female')),
+  birth_date   date NOT NULL,
+  region_code  char(6) NOT NULL,
+  address      text NOT NULL,
+  phone        text NOT NULL,
+  ethnicity    text NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE entities (
+  credit_code                     char(18) PRIMARY KEY,
+  -- The organisation code (characters 9-17) is unique on its own (GB 11714).
+  organisation_code               char(9) NOT NULL UNIQUE,
+  name                            text NOT NULL,
+  entity_type                     text NOT NULL,
+  region_code                     char(6) NOT NULL,
+  legal_representative_id_number  char(18) NOT NULL REFERENCES persons (id_number),
+  legal_representative_name       text NOT NULL,
+  address                         text NOT NULL,
+  status                          text NOT NULL DEFAULT 'ENTITY_STATUS_ACTIVE',
+  registered_at                   timestamptz NOT NULL DEFAULT now(),
+  registered_by                   text NOT NULL,
+  case_id                         text NOT NULL DEFAULT ''
+);
+CREATE INDEX entities_legal_representative ON entities (legal_representative_id_number);
+
+-- Every read of a person's or an entity's data by a department: who, what, which case, when.
+CREATE TABLE data_accesses (
+  id          bigserial PRIMARY KEY,
+  subject_id  text NOT NULL,
+  reader      text NOT NULL,
+  case_id     text NOT NULL,
+  action      text NOT NULL,
+  at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX data_accesses_subject ON data_accesses (subject_id, at);
+
+CREATE TABLE idempotency_keys (
+  scope         text NOT NULL,
+  key           text NOT NULL,
+  request_hash  text NOT NULL,
+  response      jsonb,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (scope, key)
+);

@@ -1,0 +1,67 @@
+/** Checks an IssueLicenceRequest against the catalogue before anything is written. */
+import { invalidArgument, permissionDenied } from "../common/errors";
+import { requireDate, todayInChina } from "../common/validate";
+import { HolderKind, type IssueLicenceRequest, type LicenceType } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { requireCreditCode, requireIdNumber } from "../identity/checks";
+import { findLicenceType } from "./catalogue";
+
+export interface CheckedIssue {
+  type: LicenceType;
+  holderId: string;
+  fields: Record<string, string>;
+  validFrom: string;
+  validUntil: string;
+}
+
+/** Adds whole years to a date and steps back one day: a 5-year licence from 2026-03-01 ends 2031-02-28. */
+export function addYears(date: string, years: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const end = new Date(Date.UTC(d.getUTCFullYear() + years, d.getUTCMonth(), d.getUTCDate()));
+  // 29 February plus N years lands on 1 March when the target year is not a leap year.
+  if (end.getUTCDate() !== d.getUTCDate()) end.setUTCDate(0);
+  else end.setUTCDate(end.getUTCDate() - 1);
+  return end.toISOString().slice(0, 10);
+}
+
+function checkFields(type: LicenceType, fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const known = new Set(type.fields.map((f) => f.name));
+  for (const name of Object.keys(fields)) {
+    if (!known.has(name)) throw invalidArgument(`fields.${name}`, `is not a field of licence type ${type.code} (fields: ${[...known].join(", ")})`);
+  }
+  for (const def of type.fields) {
+    const raw = fields[def.name];
+    const field = `fields.${def.name}`;
+    if (raw === undefined || raw === "") {
+      if (def.required) throw invalidArgument(field, `is required for licence type ${type.code} (${def.labelZh})`);
+      continue;
+    }
+    if (typeof raw !== "string") throw invalidArgument(field, "must be a string");
+    const value = raw.trim();
+    if ([...value].length > 1000) throw invalidArgument(field, "must be at most 1000 characters");
+    if (def.format === "date") requireDate(value, field);
+    if (def.format === "decimal" && !/^\d{1,15}(\.\d{1,6})?$/.test(value)) throw invalidArgument(field, "must be a non-negative decimal number");
+    out[def.name] = value;
+  }
+  return out;
+}
+
+/** Validates the request for the calling department; throws INVALID_ARGUMENT or PERMISSION_DENIED. */
+export function checkIssueRequest(p: IssueLicenceRequest, caller: string, today = todayInChina()): CheckedIssue {
+  if (!p.typeCode) throw invalidArgument("type_code", "is required");
+  const type = findLicenceType(p.typeCode);
+  if (!type) throw invalidArgument("type_code", `"${p.typeCode}" is not in the licence catalogue`);
+  const holderId =
+    type.holderKind === HolderKind.HOLDER_KIND_PERSON
+      ? requireIdNumber(p.holderId, "holder_id").idNumber
+      : requireCreditCode(p.holderId, "holder_id").creditCode;
+  const fields = checkFields(type, (p.fields ?? {}) as Record<string, unknown>);
+  const validFrom = p.validFrom ? requireDate(p.validFrom, "valid_from") : today;
+  let validUntil = type.validityYears > 0 ? addYears(validFrom, type.validityYears) : "";
+  if (p.validUntil) {
+    validUntil = requireDate(p.validUntil, "valid_until");
+    if (validUntil < validFrom) throw invalidArgument("valid_until", `must not be before valid_from (${validFrom})`);
+  }
+  if (type.issuer !== caller) throw permissionDenied(`licence type ${type.code} (${type.nameZh}) is issued only by ${type.issuer}`);
+  return { type, holderId, fields, validFrom, validUntil };
+}

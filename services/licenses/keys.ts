@@ -1,0 +1,102 @@
+/**
+ * Departments' licence-signing keys: one active key per department, created on first use and
+ * rotated on request; retired keys stay for verification, so old licences keep verifying.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Queryable } from "../common/db/database";
+import type { Config } from "../common/config";
+import type { SigningKey as SigningKeyMessage } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { openPrivateKey, sealPrivateKey } from "./signing/key-vault";
+import { generateSigningKey, type SignatureAlgorithm } from "./signing/signer";
+
+interface KeyRow {
+  key_id: string;
+  department: string;
+  algorithm: SignatureAlgorithm;
+  public_key_pem: string;
+  sealed_private_key: string;
+  active: boolean;
+  created_at: Date;
+}
+
+export interface ActiveKey {
+  keyId: string;
+  algorithm: SignatureAlgorithm;
+  privateKeyPem: string;
+}
+
+/**
+ * The master secret sealing private keys: LICENSE_KEY_SECRET, or on a machine without it a random
+ * secret kept in DATA_DIR/secrets (created once; every process on this machine shares it).
+ */
+export function resolveMasterSecret(config: Config): string {
+  if (config.licenseKeySecret) return config.licenseKeySecret;
+  const file = path.join(config.dataDir, "secrets", "license-key-secret");
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, crypto.randomBytes(48).toString("base64"), { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+function toMessage(r: KeyRow): SigningKeyMessage {
+  return {
+    keyId: r.key_id,
+    department: r.department,
+    algorithm: r.algorithm,
+    publicKeyPem: r.public_key_pem,
+    active: r.active,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}
+
+async function insertKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string) {
+  const key = generateSigningKey(algorithm);
+  // A concurrent first issue may have created the department's key; the partial unique index
+  // makes this insert a no-op then, and the caller re-reads the winner.
+  await tx.query(
+    `INSERT INTO signing_keys (key_id, department, algorithm, public_key_pem, sealed_private_key)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [key.keyId, department, algorithm, key.publicKeyPem, sealPrivateKey(key.privateKeyPem, secret)],
+  );
+}
+
+/** The department's active key, created with `algorithm` when it has none. */
+export async function activeKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
+    if (rows[0]) {
+      return { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
+    }
+    await insertKey(tx, department, algorithm, secret);
+  }
+  throw new Error(`no active signing key for ${department}`);
+}
+
+/** Retires the department's active key and creates a new one. */
+export async function rotateKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<SigningKeyMessage> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tongban.signing-key.${department}`]);
+  await tx.query("UPDATE signing_keys SET active = false, retired_at = now() WHERE department = $1 AND active", [department]);
+  await insertKey(tx, department, algorithm, secret);
+  const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
+  return toMessage(rows[0]);
+}
+
+/** A public key by id (active or retired), for verification. */
+export async function publicKey(q: Queryable, keyId: string): Promise<{ department: string; algorithm: SignatureAlgorithm; publicKeyPem: string } | undefined> {
+  const { rows } = await q.query<KeyRow>("SELECT department, algorithm, public_key_pem FROM signing_keys WHERE key_id = $1", [keyId]);
+  return rows[0] && { department: rows[0].department, algorithm: rows[0].algorithm, publicKeyPem: rows[0].public_key_pem };
+}
+
+/** All keys of a department, newest first. */
+export async function listKeys(q: Queryable, department: string): Promise<SigningKeyMessage[]> {
+  const { rows } = await q.query<KeyRow>(
+    "SELECT * FROM signing_keys WHERE ($1 = '' OR department = $1) ORDER BY department, created_at DESC",
+    [department],
+  );
+  return rows.map(toMessage);
+}

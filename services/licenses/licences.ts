@@ -1,0 +1,204 @@
+/** The licence registry: issue, read, verify and status changes, in the licences schema. */
+import type { Database, Queryable } from "../common/db/database";
+import { failedPrecondition, notFound, permissionDenied } from "../common/errors";
+import { todayInChina } from "../common/validate";
+import {
+  LicenceStatus,
+  type HolderKind,
+  type Licence,
+  type VerificationFailure,
+  type VerifyLicenceResponse,
+} from "../../proto/gen/tongban/licenses/v1/licenses";
+import { canonicalJson } from "../common/canonical";
+import { signedContentOf, type SignedContent } from "./content";
+import { publicKey, type ActiveKey } from "./keys";
+import { newLicenceNumber } from "./signing/licence-number";
+import { isSignatureAlgorithm, signContent, verifyContent } from "./signing/signer";
+
+interface LicenceRow {
+  number: string;
+  holder_id: string;
+  issuer: string;
+  content: string;
+  signature: string;
+  status: LicenceStatus;
+  status_reason: string;
+  status_changed_at: Date | null;
+}
+
+/** The status a reader sees: a valid licence past its last day reads as expired. */
+export function effectiveStatus(stored: LicenceStatus, validUntil: string, today = todayInChina()): LicenceStatus {
+  if (stored === LicenceStatus.LICENCE_STATUS_VALID && validUntil !== "" && validUntil < today) {
+    return LicenceStatus.LICENCE_STATUS_EXPIRED;
+  }
+  return stored;
+}
+
+function toLicence(r: LicenceRow): Licence {
+  const c = JSON.parse(r.content) as SignedContent;
+  return {
+    number: c.number,
+    typeCode: c.typeCode,
+    typeName: c.typeName,
+    holderKind: c.holderKind as HolderKind,
+    holderId: c.holderId,
+    holderName: c.holderName,
+    issuer: c.issuer,
+    issuedAt: c.issuedAt,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    fields: c.fields,
+    signature: { algorithm: c.algorithm, keyId: c.keyId, value: r.signature },
+    status: effectiveStatus(r.status, c.validUntil),
+    statusReason: r.status_reason,
+    statusChangedAt: r.status_changed_at ? new Date(r.status_changed_at).toISOString() : undefined,
+  };
+}
+
+export type NewLicence = Omit<SignedContent, "v" | "number" | "issuedAt" | "algorithm" | "keyId"> & { caseId: string };
+
+/** Signs and stores a new licence with the department's active key. */
+export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = new Date()): Promise<Licence> {
+  const { caseId, ...rest } = n;
+  const content: SignedContent = {
+    v: 1,
+    ...rest,
+    number: newLicenceNumber(n.typeCode, now),
+    issuedAt: now.toISOString(),
+    algorithm: key.algorithm,
+    keyId: key.keyId,
+  };
+  const signature = signContent(content, key.algorithm, key.privateKeyPem);
+  const { rows } = await tx.query<LicenceRow>(
+    `INSERT INTO licences (number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [content.number, content.typeCode, content.holderId, content.issuer, canonicalJson(content), signature, key.keyId, content.validUntil, caseId, now],
+  );
+  return toLicence(rows[0]);
+}
+
+/** A stored licence, or NOT_FOUND. */
+export async function load(q: Queryable, number: string, lock = false): Promise<Licence> {
+  const { rows } = await q.query<LicenceRow>(`SELECT * FROM licences WHERE number = $1${lock ? " FOR UPDATE" : ""}`, [number]);
+  if (rows.length === 0) throw notFound("licence", number);
+  return toLicence(rows[0]);
+}
+
+/** All licences of a holder, newest first. */
+export async function listByHolder(q: Queryable, holderId: string): Promise<Licence[]> {
+  const { rows } = await q.query<LicenceRow>("SELECT * FROM licences WHERE holder_id = $1 ORDER BY issued_at DESC, number", [holderId]);
+  return rows.map(toLicence);
+}
+
+/** Records reads by a department other than the issuer ("who used my data"). */
+export async function recordReads(q: Queryable, licences: Licence[], reader: string, caseId: string, action: string) {
+  for (const l of licences) {
+    if (l.issuer === reader) continue;
+    await q.query("INSERT INTO licence_accesses (number, holder_id, reader, case_id, action) VALUES ($1, $2, $3, $4, $5)", [
+      l.number,
+      l.holderId,
+      reader,
+      caseId,
+      action,
+    ]);
+  }
+}
+
+/** Reads recorded for a holder's licences, newest first. */
+export async function accessesOf(q: Queryable, holderId: string) {
+  const { rows } = await q.query<{ number: string; reader: string; case_id: string; action: string; at: Date }>(
+    "SELECT number, reader, case_id, action, at FROM licence_accesses WHERE holder_id = $1 ORDER BY at DESC, id DESC",
+    [holderId],
+  );
+  return rows.map((r) => ({ number: r.number, reader: r.reader, caseId: r.case_id, action: r.action, at: new Date(r.at).toISOString() }));
+}
+
+const TRANSITIONS: Record<"suspend" | "reinstate" | "revoke", { from: LicenceStatus[]; to: LicenceStatus }> = {
+  suspend: { from: [LicenceStatus.LICENCE_STATUS_VALID], to: LicenceStatus.LICENCE_STATUS_SUSPENDED },
+  reinstate: { from: [LicenceStatus.LICENCE_STATUS_SUSPENDED], to: LicenceStatus.LICENCE_STATUS_VALID },
+  revoke: {
+    from: [LicenceStatus.LICENCE_STATUS_VALID, LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_EXPIRED],
+    to: LicenceStatus.LICENCE_STATUS_REVOKED,
+  },
+};
+
+const STATUS_WORD: Record<string, string> = {
+  [LicenceStatus.LICENCE_STATUS_VALID]: "valid",
+  [LicenceStatus.LICENCE_STATUS_SUSPENDED]: "suspended",
+  [LicenceStatus.LICENCE_STATUS_REVOKED]: "revoked",
+  [LicenceStatus.LICENCE_STATUS_EXPIRED]: "expired",
+};
+
+/** Moves a licence along suspend / reinstate / revoke; a move not allowed from its status is refused. */
+export async function changeStatus(
+  tx: Queryable,
+  number: string,
+  change: keyof typeof TRANSITIONS,
+  reason: string,
+  caller: string,
+): Promise<Licence> {
+  const current = await load(tx, number, true);
+  if (current.issuer !== caller) {
+    throw permissionDenied(`licence ${number} was issued by ${current.issuer}; only the issuer may ${change} it`);
+  }
+  const rule = TRANSITIONS[change];
+  if (!rule.from.includes(current.status)) {
+    throw failedPrecondition(
+      `LICENCE_${STATUS_WORD[current.status].toUpperCase()}`,
+      `licence ${number} is ${STATUS_WORD[current.status]} and cannot be ${change === "reinstate" ? "reinstated" : `${change}ed`}`,
+    );
+  }
+  await tx.query("UPDATE licences SET status = $2, status_reason = $3, status_changed_at = now() WHERE number = $1", [
+    number,
+    rule.to,
+    reason,
+  ]);
+  return load(tx, number);
+}
+
+/**
+ * Verifies a licence: its signature against the issuer's key (active or retired), its status in
+ * the registry and its validity dates. Each failed check is named with a reason.
+ */
+export async function verify(q: Queryable, presented: Licence, today = todayInChina()): Promise<VerifyLicenceResponse> {
+  const failures: VerificationFailure[] = [];
+  const content = signedContentOf(presented);
+  const key = content.keyId ? await publicKey(q, content.keyId) : undefined;
+  let signatureValid = false;
+  if (!key) {
+    failures.push({ check: "signature", reason: `signing key "${content.keyId}" is unknown to the registry` });
+  } else if (key.department !== content.issuer || key.algorithm !== content.algorithm || !isSignatureAlgorithm(content.algorithm)) {
+    failures.push({ check: "signature", reason: `key ${content.keyId} does not belong to issuer ${content.issuer} with ${content.algorithm}` });
+  } else {
+    signatureValid = verifyContent(content, presented.signature?.value ?? "", content.algorithm, key.publicKeyPem);
+    if (!signatureValid) failures.push({ check: "signature", reason: "the content does not match the issuer's signature: it was altered or the signature is not genuine" });
+  }
+
+  const { rows } = await q.query<LicenceRow>("SELECT * FROM licences WHERE number = $1", [content.number]);
+  let status: LicenceStatus = LicenceStatus.LICENCE_STATUS_UNSPECIFIED;
+  if (rows.length === 0) {
+    failures.push({ check: "registry", reason: `no licence numbered ${content.number} was issued` });
+  } else {
+    status = effectiveStatus(rows[0].status, content.validUntil, today);
+    if (rows[0].status === LicenceStatus.LICENCE_STATUS_SUSPENDED || rows[0].status === LicenceStatus.LICENCE_STATUS_REVOKED) {
+      failures.push({
+        check: "status",
+        reason: `licence is ${STATUS_WORD[rows[0].status]}${rows[0].status_reason ? `: ${rows[0].status_reason}` : ""}`,
+      });
+    }
+  }
+  const withinValidity = (content.validFrom === "" || content.validFrom <= today) && (content.validUntil === "" || today <= content.validUntil);
+  if (!withinValidity) {
+    failures.push({
+      check: "validity",
+      reason: content.validFrom > today ? `not valid before ${content.validFrom}` : `expired after ${content.validUntil}`,
+    });
+  }
+  return { valid: failures.length === 0, signatureValid, status, withinValidity, failures, number: content.number };
+}
+
+/** Number of licences stored (for health and benchmarks). */
+export async function countLicences(db: Database): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM licences");
+  return rows[0].n;
+}

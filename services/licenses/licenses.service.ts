@@ -1,0 +1,181 @@
+/**
+ * licenses: the electronic licence registry (电子证照库). Departments issue licences of the types
+ * they own, signed with their key; every department verifies them; reads by other departments
+ * are recorded with their case.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import type { Database } from "../common/db/database";
+import { callerDepartment, type CallerMeta } from "../common/caller";
+import { failedPrecondition, invalidArgument } from "../common/errors";
+import { checkIdempotencyKey, once, previousResult } from "../common/idempotency";
+import { contextLogger } from "../common/logger";
+import { openServiceDatabase, type Runtime } from "../common/runtime";
+import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
+import { EntityStatus, type Entity, type Person } from "../../proto/gen/tongban/identity/v1/identity";
+import {
+  ChangeLicenceStatusRequest,
+  GetLicenceRequest,
+  HolderKind,
+  IssueLicenceRequest,
+  ListLicenceAccessesRequest,
+  ListLicencesByHolderRequest,
+  ListSigningKeysRequest,
+  RotateSigningKeyRequest,
+  VerifyLicenceRequest,
+  type Licence,
+} from "../../proto/gen/tongban/licenses/v1/licenses";
+import { holderKindOf } from "../identity/checks";
+import { LICENCE_TYPES } from "./catalogue";
+import { checkIssueRequest } from "./issue-request";
+import { activeKey, listKeys, resolveMasterSecret, rotateKey } from "./keys";
+import * as registry from "./licences";
+import { isSignatureAlgorithm } from "./signing/signer";
+
+type Ctx<P> = Context<P, CallerMeta>;
+
+const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
+
+/** The holder's registered name, read from identity for this case; refuses unknown or closed holders. */
+async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string, caseId: string): Promise<string> {
+  try {
+    if (kind === HolderKind.HOLDER_KIND_PERSON) {
+      return (await ctx.call<Person, object>("identity.getPerson", { idNumber: holderId, caseId })).name;
+    }
+    const entity = await ctx.call<Entity, object>("identity.getEntity", { creditCode: holderId, caseId });
+    if (entity.status !== EntityStatus.ENTITY_STATUS_ACTIVE) {
+      throw failedPrecondition("HOLDER_DEREGISTERED", `持证主体 ${holderId} 已注销 (the holder is deregistered)`);
+    }
+    return entity.name;
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw failedPrecondition("HOLDER_NOT_REGISTERED", `持证主体 ${holderId} 不在基础库中 (the holder is not in the identity registry)`);
+    }
+    throw err;
+  }
+}
+
+/** The licences service schema. */
+export function licensesService(rt: Runtime): ServiceSchema {
+  let db: Database;
+  let secret: string;
+
+  const statusChange = (change: "suspend" | "reinstate" | "revoke", event: string) =>
+    async function (ctx: Ctx<ChangeLicenceStatusRequest>): Promise<Licence> {
+      const p = ChangeLicenceStatusRequest.fromPartial(ctx.params ?? {});
+      const caller = callerDepartment(ctx);
+      const key = checkIdempotencyKey(p.idempotencyKey);
+      const request = { number: requireText(p.number, "number", 1, 64), reason: requireText(p.reason, "reason", 2, 500) };
+      const licence = await once(db, `${caller}:${change}Licence`, key, request, (tx) =>
+        registry.changeStatus(tx, request.number, change, request.reason, caller),
+      );
+      contextLogger(ctx).info({ number: licence.number, status: licence.status }, `licence ${change}`);
+      ctx.emit(event, { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: licence.issuer, reason: request.reason });
+      return licence;
+    };
+
+  return {
+    name: "licenses",
+    actions: {
+      listLicenceTypes: {
+        cache: { keys: [] },
+        handler: () => ({ types: LICENCE_TYPES }),
+      },
+      async issueLicence(ctx: Ctx<IssueLicenceRequest>): Promise<Licence> {
+        const p = IssueLicenceRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const checked = checkIssueRequest(p, caller);
+        const caseId = requireCaseId(p.caseId);
+        const request = { ...checked, type: checked.type.code, caseId };
+        const scope = `${caller}:issueLicence`;
+        const earlier = await previousResult<Licence>(db, scope, key, request);
+        if (earlier) return earlier;
+
+        const name = await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
+        const licence = await once(db, scope, key, request, async (tx) =>
+          registry.issue(
+            tx,
+            {
+              typeCode: checked.type.code,
+              typeName: checked.type.nameZh,
+              holderKind: checked.type.holderKind,
+              holderId: checked.holderId,
+              holderName: name,
+              issuer: caller,
+              validFrom: checked.validFrom,
+              validUntil: checked.validUntil,
+              fields: checked.fields,
+              caseId,
+            },
+            await activeKey(tx, caller, rt.config.licenseSigningAlgorithm, secret),
+          ),
+        );
+        contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
+        ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId });
+        return licence;
+      },
+      async getLicence(ctx: Ctx<GetLicenceRequest>): Promise<Licence> {
+        const p = GetLicenceRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const number = requireText(p.number, "number", 1, 64);
+        return db.transaction(async (tx) => {
+          const licence = await registry.load(tx, number);
+          if (licence.issuer !== caller) await registry.recordReads(tx, [licence], caller, requireCaseId(p.caseId), "get");
+          return licence;
+        });
+      },
+      async verifyLicence(ctx: Ctx<VerifyLicenceRequest>) {
+        const p = VerifyLicenceRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        if (!p.number && !p.licence) throw invalidArgument("number", "give the number of a stored licence or a presented licence copy");
+        const caseId = optionalCaseId(p.caseId);
+        return db.transaction(async (tx) => {
+          const presented = p.licence ?? (await registry.load(tx, requireText(p.number, "number", 1, 64)));
+          const result = await registry.verify(tx, presented);
+          if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
+            await registry.recordReads(tx, [presented], caller, caseId, "verify");
+          }
+          return result;
+        });
+      },
+      suspendLicence: statusChange("suspend", "licenses.suspended"),
+      reinstateLicence: statusChange("reinstate", "licenses.reinstated"),
+      revokeLicence: statusChange("revoke", "licenses.revoked"),
+      async listLicencesByHolder(ctx: Ctx<ListLicencesByHolderRequest>) {
+        const p = ListLicencesByHolderRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const holderId = requireText(p.holderId, "holder_id", 18, 18).toUpperCase();
+        if (!holderKindOf(holderId)) throw invalidArgument("holder_id", "must be a resident ID number or a unified social credit code");
+        const caseId = requireCaseId(p.caseId);
+        return db.transaction(async (tx) => {
+          const licences = await registry.listByHolder(tx, holderId);
+          await registry.recordReads(tx, licences, caller, caseId, "list");
+          return { licences };
+        });
+      },
+      async listLicenceAccesses(ctx: Ctx<ListLicenceAccessesRequest>) {
+        const p = ListLicenceAccessesRequest.fromPartial(ctx.params ?? {});
+        const holderId = requireText(p.holderId, "holder_id", 18, 18).toUpperCase();
+        return { accesses: await registry.accessesOf(db, holderId) };
+      },
+      async rotateSigningKey(ctx: Ctx<RotateSigningKeyRequest>) {
+        const p = RotateSigningKeyRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const algorithm = p.algorithm || rt.config.licenseSigningAlgorithm;
+        if (!isSignatureAlgorithm(algorithm)) throw invalidArgument("algorithm", "must be SM2-SM3 or ED25519");
+        const result = await once(db, `${caller}:rotateSigningKey`, key, { algorithm }, (tx) => rotateKey(tx, caller, algorithm, secret));
+        contextLogger(ctx).info({ keyId: result.keyId }, "signing key rotated");
+        return result;
+      },
+      async listSigningKeys(ctx: Ctx<ListSigningKeysRequest>) {
+        const p = ListSigningKeysRequest.fromPartial(ctx.params ?? {});
+        return { keys: await listKeys(db, p.department) };
+      },
+    },
+    async started() {
+      secret = resolveMasterSecret(rt.config);
+      db = await openServiceDatabase(rt, "licenses", "licenses");
+    },
+  };
+}
