@@ -1,0 +1,125 @@
+/**
+ * identity, licences and the gRPC edge as three separate processes talking over the machine's
+ * NATS, each department on PostgreSQL, Redis for cache and rate limits. A test broker joins the
+ * bus to watch the licence events.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ServiceBroker } from "moleculer";
+import { HubClient } from "../support/grpc-client";
+import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process";
+import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
+import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
+import { defineHubFlows, people, registerEntity, SEED_COUNT, type HubUnderTest } from "./hub-flows";
+import { readCredential } from "../support/grpc-client";
+
+const namespace = `it-${crypto.randomBytes(4).toString("hex")}`;
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-it-"));
+let db: { name: string; url: string };
+let processes: HubProcess[] = [];
+let observer: ServiceBroker;
+const events: Array<{ name: string; payload: any }> = [];
+let under: HubUnderTest;
+
+beforeAll(async () => {
+  await requireServers();
+  db = await createTestDatabase();
+  const common = {
+    NATS_URL,
+    REDIS_URL,
+    DATABASE_URL: db.url,
+    TONGBAN_NAMESPACE: namespace,
+    DATA_DIR: dataDir,
+    LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+  };
+  observer = new ServiceBroker({ namespace, nodeID: `observer-${process.pid}`, transporter: NATS_URL, logger: false });
+  observer.createService({
+    name: "test-observer",
+    events: {
+      "licenses.*"(ctx: any) {
+        events.push({ name: ctx.eventName, payload: ctx.params });
+      },
+    },
+  });
+  await observer.start();
+  processes = [
+    spawnHub("identity", { ...common, SERVICES: "identity", SEED_POPULATION: String(SEED_COUNT), DEV_CREDENTIALS: "true" }),
+    spawnHub("licenses", { ...common, SERVICES: "licenses" }),
+    spawnHub("gateway", { ...common, SERVICES: "gateway", GRPC_PORT: "0", PORT: "0" }),
+  ];
+  await Promise.all(processes.map((p) => p.waitFor(/Tongban ready/)));
+  const [grpcPort, httpPort] = await Promise.all([reportedPort(processes[2], "gRPC edge"), reportedPort(processes[2], "HTTP")]);
+  under = { client: new HubClient(`127.0.0.1:${grpcPort}`), httpPort, dataDir };
+  // The edge reports SERVING once it sees both departments on the bus.
+  for (let i = 0; i < 100 && (await under.client.health("tongban.licenses.v1.LicenceService").catch(() => "")) !== "SERVING"; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  under?.client.close();
+  await Promise.all(processes.map((p) => p.stop()));
+  await observer?.stop();
+  if (db) await dropTestDatabase(db.name);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("three processes over NATS, PostgreSQL and Redis", () => {
+  defineHubFlows(() => under);
+
+  it("reports nats and redis in /healthz", async () => {
+    const body = (await (await fetch(`http://127.0.0.1:${under.httpPort}/healthz`)).json()) as { checks: Record<string, string> };
+    expect(body.checks).toMatchObject({ nats: "up", redis: "up", broker: "up" });
+  });
+
+  it("keeps each department in its own schema with its migrations recorded", async () => {
+    const schemas = await queryDatabase<{ table_schema: string; table_name: string }>(
+      db.url,
+      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('identity', 'licenses') ORDER BY 1, 2",
+    );
+    const tables = schemas.map((r) => `${r.table_schema}.${r.table_name}`);
+    expect(tables).toEqual(expect.arrayContaining(["identity.persons", "identity.schema_migrations", "licenses.licences", "licenses.schema_migrations"]));
+    const applied = await queryDatabase<{ name: string }>(db.url, "SELECT name FROM licenses.schema_migrations");
+    expect(applied.map((r) => r.name)).toEqual(["001_licences.sql"]);
+    const sealed = await queryDatabase<{ sealed_private_key: string }>(db.url, "SELECT sealed_private_key FROM licenses.signing_keys LIMIT 1");
+    expect(sealed[0].sealed_private_key).toMatch(/^v1:/);
+    expect(sealed[0].sealed_private_key).not.toContain("PRIVATE KEY");
+  });
+
+  it("emits issued and revoked events on the bus, carries the request id across processes and redacts personal data in logs", async () => {
+    const samr = readCredential(dataDir, "samr");
+    const entity = await registerEntity(under.client, samr, 10, `古田县菌业${crypto.randomInt(1e6)}有限公司`);
+    const requestId = `it-${crypto.randomUUID()}`;
+    const licence = await under.client.call(
+      "LicenceService/IssueLicence",
+      {
+        idempotencyKey: `ev-${crypto.randomUUID()}`,
+        typeCode: "BL",
+        holderId: entity.creditCode,
+        caseId: "case-ev",
+        fields: {
+          name: entity.name, entity_type: "有限责任公司", legal_representative: people[10].name,
+          established_on: "2026-11-02", address: "福建省宁德市古田县六一四路1号", business_scope: "食用菌种植",
+        },
+      },
+      samr,
+      { "x-request-id": requestId },
+    );
+    await under.client.call("LicenceService/RevokeLicence", { number: licence.number, reason: "测试", idempotencyKey: `rv-${crypto.randomUUID()}` }, samr);
+    for (let i = 0; i < 50 && !events.some((e) => e.name === "licenses.revoked" && e.payload.number === licence.number); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(events.filter((e) => e.payload.number === licence.number).map((e) => e.name)).toEqual(["licenses.issued", "licenses.revoked"]);
+    expect(events.find((e) => e.name === "licenses.issued" && e.payload.number === licence.number)!.payload).toMatchObject({ number: licence.number, issuer: "samr", caseId: "case-ev" });
+
+    const [identityLogs, licensesLogs, gatewayLogs] = processes.map((p) => p.logs());
+    expect(gatewayLogs).toContain(requestId);
+    expect(licensesLogs).toContain(requestId);
+    const all = identityLogs + licensesLogs + gatewayLogs;
+    expect(all).not.toContain(people[10].idNumber);
+    expect(all).not.toContain(people[10].name);
+    expect(all).not.toContain(people[10].phone);
+  });
+});

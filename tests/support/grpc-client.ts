@@ -1,0 +1,101 @@
+/**
+ * A gRPC client built independently from the proto files (@grpc/proto-loader, not the ts-proto
+ * client), as a department back-office would build one.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { signDepartmentToken, type DepartmentCredential } from "../../services/common/department-token";
+
+const PROTO_DIR = path.resolve(__dirname, "../../proto");
+const HEALTH_PROTO = require.resolve("grpc-health-check/proto/health/v1/health.proto");
+const REFLECTION_PROTO = path.join(path.dirname(require.resolve("@grpc/reflection/package.json")), "build/proto/grpc/reflection/v1/reflection.proto");
+
+const definition = protoLoader.loadSync(
+  ["tongban/identity/v1/identity.proto", "tongban/identity/v1/departments.proto", "tongban/licenses/v1/licenses.proto", HEALTH_PROTO, REFLECTION_PROTO],
+  { includeDirs: [PROTO_DIR], longs: String, enums: String, defaults: true },
+);
+const pkg = grpc.loadPackageDefinition(definition) as any;
+
+export type Credential = Pick<DepartmentCredential, "department" | "keyId" | "algorithm" | "privateKeyPem">;
+
+/** Reads the development credential the identity process wrote for a department. */
+export function readCredential(dataDir: string, department: string): Credential {
+  return JSON.parse(fs.readFileSync(path.join(dataDir, "credentials", `${department}.json`), "utf8"));
+}
+
+export interface CallResult<T = any> {
+  response: T;
+}
+
+/** Clients for the hub's services at one address, calling as one department or another. */
+export class HubClient {
+  private readonly clients: Record<string, grpc.Client>;
+
+  constructor(readonly address: string) {
+    const insecure = grpc.credentials.createInsecure();
+    this.clients = {
+      IdentityService: new pkg.tongban.identity.v1.IdentityService(address, insecure),
+      DepartmentRegistryService: new pkg.tongban.identity.v1.DepartmentRegistryService(address, insecure),
+      LicenceService: new pkg.tongban.licenses.v1.LicenceService(address, insecure),
+      Health: new pkg.grpc.health.v1.Health(address, insecure),
+      ServerReflection: new pkg.grpc.reflection.v1.ServerReflection(address, insecure),
+    };
+  }
+
+  /** Calls `Service/Method` with a token for `as` (or raw metadata); rejects with the ServiceError. */
+  call<T = any>(
+    target: string,
+    request: object,
+    as?: Credential,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
+    const [service, method] = target.split("/");
+    const client = this.clients[service] as any;
+    const metadata = new grpc.Metadata();
+    if (as) metadata.set("authorization", `Bearer ${signDepartmentToken(as, 120)}`);
+    for (const [k, v] of Object.entries(extra)) metadata.set(k, v);
+    return new Promise((resolve, reject) => {
+      client[method](request, metadata, { deadline: Date.now() + 20_000 }, (err: grpc.ServiceError | null, res: T) =>
+        err ? reject(err) : resolve(res),
+      );
+    });
+  }
+
+  /** grpc.health.v1 Check for a service name ("" = the server). */
+  health(service: string): Promise<string> {
+    return new Promise((resolve, reject) =>
+      (this.clients.Health as any).check({ service }, (err: Error | null, res: { status: string }) => (err ? reject(err) : resolve(res.status))),
+    );
+  }
+
+  /** Service names listed by server reflection. */
+  reflectedServices(): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const stream = (this.clients.ServerReflection as any).serverReflectionInfo();
+      stream.on("data", (msg: any) => {
+        resolve((msg.listServicesResponse?.service ?? []).map((s: { name: string }) => s.name));
+        stream.end();
+      });
+      stream.on("error", reject);
+      stream.write({ listServices: "" });
+    });
+  }
+
+  close() {
+    for (const c of Object.values(this.clients)) c.close();
+  }
+}
+
+/** Expects a call to fail with a gRPC status; returns the error for further checks. */
+export async function expectStatus(promise: Promise<unknown>, code: grpc.status): Promise<grpc.ServiceError> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as grpc.ServiceError;
+    if (e.code !== code) throw new Error(`expected ${grpc.status[code]}, got ${grpc.status[e.code]}: ${e.details}`);
+    return e;
+  }
+  throw new Error(`expected ${grpc.status[code]}, but the call succeeded`);
+}
