@@ -11,7 +11,7 @@ interface Mapped {
   expose: boolean;
 }
 
-const BY_TYPE: Record<string, Mapped> = {
+const BY_TYPE: Record<string, Mapped> = Object.assign(Object.create(null) as Record<string, Mapped>, {
   INVALID_ARGUMENT: { grpc: status.INVALID_ARGUMENT, http: 400, expose: true },
   NOT_FOUND: { grpc: status.NOT_FOUND, http: 404, expose: true },
   ALREADY_EXISTS: { grpc: status.ALREADY_EXISTS, http: 409, expose: true },
@@ -26,7 +26,7 @@ const BY_TYPE: Record<string, Mapped> = {
   REQUEST_TIMEOUT: { grpc: status.DEADLINE_EXCEEDED, http: 504, expose: false },
   QUEUE_FULL: { grpc: status.RESOURCE_EXHAUSTED, http: 429, expose: false },
   VALIDATION_ERROR: { grpc: status.INVALID_ARGUMENT, http: 400, expose: true },
-};
+});
 
 const FALLBACK_MESSAGE: Partial<Record<status, string>> = {
   [status.UNAVAILABLE]: "the service behind this method is not reachable; try again shortly",
@@ -42,8 +42,8 @@ export interface MappedError extends Mapped {
 
 /** Maps any error thrown by a service call to what an edge returns. */
 export function mapError(err: unknown): MappedError {
-  const e = err as { type?: string; message?: string; data?: Record<string, unknown> };
-  const m = (e.type && BY_TYPE[e.type]) || { grpc: status.INTERNAL, http: 500, expose: false };
+  const e = (err ?? {}) as { type?: unknown; message?: string; data?: Record<string, unknown> };
+  const m = (typeof e.type === "string" && BY_TYPE[e.type]) || { grpc: status.INTERNAL, http: 500, expose: false };
   const message = m.expose && e.message ? e.message : (FALLBACK_MESSAGE[m.grpc] ?? "internal error");
   return { ...m, message, data: m.expose ? e.data : undefined };
 }

@@ -78,7 +78,9 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       const result = await broker.call(route.action, call.request as object, {
         meta: { caller: { department } },
         requestID: requestId,
-        ...(remaining > 0 ? { timeout: remaining } : {}),
+        // Each attempt on the bus gets the configured timeout (so a dead replica is retried on a live
+        // one), never more than the caller's deadline leaves.
+        ...(remaining > 0 ? { timeout: Math.min(remaining, rt.config.requestTimeoutMs) } : {}),
       });
       call.sendMetadata(new grpc.Metadata());
       callback(null, result);

@@ -13,12 +13,22 @@ function registerProcessChecks(broker: ServiceBroker, rt: Runtime) {
     if (!broker.started) throw new Error("broker is not started");
   });
   if (rt.config.natsUrl) {
+    // A PING/PONG round trip: a connection flag can stay set while the server is gone, and
+    // nats.js holds a flush until it has reconnected, which the health timeout turns into "down".
     rt.health.register("nats", async () => {
-      const transit = broker.transit as unknown as { connected?: boolean } | undefined;
-      if (!transit?.connected) throw new Error(`not connected to ${rt.config.natsUrl}`);
+      const tx = (broker.transit as unknown as { tx?: { client?: { flush(): Promise<void> } } } | undefined)?.tx;
+      if (!tx?.client) throw new Error(`not connected to ${rt.config.natsUrl}`);
+      await withTimeout(tx.client.flush(), 1500, `no answer from NATS at ${rt.config.natsUrl}`);
     });
   }
   if (rt.config.redisUrl) rt.health.register("redis", () => rt.store.ping());
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 function send(res: http.ServerResponse, code: number, body: unknown) {

@@ -65,6 +65,18 @@ export class TokenError extends Error {
   }
 }
 
+/** Decodes one base64url JSON part; anything but a JSON object is refused. */
+function decodePart<T extends object>(part: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  } catch {
+    throw new TokenError(`token ${what} is not base64url JSON`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new TokenError(`token ${what} is not a JSON object`);
+  return value as T;
+}
+
 /**
  * Verifies a token and returns the department it speaks for. `lookup` finds the registered public
  * key by key id. Refuses unknown keys, bad signatures, wrong audience, expired tokens and tokens
@@ -78,14 +90,8 @@ export async function verifyDepartmentToken(
 ): Promise<string> {
   const parts = token.split(".");
   if (parts.length !== 3) throw new TokenError("token is not a compact JWT (header.payload.signature)");
-  let header: { alg?: string; kid?: string };
-  let claims: { iss?: string; aud?: string; iat?: number; exp?: number };
-  try {
-    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
-    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-  } catch {
-    throw new TokenError("token header or payload is not base64url JSON");
-  }
+  const header = decodePart<{ alg?: string; kid?: string }>(parts[0], "header");
+  const claims = decodePart<{ iss?: string; aud?: string; iat?: number; exp?: number }>(parts[1], "payload");
   if (typeof header.kid !== "string" || header.kid === "") throw new TokenError("token header names no key (kid)");
   const credential = await lookup(header.kid);
   if (!credential) throw new TokenError(`key ${header.kid} is not registered for any department`);

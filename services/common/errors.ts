@@ -1,7 +1,7 @@
 /**
  * Typed errors shared by every service. They travel over the bus as moleculer errors
  * (type + code + data survive serialisation) and the edges map `type` to a gRPC or HTTP status
- * in one table (gateway/grpc/status-map.ts).
+ * in one table (gateway/status-map.ts).
  */
 import { Errors } from "moleculer";
 

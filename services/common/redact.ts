@@ -18,7 +18,8 @@ const SENSITIVE_KEYS = new Set([
 ]);
 
 const ID_NUMBER_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
-const PHONE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+// A mobile number alone or after the +86 country code, not inside a longer run of digits.
+const PHONE_IN_TEXT = /(?:(?<=\+86)|(?<!\d))1[3-9]\d{9}(?!\d)/g;
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 // Only strings with a correct MOD 11-2 check character are ID numbers; an all-digit credit code
@@ -50,6 +51,9 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 8) return "[deep]";
   if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Set) return [...value].map((v) => redactDeep(v, depth + 1));
+  if (value instanceof Map) return redactDeep(Object.fromEntries(value), depth + 1);
   if (value instanceof Error) {
     return { type: value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack) };
   }

@@ -20,7 +20,8 @@ export function readMigrations(dir: string): MigrationFile[] {
   return fs
     .readdirSync(dir)
     .filter((f) => /^\d{3,}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
+    // Numeric order: 1000_x.sql comes after 999_y.sql.
+    .sort((a, b) => Number(a.split("_", 1)[0]) - Number(b.split("_", 1)[0]) || a.localeCompare(b))
     .map((f) => {
       const sql = fs.readFileSync(path.join(dir, f), "utf8");
       const [version] = f.split("_", 1);
@@ -68,29 +69,33 @@ export function splitStatements(sql: string): string[] {
   const out: string[] = [];
   let current = "";
   let i = 0;
+  // Copies sql[i..stop) into the current statement and moves on.
+  const take = (stop: number) => {
+    current += sql.slice(i, stop);
+    i = stop;
+  };
+  const until = (needle: string, from: number) => {
+    const end = sql.indexOf(needle, from);
+    return end < 0 ? sql.length : end + needle.length;
+  };
   while (i < sql.length) {
     const rest = sql.slice(i);
-    const dollar = /^\$[A-Za-z_]*\$/.exec(rest);
-    if (dollar) {
-      const end = sql.indexOf(dollar[0], i + dollar[0].length);
-      const stop = end < 0 ? sql.length : end + dollar[0].length;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (rest.startsWith("--")) {
-      const nl = sql.indexOf("\n", i);
-      i = nl < 0 ? sql.length : nl + 1;
-    } else if (sql[i] === "'") {
-      const end = sql.indexOf("'", i + 1);
-      const stop = end < 0 ? sql.length : end + 1;
-      current += sql.slice(i, stop);
-      i = stop;
-    } else if (sql[i] === ";") {
+    const dollar = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+    if (dollar) take(until(dollar[0], i + dollar[0].length));
+    else if (rest.startsWith("--")) i = until("\n", i);
+    else if (rest.startsWith("/*")) i = until("*/", i + 2);
+    else if (/^[Ee]'/.test(rest)) {
+      // Escape string: a backslash escapes the next character, a doubled quote is one quote.
+      let j = i + 2;
+      while (j < sql.length && sql[j] !== "'") j += sql[j] === "\\" ? 2 : 1;
+      take(Math.min(j + 1, sql.length));
+    } else if (sql[i] === "'") take(until("'", i + 1));
+    else if (sql[i] === '"') take(until('"', i + 1));
+    else if (sql[i] === ";") {
       if (current.trim()) out.push(current.trim());
       current = "";
       i++;
-    } else {
-      current += sql[i++];
-    }
+    } else take(i + 1);
   }
   if (current.trim()) out.push(current.trim());
   return out;

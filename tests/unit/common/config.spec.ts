@@ -159,8 +159,8 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
     const err = configError(env);
     expect(err.name).toBe("ConfigError");
     expect(err.problems).toHaveLength(1);
-    // The problem starts with the variable's own name (so "PORT" is not satisfied by "GRPC_PORT").
-    expect(err.problems[0].startsWith(`${variable} `)).toBe(true);
+    // The problem names the variable as a whole word (so "PORT" is not satisfied by "GRPC_PORT").
+    expect(err.problems[0]).toMatch(new RegExp(`(^|[^A-Z_])${variable}([^A-Z_]|$)`));
     expect(err.message).toContain(err.problems[0]);
     expect(err.message.startsWith("Invalid configuration:")).toBe(true);
   });

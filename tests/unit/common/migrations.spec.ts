@@ -165,3 +165,16 @@ describe("readMigrations", () => {
     expect(files.map((f) => f.name)).toEqual(["001_registries.sql", "002_departments.sql"]);
   });
 });
+
+describe("splitStatements: the harder quoting cases", () => {
+  it("keeps dollar-quoted bodies whose tag has digits, quoted identifiers, block comments and escape strings whole", () => {
+    const sql = `CREATE FUNCTION f() RETURNS int AS $body1$ SELECT 1; SELECT 2; $body1$ LANGUAGE sql;
+      SELECT "a;b" FROM t /* one; two */; SELECT E'x\\';y'; SELECT 4`;
+    expect(splitStatements(sql)).toEqual([
+      "CREATE FUNCTION f() RETURNS int AS $body1$ SELECT 1; SELECT 2; $body1$ LANGUAGE sql",
+      'SELECT "a;b" FROM t',
+      "SELECT E'x\\';y'",
+      "SELECT 4",
+    ]);
+  });
+});

@@ -213,3 +213,17 @@ describe("redactDeep", () => {
     expect(depth).toBeGreaterThan(3);
   });
 });
+
+describe("redaction of less common shapes", () => {
+  it("masks a mobile number written with the +86 country code", () => {
+    expect(redactText("call +8613812345678")).toBe("call +86138****5678");
+    expect(redactText("serial 913812345678")).toBe("serial 913812345678");
+  });
+  it("keeps dates, sets and maps readable", () => {
+    expect(redactDeep({ at: new Date("2026-11-22T00:00:00Z"), s: new Set(["a"]), m: new Map([["phone", "13812345678"]]) })).toEqual({
+      at: "2026-11-22T00:00:00.000Z",
+      s: ["a"],
+      m: { phone: "138****5678" },
+    });
+  });
+});

@@ -111,15 +111,18 @@ describe("mapError for anything else", () => {
     expect(mapError(new Errors.MoleculerServerError("boom", 500, "SERVER_ERROR", { x: 1 }))).toEqual(INTERNAL);
   });
 
-  it("does not treat inherited object keys as error types", () => {
-    expect(mapError({ type: "toString", message: "x" })).toEqual(INTERNAL);
-    expect(mapError({ type: "constructor", message: "x" })).toEqual(INTERNAL);
-    expect(mapError({ type: "__proto__", message: "x" })).toEqual(INTERNAL);
-  });
-
   it("handles thrown non-Error values", () => {
     expect(mapError("a string")).toEqual(INTERNAL);
     expect(mapError(42)).toEqual(INTERNAL);
     expect(mapError({})).toEqual(INTERNAL);
   });
+});
+
+describe("mapError: odd inputs", () => {
+  it.each([null, undefined, { type: "toString" }, { type: "__proto__" }, { type: "constructor" }, { type: 7 }])(
+    "maps %p to INTERNAL without revealing anything",
+    (err) => {
+      expect(mapError(err)).toEqual({ grpc: status.INTERNAL, http: 500, expose: false, message: "internal error", data: undefined });
+    },
+  );
 });
