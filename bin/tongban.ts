@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * Starts a Tongban process. Configuration comes from the environment (see .env.example);
- * SERVICES picks what this process hosts. A wrong setting stops it with the variable's name.
+ * Starts a Tongban process (`tongban start`, the default) or runs an administration command
+ * (`tongban seed`, `tongban credentials`; see services/admin.ts). Configuration comes from the
+ * environment (see .env.example); SERVICES picks what a process hosts. A wrong setting stops it
+ * with the variable's name.
  */
 import { ConfigError, loadConfig } from "../services/common/config";
 import { rootLogger } from "../services/common/logger";
 import { bootstrap } from "../services/bootstrap";
 import { startHub } from "../services/hub";
+import { runAdminCommand } from "../services/admin";
 
 async function main() {
   let config;
@@ -19,6 +22,18 @@ async function main() {
     }
     throw err;
   }
+  const [command = "start", ...args] = process.argv.slice(2);
+  if (command !== "start") {
+    // A command prints its result; the broker's start-up chatter would bury it.
+    const quiet = { ...config, logLevel: config.logLevel === "info" ? ("warn" as const) : config.logLevel };
+    try {
+      process.stdout.write(`${await runAdminCommand(command, args, quiet)}\n`);
+      process.exit(0);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
   const log = rootLogger(config.logLevel);
   const hub = await startHub(config);
   await bootstrap(hub);
@@ -26,7 +41,7 @@ async function main() {
     {
       services: config.services,
       transport: config.natsUrl ? "nats" : "in-process",
-      database: config.databaseUrl ? "postgresql" : `pglite (${config.dataDir})`,
+      database: !config.services.some((s) => s !== "gateway") ? "none" : config.databaseUrl ? "postgresql" : `pglite (${config.dataDir})`,
       store: config.redisUrl ? "redis" : "in-process",
     },
     `Tongban ready${config.services.includes("gateway") ? `: gRPC on ${config.grpcPort}, HTTP on ${config.httpPort}` : ""}`,
@@ -44,6 +59,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  rootLogger().fatal({ err }, "failed to start");
+  process.stderr.write(`${(err as Error).message}\n`);
+  rootLogger().fatal({ err }, "failed");
   process.exit(1);
 });

@@ -84,7 +84,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       });
       call.sendMetadata(new grpc.Metadata());
       callback(null, result);
-      log.info({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
+      log.debug({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
     } catch (err) {
       const trailer = new grpc.Metadata();
       trailer.set("x-request-id", requestId);

@@ -1,7 +1,8 @@
 /**
- * The HTTP server on PORT. For now it answers GET /healthz: 200 when the broker, the databases of
- * this process and, where configured, NATS and Redis are up; 503 naming what is down otherwise.
- * The portal API joins it later.
+ * The HTTP server on PORT. GET /healthz: 200 when the broker, the databases of this process and,
+ * where configured, NATS and Redis are up; 503 naming what is down otherwise. GET /livez: 200
+ * while the process runs (for liveness probes that must not restart pods when a dependency is
+ * down). The portal API joins it later.
  */
 import http from "node:http";
 import type { ServiceBroker, ServiceSchema } from "moleculer";
@@ -49,6 +50,11 @@ export function httpService(rt: Runtime): ServiceSchema {
       registerProcessChecks(this.broker, rt);
       server = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://localhost");
+        // Liveness: the process answers. Readiness and dependencies are /healthz.
+        if (url.pathname === "/livez" && (req.method === "GET" || req.method === "HEAD")) {
+          send(res, 200, { status: "alive" });
+          return;
+        }
         if (url.pathname === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
           rt.health.run().then(
             (h) => send(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "down", down: h.down, checks: h.checks }),

@@ -162,6 +162,11 @@ export function loadConfig(env: Env = process.env): Config {
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),
   };
+  // On a shared database several licences replicas must open the same sealed keys: a per-machine
+  // secret would leave each replica unable to read the others' keys.
+  if (config.databaseUrl && licenseKeySecret === undefined && services.includes("licenses")) {
+    problems.push("LICENSE_KEY_SECRET is required when the licenses service runs on DATABASE_URL (every replica needs the same secret)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -11,11 +11,11 @@ import type { CallerMeta } from "./caller";
 
 let root: Logger | undefined;
 
-/** Creates (once) the process's root logger. */
-export function rootLogger(level: LogLevel = "info"): Logger {
+/** The process's root logger, created on first use; a given level replaces the current one. */
+export function rootLogger(level?: LogLevel): Logger {
   if (!root) {
     root = pino({
-      level,
+      level: level ?? "info",
       timestamp: pino.stdTimeFunctions.isoTime,
       base: { pid: process.pid },
       hooks: {
@@ -24,7 +24,7 @@ export function rootLogger(level: LogLevel = "info"): Logger {
         },
       },
     });
-  } else if (root.level !== level) {
+  } else if (level && root.level !== level) {
     root.level = level;
   }
   return root;

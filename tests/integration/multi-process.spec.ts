@@ -7,7 +7,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { ServiceBroker } from "moleculer";
+import { projectPath } from "../../services/common/paths";
 import { HubClient } from "../support/grpc-client";
 import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process";
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
@@ -22,17 +25,28 @@ let processes: HubProcess[] = [];
 let observer: ServiceBroker;
 const events: Array<{ name: string; payload: any }> = [];
 let under: HubUnderTest;
+let common: Record<string, string>;
+
+/** Runs `tongban <args>` as an administration process joining the hub over NATS. */
+async function admin(...args: string[]) {
+  const { stdout } = await promisify(execFile)(process.execPath, [projectPath("dist", "bin", "tongban.js"), ...args], {
+    env: { PATH: process.env.PATH ?? "", ...common, LOG_LEVEL: "warn" },
+  });
+  return stdout.trim();
+}
 
 beforeAll(async () => {
   await requireServers();
   db = await createTestDatabase();
-  const common = {
+  common = {
     NATS_URL,
     REDIS_URL,
     DATABASE_URL: db.url,
     TONGBAN_NAMESPACE: namespace,
     DATA_DIR: dataDir,
     LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    // The edge logs each successful call at debug level.
+    LOG_LEVEL: "debug",
   };
   observer = new ServiceBroker({ namespace, nodeID: `observer-${process.pid}`, transporter: NATS_URL, logger: false });
   observer.createService({
@@ -121,5 +135,20 @@ describe("three processes over NATS, PostgreSQL and Redis", () => {
     expect(all).not.toContain(people[10].idNumber);
     expect(all).not.toContain(people[10].name);
     expect(all).not.toContain(people[10].phone);
+  });
+});
+
+describe("administration commands over the bus", () => {
+  it("seeds more of the synthetic population, repeatably", async () => {
+    expect(await admin("seed", "--count", String(SEED_COUNT + 25))).toBe(`seeded 25 new persons (seed 20261122); the registry holds ${SEED_COUNT + 25}`);
+    expect(await admin("seed", "--count", String(SEED_COUNT + 25))).toBe(`seeded 0 new persons (seed 20261122); the registry holds ${SEED_COUNT + 25}`);
+  });
+
+  it("registers a department credential that the edge then accepts", async () => {
+    const out = path.join(dataDir, "housing-prod.json");
+    expect(await admin("credentials", "create", "--dept", "housing", "--algorithm", "SM2-SM3", "--out", out)).toMatch(/^registered key sm2:[0-9a-f]{16} for housing/);
+    const housing = JSON.parse(fs.readFileSync(out, "utf8"));
+    const v = await under.client.call("IdentityService/VerifyPerson", { idNumber: people[0].idNumber, name: people[0].name }, housing);
+    expect(v.match).toBe(true);
   });
 });

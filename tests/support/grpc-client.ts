@@ -6,9 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { projectPath } from "../../services/common/paths";
 import { signDepartmentToken, type DepartmentCredential } from "../../services/common/department-token";
 
-const PROTO_DIR = path.resolve(__dirname, "../../proto");
+const PROTO_DIR = projectPath("proto");
 const HEALTH_PROTO = require.resolve("grpc-health-check/proto/health/v1/health.proto");
 const REFLECTION_PROTO = path.join(path.dirname(require.resolve("@grpc/reflection/package.json")), "build/proto/grpc/reflection/v1/reflection.proto");
 

@@ -3,9 +3,9 @@
  * in production, and collects their logs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import { projectPath } from "../../services/common/paths";
 
-const ENTRY = path.resolve(__dirname, "../../dist/bin/tongban.js");
+const ENTRY = projectPath("dist", "bin", "tongban.js");
 
 export interface HubProcess {
   name: string;

@@ -62,14 +62,14 @@ describe("loadConfig defaults", () => {
   });
 
   it("does not seed people or create dev credentials by default when DATABASE_URL is set", () => {
-    const c = loadConfig({ DATABASE_URL: "postgres://u:p@db:5432/tongban" });
+    const c = loadConfig({ DATABASE_URL: "postgres://u:p@db:5432/tongban", LICENSE_KEY_SECRET: "s".repeat(32) });
     expect(c.databaseUrl).toBe("postgres://u:p@db:5432/tongban");
     expect(c.seedPopulation).toBe(0);
     expect(c.devCredentials).toBe(false);
   });
 
   it("lets SEED_POPULATION and DEV_CREDENTIALS be set explicitly either way", () => {
-    const withDb = loadConfig({ DATABASE_URL: "postgresql://db/x", SEED_POPULATION: "500", DEV_CREDENTIALS: "true" });
+    const withDb = loadConfig({ DATABASE_URL: "postgresql://db/x", SEED_POPULATION: "500", DEV_CREDENTIALS: "true", SERVICES: "identity" });
     expect(withDb.seedPopulation).toBe(500);
     expect(withDb.devCredentials).toBe(true);
     const embedded = loadConfig({ SEED_POPULATION: "0", DEV_CREDENTIALS: "0" });
@@ -203,5 +203,13 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
       ].sort(),
     );
     for (const p of err.problems) expect(err.message).toContain(`\n  - ${p}`);
+  });
+});
+
+describe("LICENSE_KEY_SECRET on a shared database", () => {
+  it("is required when licenses runs on DATABASE_URL, and only then", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/x" })).toThrow(/LICENSE_KEY_SECRET is required when the licenses service runs on DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "identity,gateway" }).licenseKeySecret).toBeUndefined();
+    expect(loadConfig({}).licenseKeySecret).toBeUndefined();
   });
 });
