@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Brings up the servers the integration tests use, on a machine of this project's kind (node-svc),
+# where they are installed: NATS with JetStream on 4222, Redis on 6379, PostgreSQL on 5432 (trust
+# auth, database "test"). A server already running is left alone; none is ever stopped.
+set -euo pipefail
+
+up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_up() {
+  for _ in $(seq 1 60); do up "$1" && return 0; sleep 0.5; done
+  echo "$2 did not come up on port $1" >&2
+  return 1
+}
+
+if ! up 4222; then
+  echo "starting NATS (JetStream) on 4222"
+  mkdir -p /var/lib/nats-server
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+  wait_up 4222 NATS
+fi
+
+if ! up 6379; then
+  echo "starting Redis on 6379"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  wait_up 6379 Redis
+fi
+
+if ! up 5432; then
+  echo "starting PostgreSQL on 5432"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+  wait_up 5432 PostgreSQL
+fi
+
+# The tests connect as postgres to the database "test" and create one database per test file.
+if ! psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1" >/dev/null 2>&1; then
+  psql -h 127.0.0.1 -U postgres -d postgres -tAc "CREATE DATABASE test" >/dev/null
+fi
+echo "NATS, Redis and PostgreSQL are up"
