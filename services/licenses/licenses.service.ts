@@ -128,9 +128,10 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const p = VerifyLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         if (!p.number && !p.licence) throw invalidArgument("number", "give the number of a stored licence or a presented licence copy");
-        const caseId = optionalCaseId(p.caseId);
         return db.transaction(async (tx) => {
           const presented = p.licence ?? (await registry.load(tx, requireText(p.number, "number", 1, 64)));
+          // Another department's check of a licence is a read of the holder's data: it names its case.
+          const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
           const result = await registry.verify(tx, presented);
           if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
             await registry.recordReads(tx, [presented], caller, caseId, "verify");

@@ -142,7 +142,7 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     expect(bad.failures.map((f: { check: string }) => f.check)).toEqual(["signature"]);
 
     for (const change of [{ holderName: "别的公司" }, { validUntil: "2099-12-31" }, { issuer: "tax" }]) {
-      const r = await client.call("LicenceService/VerifyLicence", { licence: { ...licence, ...change } }, tax);
+      const r = await client.call("LicenceService/VerifyLicence", { licence: { ...licence, ...change }, caseId: "case-tax-1" }, tax);
       expect(r.valid).toBe(false);
       expect(r.failures[0].check).toBe("signature");
     }
@@ -153,7 +153,8 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     );
     const revoked = await client.call("LicenceService/RevokeLicence", { number: licence.number, reason: "依法吊销", idempotencyKey: key("rv") }, samr);
     expect(revoked.status).toBe("LICENCE_STATUS_REVOKED");
-    const after = await client.call("LicenceService/VerifyLicence", { number: licence.number }, tax);
+    await expectStatus(client.call("LicenceService/VerifyLicence", { number: licence.number }, tax), status.INVALID_ARGUMENT);
+    const after = await client.call("LicenceService/VerifyLicence", { number: licence.number, caseId: "case-tax-1" }, tax);
     expect(after).toMatchObject({ valid: false, signatureValid: true, status: "LICENCE_STATUS_REVOKED" });
     expect(after.failures).toEqual([{ check: "status", reason: "licence is revoked: 依法吊销" }]);
     const again = await expectStatus(
@@ -226,7 +227,7 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     expect(after.signature.keyId).toBe(rotated.keyId);
     expect(after.signature.keyId).not.toBe(before.signature.keyId);
     for (const l of [before, after]) {
-      expect((await client.call("LicenceService/VerifyLicence", { licence: l }, tax)).valid).toBe(true);
+      expect((await client.call("LicenceService/VerifyLicence", { licence: l, caseId: "c-5" }, tax)).valid).toBe(true);
     }
     const { keys } = await client.call("LicenceService/ListSigningKeys", { department: "samr" }, tax);
     expect(keys.filter((k: { active: boolean }) => k.active)).toHaveLength(1);
