@@ -13,6 +13,7 @@ import { identityService } from "./identity/identity.service";
 import { licensesService } from "./licenses/licenses.service";
 import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
+import { healthService, registerProcessChecks } from "./common/health-http";
 
 /** The moleculer services each SERVICES entry hosts. */
 const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
@@ -36,7 +37,12 @@ export async function startHub(config: Config): Promise<Hub> {
     databases: new Map(),
   };
   const broker = createBroker(config);
+  registerProcessChecks(broker, runtime);
   for (const name of config.services) for (const make of HOSTED[name]) broker.createService(make(runtime));
+  // The gateway serves health on PORT; a process without it does on HEALTH_PORT when asked to.
+  if (!config.services.includes("gateway") && config.healthPort !== undefined) {
+    broker.createService(healthService(runtime, config.healthPort));
+  }
   const stop = async () => {
     await broker.stop();
     await closeDatabases(runtime);

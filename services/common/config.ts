@@ -25,6 +25,8 @@ export interface Config {
   dataDir: string;
   httpPort: number;
   grpcPort: number;
+  /** Health-only HTTP port for processes without the gateway (unset: none). */
+  healthPort?: number;
   /** Optional TLS for the gRPC edge (PEM file paths); both or neither. */
   grpcTlsCert?: string;
   grpcTlsKey?: string;
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(read("DATA_DIR") ?? "data"),
     httpPort: int("PORT", 8080, 0, 65535),
     grpcPort: int("GRPC_PORT", 50051, 0, 65535),
+    healthPort: read("HEALTH_PORT") === undefined ? undefined : int("HEALTH_PORT", 0, 0, 65535),
     grpcTlsCert,
     grpcTlsKey,
     grpcRateLimitPerMinute: int("GRPC_RATE_LIMIT_PER_MINUTE", 1200, 1, 1_000_000),

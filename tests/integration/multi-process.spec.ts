@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   await observer.start();
   processes = [
-    spawnHub("identity", { ...common, SERVICES: "identity", SEED_POPULATION: String(SEED_COUNT), DEV_CREDENTIALS: "true" }),
+    spawnHub("identity", { ...common, SERVICES: "identity", SEED_POPULATION: String(SEED_COUNT), DEV_CREDENTIALS: "true", HEALTH_PORT: "0" }),
     spawnHub("licenses", { ...common, SERVICES: "licenses" }),
     spawnHub("gateway", { ...common, SERVICES: "gateway", GRPC_PORT: "0", PORT: "0" }),
   ];
@@ -86,6 +86,19 @@ describe("three processes over NATS, PostgreSQL and Redis", () => {
   it("reports nats and redis in /healthz", async () => {
     const body = (await (await fetch(`http://127.0.0.1:${under.httpPort}/healthz`)).json()) as { checks: Record<string, string> };
     expect(body.checks).toMatchObject({ nats: "up", redis: "up", broker: "up" });
+  });
+
+  it("serves /healthz on HEALTH_PORT in a process without the gateway", async () => {
+    const port = Number((await processes[0].waitFor(/health listening on port (\d+)/))[1]);
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { checks: Record<string, string> }).checks).toEqual({
+      broker: "up",
+      nats: "up",
+      redis: "up",
+      "database:identity": "up",
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
   });
 
   it("keeps each department in its own schema with its migrations recorded", async () => {

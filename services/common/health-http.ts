@@ -1,0 +1,87 @@
+/**
+ * Health over HTTP for every process. GET /healthz: 200 when the broker, this process's databases
+ * and, where configured, NATS and Redis are up; 503 naming what is down otherwise. GET /livez: 200
+ * while the process runs (liveness probes must not restart a pod because a dependency is down).
+ * The gateway serves these on PORT beside its API; other processes on HEALTH_PORT when it is set.
+ */
+import http from "node:http";
+import type { ServiceBroker, ServiceSchema } from "moleculer";
+import type { Runtime } from "./runtime";
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+/** Registers the process-wide checks: the broker itself, NATS and Redis when configured. */
+export function registerProcessChecks(broker: ServiceBroker, rt: Runtime): void {
+  rt.health.register("broker", async () => {
+    if (!broker.started) throw new Error("broker is not started");
+  });
+  if (rt.config.natsUrl) {
+    // A PING/PONG round trip: a connection flag can stay set while the server is gone, and
+    // nats.js holds a flush until it has reconnected, which the timeout turns into "down".
+    rt.health.register("nats", async () => {
+      const tx = (broker.transit as unknown as { tx?: { client?: { flush(): Promise<void> } } } | undefined)?.tx;
+      if (!tx?.client) throw new Error(`not connected to ${rt.config.natsUrl}`);
+      await withTimeout(tx.client.flush(), 1500, `no answer from NATS at ${rt.config.natsUrl}`);
+    });
+  }
+  if (rt.config.redisUrl) rt.health.register("redis", () => rt.store.ping());
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(code, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** Answers /healthz and /livez; false when the request is for another path. */
+export function serveHealth(req: http.IncomingMessage, res: http.ServerResponse, rt: Runtime): boolean {
+  const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  if (path === "/livez") {
+    sendJson(res, 200, { status: "alive" });
+    return true;
+  }
+  if (path === "/healthz") {
+    rt.health.run().then(
+      (h) => sendJson(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "down", down: h.down, checks: h.checks }),
+      (err: Error) => sendJson(res, 503, { status: "down", error: err.message }),
+    );
+    return true;
+  }
+  return false;
+}
+
+/** Starts an HTTP server on a port; resolves to the server once it listens. */
+export async function listen(handler: http.RequestListener, port: number): Promise<http.Server> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "0.0.0.0", () => resolve());
+  });
+  return server;
+}
+
+/** A health-only HTTP service for processes that host no gateway (HEALTH_PORT). */
+export function healthService(rt: Runtime, port: number): ServiceSchema {
+  let server: http.Server | undefined;
+  return {
+    name: "health",
+    async started() {
+      server = await listen((req, res) => {
+        if (!serveHealth(req, res, rt)) sendJson(res, 404, { error: { code: "NOT_FOUND", message: "health only: /healthz, /livez" } });
+      }, port);
+      this.logger.info(`health listening on port ${(server.address() as { port: number }).port}`);
+    },
+    async stopped() {
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}
