@@ -4,9 +4,7 @@
  * nothing" holds even when two calls race (the second waits on the key's unique index) and even
  * across a crash. A key reused for a different request is refused.
  *
- * Each service's migrations create the table:
- *   CREATE TABLE idempotency_keys (scope text, key text, request_hash text, response jsonb,
- *     created_at timestamptz DEFAULT now(), PRIMARY KEY (scope, key));
+ * The table is created in every service schema by services/common/migrations.
  */
 import crypto from "node:crypto";
 import type { Database, Queryable } from "./db/database";

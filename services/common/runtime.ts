@@ -66,7 +66,7 @@ export function openServiceDatabase(rt: Runtime, schema: string, service: string
   if (!opening) {
     opening = (async () => {
       const db = await openDatabase(rt.config, schema);
-      await migrate(db, projectPath("services", service, "migrations"));
+      await migrate(db, projectPath("services", service, "migrations"), projectPath("services", "common", "migrations"));
       rt.health.register(`database:${schema}`, () => db.ping());
       return db;
     })();

@@ -109,7 +109,7 @@ describe("three processes over NATS, PostgreSQL and Redis", () => {
     const tables = schemas.map((r) => `${r.table_schema}.${r.table_name}`);
     expect(tables).toEqual(expect.arrayContaining(["identity.persons", "identity.schema_migrations", "licenses.licences", "licenses.schema_migrations"]));
     const applied = await queryDatabase<{ name: string }>(db.url, "SELECT name FROM licenses.schema_migrations");
-    expect(applied.map((r) => r.name)).toEqual(["001_licences.sql"]);
+    expect(applied.map((r) => r.name).sort()).toEqual(["001_licences.sql", "common-001_idempotency_keys.sql"]);
     const sealed = await queryDatabase<{ sealed_private_key: string }>(db.url, "SELECT sealed_private_key FROM licenses.signing_keys LIMIT 1");
     expect(sealed[0].sealed_private_key).toMatch(/^v1:/);
     expect(sealed[0].sealed_private_key).not.toContain("PRIVATE KEY");

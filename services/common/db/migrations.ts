@@ -15,8 +15,11 @@ export interface MigrationFile {
   checksum: string;
 }
 
-/** Reads `NNN_name.sql` files from a folder, sorted by version. */
-export function readMigrations(dir: string): MigrationFile[] {
+/**
+ * Reads `NNN_name.sql` files from a folder, sorted by version. A `prefix` keeps the versions of a
+ * shared folder (e.g. "common-001") apart from the service's own ("001").
+ */
+export function readMigrations(dir: string, prefix = ""): MigrationFile[] {
   return fs
     .readdirSync(dir)
     .filter((f) => /^\d{3,}_[a-z0-9_]+\.sql$/.test(f))
@@ -25,13 +28,16 @@ export function readMigrations(dir: string): MigrationFile[] {
     .map((f) => {
       const sql = fs.readFileSync(path.join(dir, f), "utf8");
       const [version] = f.split("_", 1);
-      return { version, name: f, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
+      return { version: `${prefix}${version}`, name: `${prefix}${f}`, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
     });
 }
 
-/** Applies the migrations not yet recorded; returns the names applied now. */
-export async function migrate(db: Database, dir: string): Promise<string[]> {
-  const files = readMigrations(dir);
+/**
+ * Applies the migrations not yet recorded: first the ones every schema gets (services/common/
+ * migrations: idempotency keys and the like), then the service's own. Returns the names applied now.
+ */
+export async function migrate(db: Database, dir: string, commonDir?: string): Promise<string[]> {
+  const files = [...(commonDir ? readMigrations(commonDir, "common-") : []), ...readMigrations(dir)];
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tongban.migrate.${db.schema}`]);

@@ -1,4 +1,4 @@
--- Population and legal-entity base data, the record of who used it, and idempotency keys.
+-- Population and legal-entity base data and the record of who used it.
 CREATE TABLE persons (
   id_number    char(18) PRIMARY KEY,
   name         text NOT NULL,
@@ -38,12 +38,3 @@ CREATE TABLE data_accesses (
   at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX data_accesses_subject ON data_accesses (subject_id, at);
-
-CREATE TABLE idempotency_keys (
-  scope         text NOT NULL,
-  key           text NOT NULL,
-  request_hash  text NOT NULL,
-  response      jsonb,
-  created_at    timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (scope, key)
-);

@@ -41,12 +41,3 @@ CREATE TABLE licence_accesses (
   at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX licence_accesses_holder ON licence_accesses (holder_id, at);
-
-CREATE TABLE idempotency_keys (
-  scope         text NOT NULL,
-  key           text NOT NULL,
-  request_hash  text NOT NULL,
-  response      jsonb,
-  created_at    timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (scope, key)
-);
