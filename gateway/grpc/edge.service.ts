@@ -113,6 +113,7 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
   let checks: CallerChecks;
   let health: HealthImplementation;
   let poll: NodeJS.Timeout | undefined;
+  let refreshHealth = () => undefined as void;
 
   return {
     name: "grpc-edge",
@@ -120,6 +121,12 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
       "departments.changed": {
         handler() {
           checks?.clear();
+        },
+      },
+      // A node joined or left: health answers at once instead of at the next poll.
+      "$services.changed": {
+        handler() {
+          refreshHealth();
         },
       },
     },
@@ -141,7 +148,7 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
       // Health per served service follows whether its moleculer service is reachable on the bus.
       health = new HealthImplementation({ "": "SERVING" });
       health.addToServer(server);
-      const refreshHealth = () => {
+      refreshHealth = () => {
         const available = new Set(
           this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).map((s: { name: string }) => s.name),
         );

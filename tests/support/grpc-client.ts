@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import { SERVED_SERVICES } from "../../services/common/contracts";
 import { projectPath } from "../../services/common/paths";
 import { signDepartmentToken, type DepartmentCredential } from "../../services/common/department-token";
 
@@ -99,4 +100,16 @@ export async function expectStatus(promise: Promise<unknown>, code: grpc.status)
     return e;
   }
   throw new Error(`expected ${grpc.status[code]}, but the call succeeded`);
+}
+
+/** Waits until the edge reports every served service SERVING (it sees them all on the bus). */
+export async function waitUntilServing(client: HubClient, timeoutMs = 30_000): Promise<void> {
+  const names = SERVED_SERVICES.map((s) => s.fullName);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(names.map((n) => client.health(n).catch(() => "UNREACHABLE")));
+    if (states.every((s) => s === "SERVING")) return;
+    if (Date.now() > until) throw new Error(`not all services SERVING after ${timeoutMs} ms: ${names.map((n, i) => `${n}=${states[i]}`).join(", ")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
