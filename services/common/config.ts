@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 
-export const ALL_SERVICES = ["identity", "licenses", "gateway"] as const;
+export const ALL_SERVICES = ["identity", "licenses", "business-registration", "tax", "social-insurance", "gateway"] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;

@@ -7,6 +7,9 @@ import type { ServiceDefinition } from "@grpc/grpc-js";
 import { IdentityServiceService } from "../../proto/gen/tongban/identity/v1/identity";
 import { DepartmentRegistryServiceService } from "../../proto/gen/tongban/identity/v1/departments";
 import { LicenceServiceService } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { BusinessRegistrationServiceService } from "../../proto/gen/tongban/registration/v1/registration";
+import { SocialInsuranceServiceService } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
+import { TaxServiceService } from "../../proto/gen/tongban/tax/v1/tax";
 
 export interface ServedService {
   /** Full proto name, e.g. tongban.identity.v1.IdentityService (the health service name). */
@@ -36,6 +39,24 @@ export const SERVED_SERVICES: ServedService[] = [
     definition: LicenceServiceService as unknown as ServiceDefinition,
     moleculerService: "licenses",
     protoFile: "tongban/licenses/v1/licenses.proto",
+  },
+  {
+    fullName: "tongban.registration.v1.BusinessRegistrationService",
+    definition: BusinessRegistrationServiceService as unknown as ServiceDefinition,
+    moleculerService: "registration",
+    protoFile: "tongban/registration/v1/registration.proto",
+  },
+  {
+    fullName: "tongban.tax.v1.TaxService",
+    definition: TaxServiceService as unknown as ServiceDefinition,
+    moleculerService: "tax",
+    protoFile: "tongban/tax/v1/tax.proto",
+  },
+  {
+    fullName: "tongban.social_insurance.v1.SocialInsuranceService",
+    definition: SocialInsuranceServiceService as unknown as ServiceDefinition,
+    moleculerService: "social-insurance",
+    protoFile: "tongban/social_insurance/v1/social_insurance.proto",
   },
 ];
 

@@ -115,3 +115,56 @@ export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entit
   }
   throw new Error("could not draw an unused organisation code in 20 attempts");
 }
+
+export interface EntityChanges {
+  name?: string;
+  address?: string;
+  legalRepresentativeIdNumber?: string;
+}
+
+async function activeEntity(tx: Queryable, creditCode: string): Promise<EntityRow> {
+  const { rows } = await tx.query<EntityRow>("SELECT * FROM entities WHERE credit_code = $1 FOR UPDATE", [creditCode]);
+  if (rows.length === 0) throw notFound("entity", creditCode);
+  if (rows[0].status !== EntityStatus.ENTITY_STATUS_ACTIVE) {
+    throw failedPrecondition("ENTITY_DEREGISTERED", `主体 ${creditCode} 已注销 (the entity is deregistered)`);
+  }
+  return rows[0];
+}
+
+/** Records new particulars of an active entity; a new legal representative's name comes from the population registry. */
+export async function updateEntity(tx: Queryable, creditCode: string, changes: EntityChanges): Promise<Entity> {
+  const current = await activeEntity(tx, creditCode);
+  let repName = current.legal_representative_name;
+  if (changes.legalRepresentativeIdNumber) {
+    const { rows } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [changes.legalRepresentativeIdNumber]);
+    if (rows.length === 0) {
+      throw failedPrecondition("PERSON_NOT_REGISTERED", "法定代表人不在人口基础库中 (the new legal representative is not in the population registry)");
+    }
+    repName = rows[0].name;
+  }
+  const { rows } = await tx.query<EntityRow>(
+    `UPDATE entities SET name = $2, address = $3, legal_representative_id_number = $4, legal_representative_name = $5, updated_at = now()
+     WHERE credit_code = $1 RETURNING *`,
+    [
+      creditCode,
+      changes.name || current.name,
+      changes.address || current.address,
+      changes.legalRepresentativeIdNumber || current.legal_representative_id_number,
+      repName,
+    ],
+  );
+  return toEntity(rows[0]);
+}
+
+/** Closes an entity; closing a closed entity returns it unchanged. */
+export async function deregisterEntity(tx: Queryable, creditCode: string, reason: string): Promise<Entity> {
+  const { rows } = await tx.query<EntityRow>(
+    `UPDATE entities SET status = $2, closed_reason = $3, updated_at = now()
+     WHERE credit_code = $1 AND status = $4 RETURNING *`,
+    [creditCode, EntityStatus.ENTITY_STATUS_DEREGISTERED, reason, EntityStatus.ENTITY_STATUS_ACTIVE],
+  );
+  if (rows.length === 1) return toEntity(rows[0]);
+  const { rows: existing } = await tx.query<EntityRow>("SELECT * FROM entities WHERE credit_code = $1", [creditCode]);
+  if (existing.length === 0) throw notFound("entity", creditCode);
+  return toEntity(existing[0]);
+}

@@ -5,7 +5,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
-import { permissionDenied } from "../common/errors";
+import { invalidArgument, permissionDenied } from "../common/errors";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -15,6 +15,8 @@ import {
   GetEntityRequest,
   GetPersonRequest,
   RegisterEntityRequest,
+  DeregisterEntityRequest,
+  UpdateEntityRequest,
   VerifyEntityRequest,
   VerifyPersonRequest,
   type Entity,
@@ -23,7 +25,7 @@ import {
   type VerifyPersonResponse,
 } from "../../proto/gen/tongban/identity/v1/identity";
 import { requireCreditCode, requireIdNumber, requireRegion } from "./checks";
-import { getEntity, registerEntity, verifyEntity } from "./entities";
+import { deregisterEntity, getEntity, registerEntity, updateEntity, verifyEntity } from "./entities";
 import { countPersons, getPerson, insertPersons, verifyPerson } from "./persons";
 import { generatePopulation } from "./seed/population";
 
@@ -86,6 +88,36 @@ export function identityService(rt: Runtime): ServiceSchema {
         );
         contextLogger(ctx).info({ creditCode: entity.creditCode }, "entity registered");
         ctx.emit("identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
+        return entity;
+      },
+      async updateEntity(ctx: Ctx<UpdateEntityRequest>): Promise<Entity> {
+        const p = UpdateEntityRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const request = {
+          creditCode: requireCreditCode(p.creditCode).creditCode,
+          name: p.name ? requireText(p.name, "name", 2, 100) : "",
+          address: p.address ? requireText(p.address, "address", 4, 200) : "",
+          legalRepresentativeIdNumber: p.legalRepresentativeIdNumber
+            ? requireIdNumber(p.legalRepresentativeIdNumber, "legal_representative_id_number").idNumber
+            : "",
+        };
+        if (!request.name && !request.address && !request.legalRepresentativeIdNumber) {
+          throw invalidArgument("name", "give at least one of name, address, legal_representative_id_number");
+        }
+        if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} changes legal entities`);
+        const entity = await once(db, `${caller}:updateEntity`, key, request, (tx) => updateEntity(tx, request.creditCode, request));
+        ctx.emit("identity.entityUpdated", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
+        return entity;
+      },
+      async deregisterEntity(ctx: Ctx<DeregisterEntityRequest>): Promise<Entity> {
+        const p = DeregisterEntityRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const request = { creditCode: requireCreditCode(p.creditCode).creditCode, reason: requireText(p.reason, "reason", 2, 500) };
+        if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} deregisters legal entities`);
+        const entity = await once(db, `${caller}:deregisterEntity`, key, request, (tx) => deregisterEntity(tx, request.creditCode, request.reason));
+        ctx.emit("identity.entityDeregistered", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
         return entity;
       },
 

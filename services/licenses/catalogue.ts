@@ -35,7 +35,9 @@ export const LICENCE_TYPES: LicenceType[] = [
     code: "SEAL",
     nameZh: "印章备案证明",
     nameEn: "Seal filing certificate",
-    issuer: "psb",
+    // Filed through market regulation's one-window platform (开办企业一窗通) together with the
+    // registration; a public-security seal service can take the type over later.
+    issuer: "samr",
     holderKind: HolderKind.HOLDER_KIND_ENTITY,
     validityYears: 0,
     fields: [

@@ -24,6 +24,7 @@ interface LicenceRow {
   status: LicenceStatus;
   status_reason: string;
   status_changed_at: Date | null;
+  superseded_by: string;
 }
 
 /** The status a reader sees: a valid licence past its last day reads as expired. */
@@ -52,13 +53,26 @@ function toLicence(r: LicenceRow): Licence {
     status: effectiveStatus(r.status, c.validUntil),
     statusReason: r.status_reason,
     statusChangedAt: r.status_changed_at ? new Date(r.status_changed_at).toISOString() : undefined,
+    supersededBy: r.superseded_by,
   };
 }
 
 export type NewLicence = Omit<SignedContent, "v" | "number" | "issuedAt" | "algorithm" | "keyId"> & { caseId: string };
 
-/** Signs and stores a new licence with the department's active key. */
-export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = new Date()): Promise<Licence> {
+/**
+ * Signs and stores a new licence with the department's active key. With `supersedes`, the old
+ * licence (same type, holder and issuer, not revoked) becomes SUPERSEDED in the same transaction.
+ */
+export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = new Date(), supersedes = ""): Promise<Licence> {
+  const old = supersedes ? await load(tx, supersedes, true) : undefined;
+  if (old) {
+    if (old.typeCode !== n.typeCode || old.holderId !== n.holderId || old.issuer !== n.issuer) {
+      throw failedPrecondition("SUPERSEDES_MISMATCH", `licence ${supersedes} is not a ${n.typeCode} of ${n.holderId} issued by ${n.issuer}`);
+    }
+    if (![LicenceStatus.LICENCE_STATUS_VALID, LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_EXPIRED].includes(old.status)) {
+      throw failedPrecondition(`LICENCE_${STATUS_WORD[old.status].toUpperCase()}`, `licence ${supersedes} is ${STATUS_WORD[old.status]} and cannot be superseded`);
+    }
+  }
   const { caseId, ...rest } = n;
   const content: SignedContent = {
     v: 1,
@@ -74,6 +88,12 @@ export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
     [content.number, content.typeCode, content.holderId, content.issuer, canonicalJson(content), signature, key.keyId, content.validUntil, caseId, now],
   );
+  if (old) {
+    await tx.query(
+      "UPDATE licences SET status = $2, status_reason = $3, superseded_by = $4, status_changed_at = now() WHERE number = $1",
+      [old.number, LicenceStatus.LICENCE_STATUS_SUPERSEDED, `superseded by ${content.number}`, content.number],
+    );
+  }
   return toLicence(rows[0]);
 }
 
@@ -127,6 +147,7 @@ const STATUS_WORD: Record<string, string> = {
   [LicenceStatus.LICENCE_STATUS_SUSPENDED]: "suspended",
   [LicenceStatus.LICENCE_STATUS_REVOKED]: "revoked",
   [LicenceStatus.LICENCE_STATUS_EXPIRED]: "expired",
+  [LicenceStatus.LICENCE_STATUS_SUPERSEDED]: "superseded",
 };
 
 /** Moves a licence along suspend / reinstate / revoke; a move not allowed from its status is refused. */
@@ -180,7 +201,8 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
     failures.push({ check: "registry", reason: `no licence numbered ${content.number} was issued` });
   } else {
     status = effectiveStatus(rows[0].status, content.validUntil, today);
-    if (rows[0].status === LicenceStatus.LICENCE_STATUS_SUSPENDED || rows[0].status === LicenceStatus.LICENCE_STATUS_REVOKED) {
+    const inactive = [LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_REVOKED, LicenceStatus.LICENCE_STATUS_SUPERSEDED];
+    if (inactive.includes(rows[0].status)) {
       failures.push({
         check: "status",
         reason: `licence is ${STATUS_WORD[rows[0].status]}${rows[0].status_reason ? `: ${rows[0].status_reason}` : ""}`,

@@ -11,7 +11,7 @@ import { checkIdempotencyKey, once, previousResult } from "../common/idempotency
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
-import { EntityStatus, type Entity, type Person } from "../../proto/gen/tongban/identity/v1/identity";
+import { identity, requireActiveEntity } from "../common/clients";
 import {
   ChangeLicenceStatusRequest,
   GetLicenceRequest,
@@ -33,25 +33,19 @@ import { isSignatureAlgorithm } from "./signing/signer";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
-const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
-
 /** The holder's registered name, read from identity for this case; refuses unknown or closed holders. */
 async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string, caseId: string): Promise<string> {
-  try {
-    if (kind === HolderKind.HOLDER_KIND_PERSON) {
-      return (await ctx.call<Person, object>("identity.getPerson", { idNumber: holderId, caseId })).name;
+  if (kind === HolderKind.HOLDER_KIND_PERSON) {
+    try {
+      return (await identity.getPerson(ctx, holderId, caseId)).name;
+    } catch (err) {
+      if ((err as { type?: string }).type === "NOT_FOUND") {
+        throw failedPrecondition("HOLDER_NOT_REGISTERED", `持证主体 ${holderId} 不在基础库中 (the holder is not in the identity registry)`);
+      }
+      throw err;
     }
-    const entity = await ctx.call<Entity, object>("identity.getEntity", { creditCode: holderId, caseId });
-    if (entity.status !== EntityStatus.ENTITY_STATUS_ACTIVE) {
-      throw failedPrecondition("HOLDER_DEREGISTERED", `持证主体 ${holderId} 已注销 (the holder is deregistered)`);
-    }
-    return entity.name;
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw failedPrecondition("HOLDER_NOT_REGISTERED", `持证主体 ${holderId} 不在基础库中 (the holder is not in the identity registry)`);
-    }
-    throw err;
   }
+  return (await requireActiveEntity(ctx, holderId, caseId)).name;
 }
 
 /** The licences service schema. */
@@ -86,7 +80,8 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const checked = checkIssueRequest(p, caller);
         const caseId = requireCaseId(p.caseId);
-        const request = { ...checked, type: checked.type.code, caseId };
+        const supersedes = p.supersedes ? requireText(p.supersedes, "supersedes", 1, 64) : "";
+        const request = { ...checked, type: checked.type.code, caseId, supersedes };
         const scope = `${caller}:issueLicence`;
         const earlier = await previousResult<Licence>(db, scope, key, request);
         if (earlier) return earlier;
@@ -108,10 +103,13 @@ export function licensesService(rt: Runtime): ServiceSchema {
               caseId,
             },
             await activeKey(tx, caller, rt.config.licenseSigningAlgorithm, secret),
+            new Date(),
+            supersedes,
           ),
         );
         contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
-        ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId });
+        ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
+        if (supersedes) ctx.emit("licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });
         return licence;
       },
       async getLicence(ctx: Ctx<GetLicenceRequest>): Promise<Licence> {

@@ -8,6 +8,11 @@ const OWNERS: Array<[prefix: string, owner: string]> = [
   ["/tongban.identity.v1.IdentityService/GetEntity", "samr"],
   ["/tongban.identity.v1.IdentityService/VerifyEntity", "samr"],
   ["/tongban.identity.v1.IdentityService/RegisterEntity", "samr"],
+  ["/tongban.identity.v1.IdentityService/UpdateEntity", "samr"],
+  ["/tongban.identity.v1.IdentityService/DeregisterEntity", "samr"],
+  ["/tongban.registration.v1.BusinessRegistrationService/", "samr"],
+  ["/tongban.tax.v1.TaxService/", "tax"],
+  ["/tongban.social_insurance.v1.SocialInsuranceService/", "hrss"],
   ["/tongban.identity.v1.DepartmentRegistryService/", "data"],
   ["/tongban.licenses.v1.LicenceService/", "data"],
 ];

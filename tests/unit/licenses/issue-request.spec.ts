@@ -25,6 +25,7 @@ function request(over: Partial<IssueLicenceRequest> = {}): IssueLicenceRequest {
     validFrom: "",
     validUntil: "",
     caseId: "CASE-1",
+    supersedes: "",
     ...over,
   };
 }

@@ -263,6 +263,24 @@ export interface RegisterEntityRequest {
   caseId: string;
 }
 
+export interface UpdateEntityRequest {
+  idempotencyKey: string;
+  creditCode: string;
+  /** Each optional; empty = unchanged. */
+  name: string;
+  address: string;
+  /** The new legal representative, by ID number; the name comes from the population registry. */
+  legalRepresentativeIdNumber: string;
+  caseId: string;
+}
+
+export interface DeregisterEntityRequest {
+  idempotencyKey: string;
+  creditCode: string;
+  reason: string;
+  caseId: string;
+}
+
 function createBasePerson(): Person {
   return {
     idNumber: "",
@@ -1469,6 +1487,300 @@ export const RegisterEntityRequest: MessageFns<RegisterEntityRequest> = {
   },
 };
 
+function createBaseUpdateEntityRequest(): UpdateEntityRequest {
+  return { idempotencyKey: "", creditCode: "", name: "", address: "", legalRepresentativeIdNumber: "", caseId: "" };
+}
+
+export const UpdateEntityRequest: MessageFns<UpdateEntityRequest> = {
+  encode(message: UpdateEntityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.creditCode !== "") {
+      writer.uint32(18).string(message.creditCode);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.address !== "") {
+      writer.uint32(34).string(message.address);
+    }
+    if (message.legalRepresentativeIdNumber !== "") {
+      writer.uint32(42).string(message.legalRepresentativeIdNumber);
+    }
+    if (message.caseId !== "") {
+      writer.uint32(50).string(message.caseId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateEntityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateEntityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.creditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.legalRepresentativeIdNumber = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.caseId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateEntityRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      creditCode: isSet(object.creditCode)
+        ? globalThis.String(object.creditCode)
+        : isSet(object.credit_code)
+        ? globalThis.String(object.credit_code)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
+      legalRepresentativeIdNumber: isSet(object.legalRepresentativeIdNumber)
+        ? globalThis.String(object.legalRepresentativeIdNumber)
+        : isSet(object.legal_representative_id_number)
+        ? globalThis.String(object.legal_representative_id_number)
+        : "",
+      caseId: isSet(object.caseId)
+        ? globalThis.String(object.caseId)
+        : isSet(object.case_id)
+        ? globalThis.String(object.case_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateEntityRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.creditCode !== "") {
+      obj.creditCode = message.creditCode;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    if (message.legalRepresentativeIdNumber !== "") {
+      obj.legalRepresentativeIdNumber = message.legalRepresentativeIdNumber;
+    }
+    if (message.caseId !== "") {
+      obj.caseId = message.caseId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateEntityRequest>, I>>(base?: I): UpdateEntityRequest {
+    return UpdateEntityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateEntityRequest>, I>>(object: I): UpdateEntityRequest {
+    const message = createBaseUpdateEntityRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.creditCode = object.creditCode ?? "";
+    message.name = object.name ?? "";
+    message.address = object.address ?? "";
+    message.legalRepresentativeIdNumber = object.legalRepresentativeIdNumber ?? "";
+    message.caseId = object.caseId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeregisterEntityRequest(): DeregisterEntityRequest {
+  return { idempotencyKey: "", creditCode: "", reason: "", caseId: "" };
+}
+
+export const DeregisterEntityRequest: MessageFns<DeregisterEntityRequest> = {
+  encode(message: DeregisterEntityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.creditCode !== "") {
+      writer.uint32(18).string(message.creditCode);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.caseId !== "") {
+      writer.uint32(34).string(message.caseId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeregisterEntityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeregisterEntityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.creditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.caseId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeregisterEntityRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      creditCode: isSet(object.creditCode)
+        ? globalThis.String(object.creditCode)
+        : isSet(object.credit_code)
+        ? globalThis.String(object.credit_code)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      caseId: isSet(object.caseId)
+        ? globalThis.String(object.caseId)
+        : isSet(object.case_id)
+        ? globalThis.String(object.case_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeregisterEntityRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.creditCode !== "") {
+      obj.creditCode = message.creditCode;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.caseId !== "") {
+      obj.caseId = message.caseId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeregisterEntityRequest>, I>>(base?: I): DeregisterEntityRequest {
+    return DeregisterEntityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeregisterEntityRequest>, I>>(object: I): DeregisterEntityRequest {
+    const message = createBaseDeregisterEntityRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.creditCode = object.creditCode ?? "";
+    message.reason = object.reason ?? "";
+    message.caseId = object.caseId ?? "";
+    return message;
+  },
+};
+
 /** Natural persons and legal entities. Reads of personal data name the case they serve. */
 export type IdentityServiceService = typeof IdentityServiceService;
 export const IdentityServiceService = {
@@ -1525,6 +1837,27 @@ export const IdentityServiceService = {
     responseSerialize: (value: Entity): Buffer => Buffer.from(Entity.encode(value).finish()),
     responseDeserialize: (value: Buffer): Entity => Entity.decode(value),
   },
+  /** Records a change registration's new particulars (market regulation). */
+  updateEntity: {
+    path: "/tongban.identity.v1.IdentityService/UpdateEntity" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateEntityRequest): Buffer => Buffer.from(UpdateEntityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateEntityRequest => UpdateEntityRequest.decode(value),
+    responseSerialize: (value: Entity): Buffer => Buffer.from(Entity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Entity => Entity.decode(value),
+  },
+  /** Closes an entity: deregistration, or an establishment undone (market regulation). */
+  deregisterEntity: {
+    path: "/tongban.identity.v1.IdentityService/DeregisterEntity" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeregisterEntityRequest): Buffer =>
+      Buffer.from(DeregisterEntityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeregisterEntityRequest => DeregisterEntityRequest.decode(value),
+    responseSerialize: (value: Entity): Buffer => Buffer.from(Entity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Entity => Entity.decode(value),
+  },
 } as const;
 
 export interface IdentityServiceServer extends UntypedServiceImplementation {
@@ -1538,6 +1871,10 @@ export interface IdentityServiceServer extends UntypedServiceImplementation {
   verifyEntity: handleUnaryCall<VerifyEntityRequest, VerifyEntityResponse>;
   /** Registers a new legal entity and assigns it a new unified social credit code (market regulation). */
   registerEntity: handleUnaryCall<RegisterEntityRequest, Entity>;
+  /** Records a change registration's new particulars (market regulation). */
+  updateEntity: handleUnaryCall<UpdateEntityRequest, Entity>;
+  /** Closes an entity: deregistration, or an establishment undone (market regulation). */
+  deregisterEntity: handleUnaryCall<DeregisterEntityRequest, Entity>;
 }
 
 export interface IdentityServiceClient extends Client {
@@ -1617,6 +1954,38 @@ export interface IdentityServiceClient extends Client {
   ): ClientUnaryCall;
   registerEntity(
     request: RegisterEntityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  /** Records a change registration's new particulars (market regulation). */
+  updateEntity(
+    request: UpdateEntityRequest,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  updateEntity(
+    request: UpdateEntityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  updateEntity(
+    request: UpdateEntityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  /** Closes an entity: deregistration, or an establishment undone (market regulation). */
+  deregisterEntity(
+    request: DeregisterEntityRequest,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  deregisterEntity(
+    request: DeregisterEntityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Entity) => void,
+  ): ClientUnaryCall;
+  deregisterEntity(
+    request: DeregisterEntityRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Entity) => void,

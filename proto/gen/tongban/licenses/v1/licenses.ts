@@ -81,6 +81,8 @@ export enum LicenceStatus {
   LICENCE_STATUS_SUSPENDED = "LICENCE_STATUS_SUSPENDED",
   LICENCE_STATUS_REVOKED = "LICENCE_STATUS_REVOKED",
   LICENCE_STATUS_EXPIRED = "LICENCE_STATUS_EXPIRED",
+  /** LICENCE_STATUS_SUPERSEDED - Replaced by a reissued licence (e.g. after a change registration). */
+  LICENCE_STATUS_SUPERSEDED = "LICENCE_STATUS_SUPERSEDED",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -101,6 +103,9 @@ export function licenceStatusFromJSON(object: any): LicenceStatus {
     case 4:
     case "LICENCE_STATUS_EXPIRED":
       return LicenceStatus.LICENCE_STATUS_EXPIRED;
+    case 5:
+    case "LICENCE_STATUS_SUPERSEDED":
+      return LicenceStatus.LICENCE_STATUS_SUPERSEDED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -120,6 +125,8 @@ export function licenceStatusToJSON(object: LicenceStatus): string {
       return "LICENCE_STATUS_REVOKED";
     case LicenceStatus.LICENCE_STATUS_EXPIRED:
       return "LICENCE_STATUS_EXPIRED";
+    case LicenceStatus.LICENCE_STATUS_SUPERSEDED:
+      return "LICENCE_STATUS_SUPERSEDED";
     case LicenceStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -138,6 +145,8 @@ export function licenceStatusToNumber(object: LicenceStatus): number {
       return 3;
     case LicenceStatus.LICENCE_STATUS_EXPIRED:
       return 4;
+    case LicenceStatus.LICENCE_STATUS_SUPERSEDED:
+      return 5;
     case LicenceStatus.UNRECOGNIZED:
     default:
       return -1;
@@ -204,7 +213,11 @@ export interface Licence {
   /** Not signed: the status changes after issue. */
   status: LicenceStatus;
   statusReason: string;
-  statusChangedAt: string | undefined;
+  statusChangedAt:
+    | string
+    | undefined;
+  /** Set when superseded: the licence that replaced it. */
+  supersededBy: string;
 }
 
 export interface Licence_FieldsEntry {
@@ -222,6 +235,11 @@ export interface IssueLicenceRequest {
   /** YYYY-MM-DD; defaults to valid_from plus the type's validity. */
   validUntil: string;
   caseId: string;
+  /**
+   * Number of a licence this one replaces: same type, holder and issuer; it becomes SUPERSEDED
+   * in the same transaction.
+   */
+  supersedes: string;
 }
 
 export interface IssueLicenceRequest_FieldsEntry {
@@ -887,6 +905,7 @@ function createBaseLicence(): Licence {
     status: LicenceStatus.LICENCE_STATUS_UNSPECIFIED,
     statusReason: "",
     statusChangedAt: undefined,
+    supersededBy: "",
   };
 }
 
@@ -936,6 +955,9 @@ export const Licence: MessageFns<Licence> = {
     }
     if (message.statusChangedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.statusChangedAt), writer.uint32(122).fork()).join();
+    }
+    if (message.supersededBy !== "") {
+      writer.uint32(130).string(message.supersededBy);
     }
     return writer;
   },
@@ -1076,6 +1098,14 @@ export const Licence: MessageFns<Licence> = {
             message.statusChangedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.supersededBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1158,6 +1188,11 @@ export const Licence: MessageFns<Licence> = {
         : isSet(object.status_changed_at)
         ? globalThis.String(object.status_changed_at)
         : undefined,
+      supersededBy: isSet(object.supersededBy)
+        ? globalThis.String(object.supersededBy)
+        : isSet(object.superseded_by)
+        ? globalThis.String(object.superseded_by)
+        : "",
     };
   },
 
@@ -1214,6 +1249,9 @@ export const Licence: MessageFns<Licence> = {
     if (message.statusChangedAt !== undefined) {
       obj.statusChangedAt = message.statusChangedAt;
     }
+    if (message.supersededBy !== "") {
+      obj.supersededBy = message.supersededBy;
+    }
     return obj;
   },
 
@@ -1247,6 +1285,7 @@ export const Licence: MessageFns<Licence> = {
     message.status = object.status ?? LicenceStatus.LICENCE_STATUS_UNSPECIFIED;
     message.statusReason = object.statusReason ?? "";
     message.statusChangedAt = object.statusChangedAt ?? undefined;
+    message.supersededBy = object.supersededBy ?? "";
     return message;
   },
 };
@@ -1337,7 +1376,16 @@ export const Licence_FieldsEntry: MessageFns<Licence_FieldsEntry> = {
 };
 
 function createBaseIssueLicenceRequest(): IssueLicenceRequest {
-  return { idempotencyKey: "", typeCode: "", holderId: "", fields: {}, validFrom: "", validUntil: "", caseId: "" };
+  return {
+    idempotencyKey: "",
+    typeCode: "",
+    holderId: "",
+    fields: {},
+    validFrom: "",
+    validUntil: "",
+    caseId: "",
+    supersedes: "",
+  };
 }
 
 export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
@@ -1362,6 +1410,9 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     }
     if (message.caseId !== "") {
       writer.uint32(58).string(message.caseId);
+    }
+    if (message.supersedes !== "") {
+      writer.uint32(66).string(message.supersedes);
     }
     return writer;
   },
@@ -1438,6 +1489,14 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
             message.caseId = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.supersedes = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1496,6 +1555,7 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
         : isSet(object.case_id)
         ? globalThis.String(object.case_id)
         : "",
+      supersedes: isSet(object.supersedes) ? globalThis.String(object.supersedes) : "",
     };
   },
 
@@ -1528,6 +1588,9 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     if (message.caseId !== "") {
       obj.caseId = message.caseId;
     }
+    if (message.supersedes !== "") {
+      obj.supersedes = message.supersedes;
+    }
     return obj;
   },
 
@@ -1551,6 +1614,7 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     message.validFrom = object.validFrom ?? "";
     message.validUntil = object.validUntil ?? "";
     message.caseId = object.caseId ?? "";
+    message.supersedes = object.supersedes ?? "";
     return message;
   },
 };

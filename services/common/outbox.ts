@@ -1,0 +1,122 @@
+/**
+ * Durable domain events. `publish` writes the event in the caller's transaction, with one delivery
+ * per subscriber (subscriptions.ts); the relay calls each subscriber action until it answers, with
+ * exponential backoff, and emits the event on the bus once for anyone watching. Deliveries are
+ * leased, not locked, while the subscriber is called, so no transaction stays open across a call
+ * (on PGlite a held transaction would block a subscriber that calls back into this service).
+ */
+import crypto from "node:crypto";
+import type { ServiceBroker } from "moleculer";
+import type { Database, Queryable } from "./db/database";
+import { rootLogger } from "./logger";
+import { SUBSCRIPTIONS, type DeliveredEvent } from "./subscriptions";
+
+const LEASE_SECONDS = 30;
+/** The pseudo-subscriber that emits the event on the bus for watchers (ops, bus monitor). */
+const BUS = "$bus";
+const MAX_BACKOFF_SECONDS = 300;
+
+/** Records an event for durable delivery; returns its id. Call inside the change's transaction. */
+export async function publish(tx: Queryable, event: string, payload: object, eventId: string = crypto.randomUUID()): Promise<string> {
+  const inserted = await tx.query("INSERT INTO outbox_events (event_id, event, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+    eventId,
+    event,
+    JSON.stringify(payload),
+  ]);
+  if (inserted.rowCount === 0) return eventId;
+  for (const subscriber of [BUS, ...(SUBSCRIPTIONS[event] ?? [])]) {
+    await tx.query("INSERT INTO outbox_deliveries (event_id, subscriber) VALUES ($1, $2)", [eventId, subscriber]);
+  }
+  return eventId;
+}
+
+interface DueDelivery {
+  event_id: string;
+  subscriber: string;
+  attempts: number;
+  event: string;
+  payload: Record<string, unknown>;
+}
+
+/** Delivers a service's outbox; one per service, started and stopped with it. */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly log = rootLogger().child({ mod: "outbox" });
+
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly db: Database,
+    /** The publishing department, sent as the caller of subscriber actions. */
+    private readonly department: string,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Delivers what is due now (called after a publishing transaction commits). */
+  kick(): void {
+    if (this.stopped || this.running) return;
+    this.running = this.deliverDue()
+      .then(() => undefined)
+      .catch((err) => this.log.warn({ err }, "outbox relay pass failed"))
+      .finally(() => (this.running = undefined));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass: lease due deliveries, call their subscribers, record the outcome. Returns how many were delivered. */
+  async deliverDue(limit = 50): Promise<number> {
+    const { rows } = await this.db.query<DueDelivery>(
+      `UPDATE outbox_deliveries d SET leased_until = now() + interval '${LEASE_SECONDS} seconds'
+       FROM outbox_events e
+       WHERE e.event_id = d.event_id AND (d.event_id, d.subscriber) IN (
+         SELECT event_id, subscriber FROM outbox_deliveries
+         WHERE delivered_at IS NULL AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+         ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+       RETURNING d.event_id, d.subscriber, d.attempts, e.event, e.payload`,
+    );
+    let delivered = 0;
+    await Promise.all(
+      rows.map(async (r) => {
+        const message: DeliveredEvent = { eventId: r.event_id, event: r.event, payload: r.payload };
+        try {
+          if (r.subscriber === BUS) await this.broker.emit(r.event, { eventId: r.event_id, ...r.payload });
+          else await this.broker.call(r.subscriber, message, { meta: { caller: { department: this.department } } });
+          await this.db.query(
+            "UPDATE outbox_deliveries SET delivered_at = now(), attempts = attempts + 1, leased_until = NULL, last_error = '' WHERE event_id = $1 AND subscriber = $2",
+            [r.event_id, r.subscriber],
+          );
+          delivered++;
+        } catch (err) {
+          const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(r.attempts, 16));
+          await this.db.query(
+            `UPDATE outbox_deliveries SET attempts = attempts + 1, leased_until = NULL, last_error = $3,
+               next_attempt_at = now() + ($4 || ' seconds')::interval WHERE event_id = $1 AND subscriber = $2`,
+            [r.event_id, r.subscriber, String((err as Error).message).slice(0, 500), String(backoff)],
+          );
+          this.log.warn({ eventId: r.event_id, subscriber: r.subscriber, attempts: r.attempts + 1, err: (err as Error).message }, "event delivery failed; will retry");
+        }
+      }),
+    );
+    return delivered;
+  }
+}
+
+/** Deliveries not yet acknowledged, per subscriber (for health and tests). */
+export async function pendingDeliveries(db: Queryable): Promise<Array<{ subscriber: string; pending: number; lastError: string }>> {
+  const { rows } = await db.query<{ subscriber: string; pending: number; last_error: string }>(
+    `SELECT subscriber, count(*)::int AS pending, max(last_error) AS last_error FROM outbox_deliveries
+     WHERE delivered_at IS NULL GROUP BY subscriber ORDER BY subscriber`,
+  );
+  return rows.map((r) => ({ subscriber: r.subscriber, pending: r.pending, lastError: r.last_error }));
+}
