@@ -19,6 +19,10 @@ import { healthService, registerProcessChecks } from "./common/health-http";
 const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   identity: [identityService, departmentRegistryService],
   licenses: [licensesService],
+  // Department services (issue 3), wired as each lands.
+  "business-registration": [],
+  tax: [],
+  "social-insurance": [],
   gateway: [grpcEdgeService, httpService],
 };
 

@@ -11,7 +11,7 @@ import { checkIdempotencyKey, once, previousResult } from "../common/idempotency
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
-import { identity, requireActiveEntity } from "../common/clients";
+import { clientsFor } from "../common/clients";
 import {
   ChangeLicenceStatusRequest,
   GetLicenceRequest,
@@ -32,6 +32,9 @@ import * as registry from "./licences";
 import { isSignatureAlgorithm } from "./signing/signer";
 
 type Ctx<P> = Context<P, CallerMeta>;
+
+// The licence service reads holders on behalf of the issuing department (the incoming caller).
+const { identity, requireActiveEntity } = clientsFor();
 
 /** The holder's registered name, read from identity for this case; refuses unknown or closed holders. */
 async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string, caseId: string): Promise<string> {
