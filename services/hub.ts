@@ -11,6 +11,7 @@ import { openSharedStore } from "./common/shared-store";
 import { departmentRegistryService } from "./identity/department-registry.service";
 import { identityService } from "./identity/identity.service";
 import { licensesService } from "./licenses/licenses.service";
+import { businessRegistrationService } from "./business-registration/business-registration.service";
 import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
@@ -20,7 +21,7 @@ const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   identity: [identityService, departmentRegistryService],
   licenses: [licensesService],
   // Department services (issue 3), wired as each lands.
-  "business-registration": [],
+  "business-registration": [businessRegistrationService],
   tax: [],
   "social-insurance": [],
   gateway: [grpcEdgeService, httpService],

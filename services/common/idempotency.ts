@@ -13,6 +13,16 @@ import { canonicalJson } from "./canonical";
 
 const KEY_FORMAT = /^[\x21-\x7e]{8,128}$/;
 
+/**
+ * The key of a downstream call made on behalf of a keyed request (`${key}:${step}`), so a retry of
+ * the request repeats none of its steps. Kept within the 128-character limit by hashing long keys.
+ */
+export function deriveKey(key: string, step: string): string {
+  const derived = `${key}:${step}`;
+  if (derived.length <= 128) return derived;
+  return `${crypto.createHash("sha256").update(key).digest("base64url")}:${step}`.slice(0, 128);
+}
+
 /** Validates an idempotency key: 8-128 printable ASCII characters. */
 export function checkIdempotencyKey(key: unknown, field = "idempotency_key"): string {
   if (typeof key !== "string" || key.length === 0) throw invalidArgument(field, "is required for a state-changing call");

@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
 import { generateCreditCode } from "./rules/credit-code";
-import { recordAccess } from "./persons";
+import { recordAccess } from "../common/access-log";
 
 /** Entity type -> GB 32100 registration authority 9 (market regulation) and its type character. */
 export const ENTITY_TYPE_CODES: Record<string, string> = {

@@ -1,5 +1,6 @@
 /** The population registry: reads and name checks, each recorded with its reader and case. */
 import type { Database, Queryable } from "../common/db/database";
+import { recordAccess } from "../common/access-log";
 import { notFound } from "../common/errors";
 import { Gender, type Person } from "../../proto/gen/tongban/identity/v1/identity";
 
@@ -27,16 +28,6 @@ function toPerson(r: PersonRow): Person {
     phone: r.phone,
     ethnicity: r.ethnicity,
   };
-}
-
-/** Records that `reader` used a subject's data for `caseId`. */
-export async function recordAccess(q: Queryable, subjectId: string, reader: string, caseId: string, action: string) {
-  await q.query("INSERT INTO data_accesses (subject_id, reader, case_id, action) VALUES ($1, $2, $3, $4)", [
-    subjectId,
-    reader,
-    caseId,
-    action,
-  ]);
 }
 
 /** A person's base data, recording the read; NOT_FOUND when unknown. */

@@ -1,4 +1,4 @@
--- Population and legal-entity base data and the record of who used it.
+-- Population and legal-entity base data (who read it is in data_accesses, a common table).
 CREATE TABLE persons (
   id_number    char(18) PRIMARY KEY,
   name         text NOT NULL,
@@ -28,13 +28,3 @@ CREATE TABLE entities (
 );
 CREATE INDEX entities_legal_representative ON entities (legal_representative_id_number);
 
--- Every read of a person's or an entity's data by a department: who, what, which case, when.
-CREATE TABLE data_accesses (
-  id          bigserial PRIMARY KEY,
-  subject_id  text NOT NULL,
-  reader      text NOT NULL,
-  case_id     text NOT NULL,
-  action      text NOT NULL,
-  at          timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX data_accesses_subject ON data_accesses (subject_id, at);

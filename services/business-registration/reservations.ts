@@ -1,0 +1,141 @@
+/** Name reservations (名称保留): declare, claim for a registration, use, cancel, expire. */
+import crypto from "node:crypto";
+import type { Queryable } from "../common/db/database";
+import { failedPrecondition, notFound } from "../common/errors";
+import { ReservationStatus, type EnterpriseType, type NameReservation } from "../../proto/gen/tongban/registration/v1/registration";
+
+/** How long a declared name stays reserved (名称保留期). */
+export const RESERVATION_DAYS = 30;
+
+interface ReservationRow {
+  reservation_id: string;
+  full_name: string;
+  region_code: string;
+  name_region: string;
+  trade_name: string;
+  industry: string;
+  organisation_form: string;
+  enterprise_type: EnterpriseType;
+  applicant_id_number: string;
+  status: ReservationStatus;
+  reserved_at: Date;
+  expires_at: Date;
+  claimed_by: string | null;
+  credit_code: string;
+}
+
+function toReservation(r: ReservationRow): NameReservation {
+  return {
+    reservationId: r.reservation_id,
+    fullName: r.full_name,
+    regionCode: r.region_code,
+    tradeName: r.trade_name,
+    industry: r.industry,
+    organisationForm: r.organisation_form,
+    enterpriseType: r.enterprise_type,
+    applicantIdNumber: r.applicant_id_number,
+    status: r.status,
+    reservedAt: new Date(r.reserved_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    creditCode: r.credit_code,
+  };
+}
+
+/** Marks reservations past their term expired, so their names are free again. */
+export async function expireReservations(tx: Queryable): Promise<void> {
+  await tx.query("UPDATE name_reservations SET status = $1 WHERE status = $2 AND expires_at < now() AND claimed_by IS NULL", [
+    ReservationStatus.RESERVATION_STATUS_EXPIRED,
+    ReservationStatus.RESERVATION_STATUS_RESERVED,
+  ]);
+}
+
+export interface NewReservation {
+  fullName: string;
+  regionCode: string;
+  nameRegion: string;
+  tradeName: string;
+  industry: string;
+  organisationForm: string;
+  enterpriseType: EnterpriseType;
+  applicantIdNumber: string;
+  caseId: string;
+}
+
+/** Reserves a name; NAME_TAKEN when the trade name is live in the region and industry. */
+export async function reserve(tx: Queryable, n: NewReservation): Promise<NameReservation> {
+  await expireReservations(tx);
+  const { rows } = await tx.query<ReservationRow>(
+    `INSERT INTO name_reservations (reservation_id, full_name, region_code, name_region, trade_name, industry, organisation_form,
+       enterprise_type, applicant_id_number, status, expires_at, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + interval '${RESERVATION_DAYS} days', $11)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      `NR-${crypto.randomUUID()}`,
+      n.fullName,
+      n.regionCode,
+      n.nameRegion,
+      n.tradeName,
+      n.industry,
+      n.organisationForm,
+      n.enterpriseType,
+      n.applicantIdNumber,
+      ReservationStatus.RESERVATION_STATUS_RESERVED,
+      n.caseId,
+    ],
+  );
+  if (rows.length === 0) throw failedPrecondition("NAME_TAKEN", `字号“${n.tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);
+  return toReservation(rows[0]);
+}
+
+/** A reservation by id; NOT_FOUND when unknown. */
+export async function loadReservation(q: Queryable, id: string, lock = false): Promise<NameReservation & { claimedBy: string | null }> {
+  const { rows } = await q.query<ReservationRow>(`SELECT * FROM name_reservations WHERE reservation_id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
+  if (rows.length === 0) throw notFound("name reservation", id);
+  return { ...toReservation(rows[0]), claimedBy: rows[0].claimed_by };
+}
+
+/**
+ * Holds a live reservation for one registration attempt (its idempotency key). The same attempt
+ * may claim again (a retry); another attempt is refused while it is held.
+ */
+export async function claim(tx: Queryable, id: string, attempt: string): Promise<NameReservation> {
+  await expireReservations(tx);
+  const r = await loadReservation(tx, id, true);
+  if (r.status !== ReservationStatus.RESERVATION_STATUS_RESERVED) {
+    throw failedPrecondition("RESERVATION_NOT_AVAILABLE", `名称保留 ${id} 状态为 ${r.status}，不能用于设立登记 (the reservation is not available)`);
+  }
+  if (r.claimedBy && r.claimedBy !== attempt) {
+    throw failedPrecondition("RESERVATION_IN_USE", `名称保留 ${id} 正被另一设立登记使用 (another registration holds it)`);
+  }
+  await tx.query("UPDATE name_reservations SET claimed_by = $2 WHERE reservation_id = $1", [id, attempt]);
+  return r;
+}
+
+/** Lets go of a claim when the attempt failed before anything was created. */
+export async function release(q: Queryable, id: string, attempt: string): Promise<void> {
+  await q.query("UPDATE name_reservations SET claimed_by = NULL WHERE reservation_id = $1 AND claimed_by = $2", [id, attempt]);
+}
+
+/** Records that the name is used by the registered enterprise. */
+export async function markUsed(tx: Queryable, id: string, creditCode: string): Promise<void> {
+  await tx.query("UPDATE name_reservations SET status = $2, credit_code = $3, claimed_by = NULL WHERE reservation_id = $1", [
+    id,
+    ReservationStatus.RESERVATION_STATUS_USED,
+    creditCode,
+  ]);
+}
+
+/** Cancels a reservation (RESERVED or, when an establishment is undone, USED); cancelling again is a no-op. */
+export async function cancel(tx: Queryable, id: string, allowUsed = false): Promise<NameReservation> {
+  const r = await loadReservation(tx, id, true);
+  if (r.status === ReservationStatus.RESERVATION_STATUS_CANCELLED || r.status === ReservationStatus.RESERVATION_STATUS_EXPIRED) return r;
+  if (r.status === ReservationStatus.RESERVATION_STATUS_USED && !allowUsed) {
+    throw failedPrecondition("RESERVATION_USED", `名称保留 ${id} 已用于设立登记 ${r.creditCode} (the name is in use)`);
+  }
+  if (r.claimedBy && !allowUsed) throw failedPrecondition("RESERVATION_IN_USE", `名称保留 ${id} 正在用于设立登记 (a registration holds it)`);
+  await tx.query("UPDATE name_reservations SET status = $2, claimed_by = NULL WHERE reservation_id = $1", [
+    id,
+    ReservationStatus.RESERVATION_STATUS_CANCELLED,
+  ]);
+  return loadReservation(tx, id);
+}

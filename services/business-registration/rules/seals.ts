@@ -1,0 +1,25 @@
+/** Seal types of a filing (印章刻制备案) and the 13-digit seal code. */
+import { invalidArgument } from "../../common/errors";
+
+export const SEAL_TYPES = ["公章", "财务专用章", "发票专用章", "合同专用章", "法定代表人名章"] as const;
+/** An enterprise's first filing must include its official seal. */
+export const OFFICIAL_SEAL = "公章";
+
+/** Checks the requested seal types: 1-5 distinct known types. */
+export function checkSealTypes(types: unknown): string[] {
+  if (!Array.isArray(types) || types.length === 0) throw invalidArgument("seal_types", `is required (some of ${SEAL_TYPES.join(", ")})`);
+  const seen = new Set<string>();
+  for (const [i, t] of types.entries()) {
+    if (typeof t !== "string" || !(SEAL_TYPES as readonly string[]).includes(t)) {
+      throw invalidArgument(`seal_types[${i}]`, `must be one of ${SEAL_TYPES.join(", ")}`);
+    }
+    if (seen.has(t)) throw invalidArgument(`seal_types[${i}]`, `"${t}" is listed twice`);
+    seen.add(t);
+  }
+  return [...seen];
+}
+
+/** A seal code: the 6-digit region code and a 7-digit serial. */
+export function sealCode(regionCode: string, serial: number): string {
+  return `${regionCode}${String(serial).padStart(7, "0")}`;
+}

@@ -1,0 +1,144 @@
+/**
+ * 印章刻制备案: seals of a registered enterprise filed through market regulation's one-window
+ * platform; each seal gets a 13-digit code and a filing certificate (e-licence SEAL).
+ */
+import crypto from "node:crypto";
+import { failedPrecondition, notFound } from "../common/errors";
+import { checkIdempotencyKey, deriveKey, once, previousResult } from "../common/idempotency";
+import type { Queryable } from "../common/db/database";
+import { requireCaseId, requireText } from "../common/validate";
+import { requireCreditCode } from "../identity/checks";
+import {
+  SealFilingStatus,
+  type FileSealsRequest,
+  type SealFiling,
+  type WithdrawSealFilingRequest,
+} from "../../proto/gen/tongban/registration/v1/registration";
+import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { isActive, loadEnterprise } from "./enterprises";
+import { SAMR, revokeIfLive, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
+import { checkSealTypes, OFFICIAL_SEAL, sealCode } from "./rules/seals";
+
+/** A filing with its seals. */
+export async function loadFiling(q: Queryable, filingId: string): Promise<SealFiling> {
+  const { rows } = await q.query<{ filing_id: string; credit_code: string; engraver: string; status: SealFilingStatus; filed_at: Date }>(
+    "SELECT * FROM seal_filings WHERE filing_id = $1",
+    [filingId],
+  );
+  if (rows.length === 0) throw notFound("seal filing", filingId);
+  const seals = await q.query<{ seal_type: string; seal_code: string; licence_number: string }>(
+    "SELECT seal_type, seal_code, licence_number FROM seals WHERE filing_id = $1 ORDER BY seal_code",
+    [filingId],
+  );
+  const f = rows[0];
+  return {
+    filingId: f.filing_id,
+    creditCode: f.credit_code,
+    engraver: f.engraver,
+    status: f.status,
+    filedAt: new Date(f.filed_at).toISOString(),
+    seals: seals.rows.map((s) => ({ sealType: s.seal_type, sealCode: s.seal_code, licenceNumber: s.licence_number })),
+  };
+}
+
+/** Seal codes for this attempt, drawn once and stable across retries. */
+async function drawCodes(q: Queryable, attempt: string, regionCode: string, types: string[]): Promise<Map<string, string>> {
+  for (const type of types) {
+    const { rows } = await q.query<{ n: string }>("SELECT nextval('seal_serial')::text AS n");
+    await q.query("INSERT INTO seal_code_draws (attempt_key, seal_type, seal_code) VALUES ($1, $2, $3) ON CONFLICT (attempt_key, seal_type) DO NOTHING", [
+      attempt,
+      type,
+      sealCode(regionCode, Number(rows[0].n)),
+    ]);
+  }
+  const { rows } = await q.query<{ seal_type: string; seal_code: string }>("SELECT seal_type, seal_code FROM seal_code_draws WHERE attempt_key = $1", [attempt]);
+  return new Map(rows.map((r) => [r.seal_type, r.seal_code]));
+}
+
+/** Files seals for an active enterprise; the first filing must include the official seal. */
+export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): Promise<SealFiling> {
+  const key = checkIdempotencyKey(p.idempotencyKey);
+  const request = {
+    creditCode: requireCreditCode(p.creditCode).creditCode,
+    types: checkSealTypes(p.sealTypes),
+    engraver: requireText(p.engraver, "engraver", 2, 100),
+    caseId: requireCaseId(p.caseId),
+  };
+  const scope = `${SAMR}:fileSeals`;
+  const earlier = await previousResult<SealFiling>(deps.db, scope, key, request);
+  if (earlier) return earlier;
+  const enterprise = await loadEnterprise(deps.db, request.creditCode);
+  if (!isActive(enterprise)) throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${request.creditCode} 不在营业状态 (not active)`);
+  const { rows: live } = await deps.db.query<{ seal_type: string }>("SELECT seal_type FROM seals WHERE credit_code = $1 AND active", [request.creditCode]);
+  const filed = new Set(live.map((r) => r.seal_type));
+  const twice = request.types.find((t) => filed.has(t));
+  if (twice) throw failedPrecondition("SEAL_ALREADY_FILED", `${twice}已备案 (a seal of this type is already filed)`);
+  if (!filed.has(OFFICIAL_SEAL) && !request.types.includes(OFFICIAL_SEAL)) {
+    throw failedPrecondition("OFFICIAL_SEAL_REQUIRED", "首次印章备案须包含公章 (the first filing must include the official seal)");
+  }
+
+  const codes = await deps.db.transaction((tx) => drawCodes(tx, key, enterprise.regionCode, request.types));
+  const filedOn = todayInChina();
+  const licences: Licence[] = [];
+  for (const type of request.types) {
+    licences.push(
+      await deps.c.licences.issue(ctx, {
+        idempotencyKey: deriveKey(key, `seal:${codes.get(type)}`),
+        typeCode: "SEAL",
+        holderId: request.creditCode,
+        caseId: request.caseId,
+        fields: { seal_type: type, seal_code: codes.get(type)!, engraver: request.engraver, filed_on: filedOn },
+      }),
+    );
+  }
+  return once(deps.db, scope, key, request, async (tx) => {
+    const filingId = `SF-${crypto.randomUUID()}`;
+    await tx.query("INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5)", [
+      filingId,
+      request.creditCode,
+      request.engraver,
+      SealFilingStatus.SEAL_FILING_STATUS_FILED,
+      request.caseId,
+    ]);
+    for (const [i, type] of request.types.entries()) {
+      await tx.query("INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number) VALUES ($1, $2, $3, $4, $5)", [
+        filingId,
+        request.creditCode,
+        type,
+        codes.get(type),
+        licences[i].number,
+      ]);
+    }
+    return loadFiling(tx, filingId);
+  });
+}
+
+/** Withdraws a filing (compensation): its certificates are revoked; withdrawing again changes nothing. */
+export async function withdrawSealFiling(deps: FlowDeps, ctx: Ctx, p: WithdrawSealFilingRequest): Promise<SealFiling> {
+  const key = checkIdempotencyKey(p.idempotencyKey);
+  const request = { filingId: requireText(p.filingId, "filing_id", 4, 64), reason: requireText(p.reason, "reason", 2, 500) };
+  const scope = `${SAMR}:withdrawSealFiling`;
+  const earlier = await previousResult<SealFiling>(deps.db, scope, key, request);
+  if (earlier) return earlier;
+  const filing = await loadFiling(deps.db, request.filingId);
+  if (filing.status === SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN) return filing;
+  for (const seal of filing.seals) {
+    await revokeIfLive(deps, ctx, seal.licenceNumber, `印章备案撤回: ${request.reason}`, deriveKey(key, seal.sealCode));
+  }
+  return once(deps.db, scope, key, request, async (tx) => {
+    await tx.query("UPDATE seal_filings SET status = $2 WHERE filing_id = $1", [request.filingId, SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN]);
+    await tx.query("UPDATE seals SET active = false WHERE filing_id = $1", [request.filingId]);
+    return loadFiling(tx, request.filingId);
+  });
+}
+
+/** Withdraws every filed seal of an enterprise (deregistration, undone establishment). */
+export async function withdrawAllSeals(deps: FlowDeps, ctx: Ctx, creditCode: string, reason: string, keyPrefix: string): Promise<void> {
+  const { rows } = await deps.db.query<{ filing_id: string }>("SELECT filing_id FROM seal_filings WHERE credit_code = $1 AND status = $2", [
+    creditCode,
+    SealFilingStatus.SEAL_FILING_STATUS_FILED,
+  ]);
+  for (const r of rows) {
+    await withdrawSealFiling(deps, ctx, { idempotencyKey: deriveKey(keyPrefix, r.filing_id), filingId: r.filing_id, reason });
+  }
+}

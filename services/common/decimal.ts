@@ -1,0 +1,31 @@
+/**
+ * Exact decimal amounts as scaled bigints (money, capital): parsing from and formatting to the
+ * decimal strings of the contracts, never through floating point.
+ */
+import { invalidArgument } from "./errors";
+
+/** Parses a non-negative decimal string with at most `scale` fractional digits into units of 10^-scale. */
+export function parseDecimal(value: unknown, field: string, scale: number, options: { positive?: boolean; max?: bigint } = {}): bigint {
+  if (typeof value !== "string" || value.trim() === "") throw invalidArgument(field, "is required (a decimal number)");
+  const text = value.trim();
+  const m = /^(\d{1,18})(?:\.(\d+))?$/.exec(text);
+  if (!m) throw invalidArgument(field, `must be a non-negative decimal number written like 100 or 12.5 (got "${text}")`);
+  const fraction = m[2] ?? "";
+  if (fraction.length > scale) throw invalidArgument(field, `must have at most ${scale} decimal places (got "${text}")`);
+  const units = BigInt(m[1]) * 10n ** BigInt(scale) + BigInt(fraction.padEnd(scale, "0") || "0");
+  if (options.positive && units === 0n) throw invalidArgument(field, "must be greater than zero");
+  if (options.max !== undefined && units > options.max) {
+    throw invalidArgument(field, `must be at most ${formatDecimal(options.max, scale)} (got "${text}")`);
+  }
+  return units;
+}
+
+/** Formats units of 10^-scale as a decimal string without trailing zeros ("100", "12.5"). */
+export function formatDecimal(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const base = 10n ** BigInt(scale);
+  const whole = abs / base;
+  const fraction = (abs % base).toString().padStart(scale, "0").replace(/0+$/, "");
+  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
+}

@@ -1,0 +1,27 @@
+/** 清税: whether a taxpayer may be cleared now. */
+import { failedPrecondition } from "../../common/errors";
+import { TaxpayerStatus } from "../../../proto/gen/tongban/tax/v1/tax";
+import { formatYuan, sumFen } from "./money";
+
+/** "already": the taxpayer is cleared (answer with the stored clearance); "clear": go ahead. */
+export type ClearanceDecision = "already" | "clear";
+
+/**
+ * Decides a clearance request: a cleared taxpayer is answered with its clearance (the request is
+ * idempotent whatever its key); a cancelled one cannot be cleared; any unpaid liability refuses it
+ * with OUTSTANDING_LIABILITIES naming the unpaid total.
+ */
+export function decideClearance(creditCode: string, status: TaxpayerStatus, unpaidFen: readonly bigint[]): ClearanceDecision {
+  if (status === TaxpayerStatus.TAXPAYER_STATUS_CLEARED) return "already";
+  if (status !== TaxpayerStatus.TAXPAYER_STATUS_ACTIVE) {
+    throw failedPrecondition("TAXPAYER_NOT_ACTIVE", `纳税人 ${creditCode} 已撤销登记，无需清税 (the taxpayer registration was cancelled)`);
+  }
+  if (unpaidFen.length > 0) {
+    const total = formatYuan(sumFen(unpaidFen));
+    throw failedPrecondition(
+      "OUTSTANDING_LIABILITIES",
+      `纳税人 ${creditCode} 尚有 ${unpaidFen.length} 笔未缴税款，合计 ${total} 元 (${unpaidFen.length} unpaid liabilities totalling ${total} CNY)`,
+    );
+  }
+  return "clear";
+}
