@@ -15,7 +15,7 @@ const HEALTH_PROTO = require.resolve("grpc-health-check/proto/health/v1/health.p
 const REFLECTION_PROTO = path.join(path.dirname(require.resolve("@grpc/reflection/package.json")), "build/proto/grpc/reflection/v1/reflection.proto");
 
 const definition = protoLoader.loadSync(
-  ["tongban/identity/v1/identity.proto", "tongban/identity/v1/departments.proto", "tongban/licenses/v1/licenses.proto", HEALTH_PROTO, REFLECTION_PROTO],
+  [...SERVED_SERVICES.map((s) => s.protoFile), HEALTH_PROTO, REFLECTION_PROTO],
   { includeDirs: [PROTO_DIR], longs: String, enums: String, defaults: true },
 );
 const pkg = grpc.loadPackageDefinition(definition) as any;
@@ -37,10 +37,10 @@ export class HubClient {
 
   constructor(readonly address: string) {
     const insecure = grpc.credentials.createInsecure();
+    const byPath = (fullName: string) => fullName.split(".").reduce((o, k) => o[k], pkg);
     this.clients = {
-      IdentityService: new pkg.tongban.identity.v1.IdentityService(address, insecure),
-      DepartmentRegistryService: new pkg.tongban.identity.v1.DepartmentRegistryService(address, insecure),
-      LicenceService: new pkg.tongban.licenses.v1.LicenceService(address, insecure),
+      // Every served service, by its short name (IdentityService, TaxService, ...).
+      ...Object.fromEntries(SERVED_SERVICES.map((s) => [s.fullName.split(".").pop()!, new (byPath(s.fullName))(address, insecure)])),
       Health: new pkg.grpc.health.v1.Health(address, insecure),
       ServerReflection: new pkg.grpc.reflection.v1.ServerReflection(address, insecure),
     };
@@ -102,9 +102,8 @@ export async function expectStatus(promise: Promise<unknown>, code: grpc.status)
   throw new Error(`expected ${grpc.status[code]}, but the call succeeded`);
 }
 
-/** Waits until the edge reports every served service SERVING (it sees them all on the bus). */
-export async function waitUntilServing(client: HubClient, timeoutMs = 30_000): Promise<void> {
-  const names = SERVED_SERVICES.map((s) => s.fullName);
+/** Waits until the edge reports the services SERVING (it sees them on the bus); default: all it serves. */
+export async function waitUntilServing(client: HubClient, names = SERVED_SERVICES.map((s) => s.fullName), timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const states = await Promise.all(names.map((n) => client.health(n).catch(() => "UNREACHABLE")));
@@ -113,3 +112,10 @@ export async function waitUntilServing(client: HubClient, timeoutMs = 30_000): P
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The gRPC services hosted by the identity and licences processes (the foundation topology). */
+export const FOUNDATION_SERVICES = [
+  "tongban.identity.v1.IdentityService",
+  "tongban.identity.v1.DepartmentRegistryService",
+  "tongban.licenses.v1.LicenceService",
+];

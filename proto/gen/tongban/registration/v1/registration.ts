@@ -329,6 +329,16 @@ export interface Investor {
   contributionMethod: string;
 }
 
+/** An investor as a registration request names it: by id only. */
+export interface InvestorContribution {
+  /** Resident ID number (natural person) or unified social credit code (legal entity). */
+  id: string;
+  /** Subscribed capital contribution, in 10,000 CNY (万元), decimal. */
+  contribution: string;
+  /** 出资方式: 货币 (default), 实物, 知识产权, 土地使用权, 股权, 债权. */
+  contributionMethod: string;
+}
+
 export interface RegisterEnterpriseRequest {
   idempotencyKey: string;
   reservationId: string;
@@ -340,8 +350,8 @@ export interface RegisterEnterpriseRequest {
   businessScopeCodes: string[];
   /** The legal representative (or the operator of a sole proprietorship), by ID number only. */
   legalRepresentativeIdNumber: string;
-  /** Names are filled from identity: send id, contribution and contribution_method. */
-  investors: Investor[];
+  /** Investors by id; their names come from identity. */
+  investors: InvestorContribution[];
   caseId: string;
 }
 
@@ -1416,6 +1426,111 @@ export const Investor: MessageFns<Investor> = {
   },
 };
 
+function createBaseInvestorContribution(): InvestorContribution {
+  return { id: "", contribution: "", contributionMethod: "" };
+}
+
+export const InvestorContribution: MessageFns<InvestorContribution> = {
+  encode(message: InvestorContribution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.contribution !== "") {
+      writer.uint32(18).string(message.contribution);
+    }
+    if (message.contributionMethod !== "") {
+      writer.uint32(26).string(message.contributionMethod);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InvestorContribution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInvestorContribution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.contribution = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.contributionMethod = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InvestorContribution {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      contribution: isSet(object.contribution) ? globalThis.String(object.contribution) : "",
+      contributionMethod: isSet(object.contributionMethod)
+        ? globalThis.String(object.contributionMethod)
+        : isSet(object.contribution_method)
+        ? globalThis.String(object.contribution_method)
+        : "",
+    };
+  },
+
+  toJSON(message: InvestorContribution): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.contribution !== "") {
+      obj.contribution = message.contribution;
+    }
+    if (message.contributionMethod !== "") {
+      obj.contributionMethod = message.contributionMethod;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InvestorContribution>, I>>(base?: I): InvestorContribution {
+    return InvestorContribution.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InvestorContribution>, I>>(object: I): InvestorContribution {
+    const message = createBaseInvestorContribution();
+    message.id = object.id ?? "";
+    message.contribution = object.contribution ?? "";
+    message.contributionMethod = object.contributionMethod ?? "";
+    return message;
+  },
+};
+
 function createBaseRegisterEnterpriseRequest(): RegisterEnterpriseRequest {
   return {
     idempotencyKey: "",
@@ -1450,7 +1565,7 @@ export const RegisterEnterpriseRequest: MessageFns<RegisterEnterpriseRequest> = 
       writer.uint32(50).string(message.legalRepresentativeIdNumber);
     }
     for (const v of message.investors) {
-      Investor.encode(v!, writer.uint32(58).fork()).join();
+      InvestorContribution.encode(v!, writer.uint32(58).fork()).join();
     }
     if (message.caseId !== "") {
       writer.uint32(66).string(message.caseId);
@@ -1524,7 +1639,7 @@ export const RegisterEnterpriseRequest: MessageFns<RegisterEnterpriseRequest> = 
               break;
             }
 
-            message.investors.push(Investor.decode(reader, reader.uint32()));
+            message.investors.push(InvestorContribution.decode(reader, reader.uint32()));
             continue;
           }
           case 8: {
@@ -1576,7 +1691,7 @@ export const RegisterEnterpriseRequest: MessageFns<RegisterEnterpriseRequest> = 
         ? globalThis.String(object.legal_representative_id_number)
         : "",
       investors: globalThis.Array.isArray(object?.investors)
-        ? object.investors.map((e: any) => Investor.fromJSON(e))
+        ? object.investors.map((e: any) => InvestorContribution.fromJSON(e))
         : [],
       caseId: isSet(object.caseId)
         ? globalThis.String(object.caseId)
@@ -1607,7 +1722,7 @@ export const RegisterEnterpriseRequest: MessageFns<RegisterEnterpriseRequest> = 
       obj.legalRepresentativeIdNumber = message.legalRepresentativeIdNumber;
     }
     if (message.investors?.length) {
-      obj.investors = message.investors.map((e) => Investor.toJSON(e));
+      obj.investors = message.investors.map((e) => InvestorContribution.toJSON(e));
     }
     if (message.caseId !== "") {
       obj.caseId = message.caseId;
@@ -1626,7 +1741,7 @@ export const RegisterEnterpriseRequest: MessageFns<RegisterEnterpriseRequest> = 
     message.address = object.address ?? "";
     message.businessScopeCodes = object.businessScopeCodes?.map((e) => e) || [];
     message.legalRepresentativeIdNumber = object.legalRepresentativeIdNumber ?? "";
-    message.investors = object.investors?.map((e) => Investor.fromPartial(e)) || [];
+    message.investors = object.investors?.map((e) => InvestorContribution.fromPartial(e)) || [];
     message.caseId = object.caseId ?? "";
     return message;
   },

@@ -1,0 +1,292 @@
+/**
+ * Issue 3, end to end over gRPC with each department in its own process on NATS and PostgreSQL:
+ * an enterprise is registered and licensed, registered for tax and social insurance with an
+ * employee enrolled, changes its address (tax and social insurance follow, also when tax was down
+ * at the time), and is deregistered after clearance. Also: idempotency under concurrent duplicates,
+ * compensation, the access records of cross-department reads, and that no request carries data
+ * another department already holds.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { status } from "@grpc/grpc-js";
+import { expectStatus, HubClient, readCredential, waitUntilServing, type Credential } from "../support/grpc-client";
+import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process";
+import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
+import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
+import { people } from "./hub-flows";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-dept-"));
+let db: { name: string; url: string };
+let env: Record<string, string>;
+const procs = new Map<string, HubProcess>();
+let client: HubClient;
+let samr: Credential, tax: Credential, hrss: Credential, data: Credential;
+const key = (label: string) => `${label}-${crypto.randomUUID()}`;
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 40_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn().catch(() => undefined);
+    if (last !== undefined && ok(last)) return last;
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function start(name: string, extra: Record<string, string> = {}) {
+  const p = spawnHub(name, { ...env, SERVICES: name, ...extra });
+  procs.set(name, p);
+  return p.waitFor(/Tongban ready/);
+}
+
+beforeAll(async () => {
+  await requireServers();
+  db = await createTestDatabase();
+  env = {
+    NATS_URL,
+    REDIS_URL,
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    TONGBAN_NAMESPACE: `dept-${crypto.randomBytes(3).toString("hex")}`,
+    LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    REQUEST_TIMEOUT_MS: "5000",
+  };
+  await Promise.all([
+    start("identity", { SEED_POPULATION: "200", DEV_CREDENTIALS: "true" }),
+    start("licenses"),
+    start("business-registration"),
+    start("tax"),
+    start("social-insurance"),
+    start("gateway", { GRPC_PORT: "0", PORT: "0" }),
+  ]);
+  client = new HubClient(`127.0.0.1:${await reportedPort(procs.get("gateway")!, "gRPC edge")}`);
+  await waitUntilServing(client);
+  [samr, tax, hrss, data] = ["samr", "tax", "hrss", "data"].map((d) => readCredential(dataDir, d));
+}, 180_000);
+
+afterAll(async () => {
+  client?.close();
+  await Promise.all([...procs.values()].map((p) => p.stop()));
+  if (db) await dropTestDatabase(db.name);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+/** Declares a name and registers a company on it with two investors; returns the enterprise. */
+async function registerCompany(tradeName: string, rep = people[0], other = people[1]) {
+  const reservation = await client.call("BusinessRegistrationService/DeclareName", {
+    idempotencyKey: key("decl"), regionCode: "510104", tradeName, industry: "科技", organisationForm: "有限公司",
+    enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: rep.idNumber, caseId: "case-open-1",
+  }, samr);
+  expect(reservation.fullName).toBe(`成都${tradeName}科技有限公司`);
+  return client.call("BusinessRegistrationService/RegisterEnterprise", {
+    idempotencyKey: key("reg"), reservationId: reservation.reservationId, registeredCapital: "100",
+    address: "四川省成都市锦江区人民南路330号", businessScopeCodes: ["I6510", "I6560"], legalRepresentativeIdNumber: rep.idNumber,
+    investors: [{ id: rep.idNumber, contribution: "60" }, { id: other.idNumber, contribution: "40", contributionMethod: "货币" }],
+    caseId: "case-open-1",
+  }, samr);
+}
+
+const trade = () => ["星河", "云帆", "青松", "远航", "明德", "启航", "天工", "锦程"][crypto.randomInt(8)] + ["科", "创", "智", "达"][crypto.randomInt(4)];
+
+describe("departments over gRPC, each in its own process", () => {
+  it("registers, licenses, taxes and insures an enterprise, follows its change of address and deregisters it after clearance", async () => {
+    const enterprise = await registerCompany(trade());
+    expect(enterprise.status).toBe("ENTERPRISE_STATUS_ACTIVE");
+    expect(enterprise.creditCode).toMatch(/^915101/);
+    expect(enterprise.legalRepresentativeName).toBe(people[0].name);
+    expect(enterprise.investors.map((i: { name: string }) => i.name)).toEqual([people[0].name, people[1].name]);
+    const code = enterprise.creditCode;
+    const licence = await client.call("LicenceService/VerifyLicence", { number: enterprise.licenceNumber, caseId: "case-tax-1" }, tax);
+    expect(licence.valid).toBe(true);
+
+    const seals = await client.call("BusinessRegistrationService/FileSeals", {
+      idempotencyKey: key("seal"), creditCode: code, sealTypes: ["公章", "发票专用章"], engraver: "成都市锦江区刻章社", caseId: "case-open-1",
+    }, samr);
+    expect(seals.seals).toHaveLength(2);
+
+    const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "case-tax-1" }, tax);
+    expect(taxpayer).toMatchObject({ taxpayerType: "TAXPAYER_TYPE_SMALL_SCALE", name: enterprise.name, address: enterprise.address });
+    expect(taxpayer.taxTypes).toEqual(expect.arrayContaining(["增值税", "企业所得税"]));
+    expect(taxpayer.registrationLicenceNumber).toMatch(/^TAXREG-/);
+    await client.call("TaxService/GrantInvoices", { idempotencyKey: key("inv"), creditCode: code, monthlyCreditLine: "50000", caseId: "case-tax-1" }, tax);
+    const over = await expectStatus(
+      client.call("TaxService/GrantInvoices", { idempotencyKey: key("inv"), creditCode: code, monthlyCreditLine: "5000000", caseId: "case-tax-1" }, tax),
+      status.FAILED_PRECONDITION,
+    );
+    expect(over.metadata.get("reason-code")[0]).toMatch(/INVOICE_LIMIT_EXCEEDED|GRANT_EXISTS/);
+
+    const employer = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "case-si-1" }, hrss);
+    expect(employer).toMatchObject({ name: enterprise.name, status: "EMPLOYER_STATUS_ACTIVE" });
+    expect(employer.registrationLicenceNumber).toMatch(/^SIREG-/);
+    const employment = await client.call("SocialInsuranceService/EnrolEmployee", {
+      idempotencyKey: key("emp"), employerCreditCode: code, idNumber: people[2].idNumber, monthlyWage: "12000", startDate: "2026-11-01", caseId: "case-si-1",
+    }, hrss);
+    expect(employment).toMatchObject({ name: people[2].name, status: "EMPLOYMENT_STATUS_ACTIVE", region: "5101" });
+    const withholding = await client.call("TaxService/RegisterWithholding", {
+      idempotencyKey: key("wh"), employerCreditCode: code, employeeIdNumber: people[2].idNumber, employmentStart: "2026-11-01", caseId: "case-tax-1",
+    }, tax);
+    expect(withholding.employeeName).toBe(people[2].name);
+    const statement = await client.call("SocialInsuranceService/ComputeContributions", { employerCreditCode: code, month: "2026-11" }, hrss);
+    expect(statement.lines).toHaveLength(1);
+    expect(Number(statement.employerTotal)).toBeGreaterThan(0);
+
+    const moved = await client.call("BusinessRegistrationService/ChangeRegistration", {
+      idempotencyKey: key("chg"), creditCode: code, newAddress: "四川省成都市锦江区东大街100号", caseId: "case-change-1",
+    }, samr);
+    expect(moved.address).toBe("四川省成都市锦江区东大街100号");
+    expect(moved.licenceNumber).not.toBe(enterprise.licenceNumber);
+    const old = await client.call("LicenceService/VerifyLicence", { number: enterprise.licenceNumber, caseId: "case-tax-2" }, tax);
+    expect(old.status).toBe("LICENCE_STATUS_SUPERSEDED");
+    await eventually(() => client.call("TaxService/GetTaxpayer", { creditCode: code, caseId: "case-tax-2" }, tax), (t) => t.address === moved.address);
+    await eventually(() => client.call("SocialInsuranceService/GetEmployer", { creditCode: code, caseId: "case-si-2" }, hrss), (e) => e.address === moved.address);
+
+    const notYet = await expectStatus(
+      client.call("BusinessRegistrationService/Deregister", { idempotencyKey: key("dr"), creditCode: code, reason: "股东会决议解散", caseId: "case-close-1" }, samr),
+      status.FAILED_PRECONDITION,
+    );
+    expect(notYet.metadata.get("reason-code")).toEqual(["TAX_NOT_CLEARED"]);
+
+    const liability = await client.call("TaxService/RecordLiability", { idempotencyKey: key("li"), creditCode: code, taxType: "增值税", period: "2026-11", amount: "1200.50" }, tax);
+    const owed = await expectStatus(
+      client.call("TaxService/RequestClearance", { idempotencyKey: key("clr"), creditCode: code, caseId: "case-close-1" }, tax),
+      status.FAILED_PRECONDITION,
+    );
+    expect(owed.metadata.get("reason-code")).toEqual(["OUTSTANDING_LIABILITIES"]);
+    await client.call("TaxService/PayLiability", { idempotencyKey: key("pay"), liabilityId: liability.liabilityId }, tax);
+    const taxCleared = await client.call("TaxService/RequestClearance", { idempotencyKey: key("clr"), creditCode: code, caseId: "case-close-1" }, tax);
+    expect(taxCleared.cleared).toBe(true);
+    expect(taxCleared.certificateNumber).toMatch(/^TAXCLR-/);
+
+    const siOpen = await expectStatus(
+      client.call("BusinessRegistrationService/Deregister", { idempotencyKey: key("dr"), creditCode: code, reason: "股东会决议解散", caseId: "case-close-1" }, samr),
+      status.FAILED_PRECONDITION,
+    );
+    expect(siOpen.metadata.get("reason-code")).toEqual(["SOCIAL_INSURANCE_NOT_CLEARED"]);
+    const employees = await expectStatus(
+      client.call("SocialInsuranceService/RequestEmployerClearance", { idempotencyKey: key("sc"), creditCode: code, caseId: "case-close-1" }, hrss),
+      status.FAILED_PRECONDITION,
+    );
+    expect(employees.metadata.get("reason-code")).toEqual(["ACTIVE_EMPLOYEES"]);
+    await client.call("SocialInsuranceService/EndEmployment", { idempotencyKey: key("end"), employmentId: employment.employmentId, endDate: "2026-11-30", reason: "解除劳动合同" }, hrss);
+    expect((await client.call("SocialInsuranceService/RequestEmployerClearance", { idempotencyKey: key("sc"), creditCode: code, caseId: "case-close-1" }, hrss)).cleared).toBe(true);
+
+    const closed = await client.call("BusinessRegistrationService/Deregister", { idempotencyKey: key("dr"), creditCode: code, reason: "股东会决议解散", caseId: "case-close-1" }, samr);
+    expect(closed.status).toBe("ENTERPRISE_STATUS_DEREGISTERED");
+    const final = await client.call("LicenceService/VerifyLicence", { number: moved.licenceNumber, caseId: "case-close-1" }, tax);
+    expect(final.status).toBe("LICENCE_STATUS_REVOKED");
+    const entity = await client.call("IdentityService/GetEntity", { creditCode: code, caseId: "case-close-1" }, tax);
+    expect(entity.status).toBe("ENTITY_STATUS_DEREGISTERED");
+
+    // Who used this enterprise's data, for which case: tax and social insurance read its licences for their cases.
+    const { accesses } = await client.call("LicenceService/ListLicenceAccesses", { holderId: code }, data);
+    const readers = new Set(accesses.map((a: { reader: string; caseId: string }) => `${a.reader}/${a.caseId}`));
+    expect(readers).toEqual(expect.objectContaining({}));
+    expect([...readers]).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
+    const registrationReads = await queryDatabase<{ reader: string; case_id: string }>(
+      db.url,
+      "SELECT reader, case_id FROM registration.data_accesses WHERE subject_id = $1",
+      [code],
+    );
+    expect(registrationReads.map((r) => `${r.reader}/${r.case_id}`)).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
+    const identityReads = await queryDatabase<{ reader: string }>(db.url, "SELECT DISTINCT reader FROM identity.data_accesses WHERE subject_id = $1", [people[2].idNumber]);
+    expect(identityReads.map((r) => r.reader).sort()).toEqual(["hrss", "tax"]);
+  }, 120_000);
+
+  it("answers concurrent duplicates with one result, and lets only one enrolment of a person per region win a race", async () => {
+    const enterprise = await registerCompany(trade(), people[3], people[4]);
+    const request = { idempotencyKey: key("tp"), creditCode: enterprise.creditCode, caseId: "case-tax-9" };
+    const taxpayers = await Promise.all(Array.from({ length: 5 }, () => client.call("TaxService/RegisterTaxpayer", request, tax)));
+    expect(new Set(taxpayers.map((t) => t.registrationLicenceNumber)).size).toBe(1);
+    const { licences } = await client.call("LicenceService/ListLicencesByHolder", { holderId: enterprise.creditCode, caseId: "case-tax-9" }, tax);
+    expect(licences.filter((l: { typeCode: string }) => l.typeCode === "TAXREG")).toHaveLength(1);
+
+    await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: enterprise.creditCode, caseId: "c-si" }, hrss);
+    const person = people[5];
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        client.call("SocialInsuranceService/EnrolEmployee", {
+          idempotencyKey: key("emp"), employerCreditCode: enterprise.creditCode, idNumber: person.idNumber, monthlyWage: "8000", startDate: "2026-11-10", caseId: "c-si",
+        }, hrss),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === "rejected")) {
+      expect(r.reason.metadata.get("reason-code")).toEqual(["ALREADY_INSURED_IN_REGION"]);
+    }
+  }, 60_000);
+
+  it("compensates in reverse order: every step undone, the name freed, and undoing again is harmless", async () => {
+    const tradeName = trade();
+    const enterprise = await registerCompany(tradeName, people[6], people[7]);
+    const code = enterprise.creditCode;
+    const filing = await client.call("BusinessRegistrationService/FileSeals", { idempotencyKey: key("seal"), creditCode: code, sealTypes: ["公章"], engraver: "成都市刻章社", caseId: "c-o" }, samr);
+    await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "c-o" }, tax);
+    await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "c-o" }, hrss);
+
+    for (let round = 0; round < 2; round++) {
+      await client.call("SocialInsuranceService/CancelEmployerRegistration", { idempotencyKey: key("x"), creditCode: code, reason: "并联审批未通过" }, hrss);
+      await client.call("TaxService/CancelTaxpayerRegistration", { idempotencyKey: key("x"), creditCode: code, reason: "并联审批未通过" }, tax);
+      await client.call("BusinessRegistrationService/WithdrawSealFiling", { idempotencyKey: key("x"), filingId: filing.filingId, reason: "并联审批未通过" }, samr);
+      const undone = await client.call("BusinessRegistrationService/CancelEnterpriseRegistration", { idempotencyKey: key("x"), creditCode: code, reason: "并联审批未通过" }, samr);
+      expect(undone.status).toBe("ENTERPRISE_STATUS_CANCELLED");
+    }
+    const { licences } = await client.call("LicenceService/ListLicencesByHolder", { holderId: code, caseId: "c-o" }, samr);
+    expect(licences.length).toBeGreaterThanOrEqual(4);
+    expect(licences.every((l: { status: string }) => l.status === "LICENCE_STATUS_REVOKED")).toBe(true);
+    const again = await client.call("BusinessRegistrationService/DeclareName", {
+      idempotencyKey: key("decl"), regionCode: "510104", tradeName, industry: "科技", organisationForm: "有限公司",
+      enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[6].idNumber, caseId: "c-o2",
+    }, samr);
+    expect(again.status).toBe("RESERVATION_STATUS_RESERVED");
+  }, 60_000);
+
+  it("refuses by rule with a stable reason code and a sentence, writing nothing", async () => {
+    const reservation = await client.call("BusinessRegistrationService/DeclareName", {
+      idempotencyKey: key("decl"), regionCode: "510104", tradeName: trade(), industry: "科技", organisationForm: "有限公司",
+      enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[8].idNumber, caseId: "c-r",
+    }, samr);
+    const base = {
+      idempotencyKey: key("reg"), reservationId: reservation.reservationId, registeredCapital: "100", address: "四川省成都市锦江区红星路1号",
+      businessScopeCodes: ["I6510"], legalRepresentativeIdNumber: people[8].idNumber, investors: [{ id: people[8].idNumber, contribution: "90" }], caseId: "c-r",
+    };
+    const mismatch = await expectStatus(client.call("BusinessRegistrationService/RegisterEnterprise", base, samr), status.FAILED_PRECONDITION);
+    expect(mismatch.metadata.get("reason-code")).toEqual(["CAPITAL_MISMATCH"]);
+    expect(mismatch.details).toContain("出资额合计 90 万元与注册资本 100 万元不一致");
+    const elsewhere = await expectStatus(
+      client.call("BusinessRegistrationService/RegisterEnterprise", { ...base, address: "北京市朝阳区建国路1号", investors: [{ id: people[8].idNumber, contribution: "100" }] }, samr),
+      status.INVALID_ARGUMENT,
+    );
+    expect(elsewhere.details).toMatch(/^address: must be in/);
+    const taken = await expectStatus(
+      client.call("BusinessRegistrationService/DeclareName", {
+        idempotencyKey: key("decl"), regionCode: "510107", tradeName: reservation.tradeName, industry: "科技", organisationForm: "有限公司",
+        enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[9].idNumber, caseId: "c-r",
+      }, samr),
+      status.FAILED_PRECONDITION,
+    );
+    expect(taken.details).toBe(`NAME_TAKEN: 字号“${reservation.tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);
+    const rows = await queryDatabase(db.url, "SELECT 1 FROM registration.enterprises WHERE reservation_id = $1", [reservation.reservationId]);
+    expect(rows).toEqual([]);
+  }, 60_000);
+
+  it("delivers a change to tax even when tax was down when it happened", async () => {
+    const enterprise = await registerCompany(trade(), people[10], people[11]);
+    const code = enterprise.creditCode;
+    await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "c-d" }, tax);
+    await procs.get("tax")!.stop();
+    const moved = await client.call("BusinessRegistrationService/ChangeRegistration", {
+      idempotencyKey: key("chg"), creditCode: code, newAddress: "四川省成都市锦江区春熙路8号", caseId: "c-d",
+    }, samr);
+    await new Promise((r) => setTimeout(r, 1500));
+    await start("tax");
+    const followed = await eventually(
+      () => client.call("TaxService/GetTaxpayer", { creditCode: code, caseId: "c-d2" }, tax),
+      (t) => t.address === moved.address,
+      60_000,
+    );
+    expect(followed.address).toBe("四川省成都市锦江区春熙路8号");
+  }, 120_000);
+});
