@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { ServiceBroker } from "moleculer";
 import { projectPath } from "../../services/common/paths";
-import { HubClient, waitUntilServing } from "../support/grpc-client";
+import { HubClient, waitUntilServing, FOUNDATION_SERVICES } from "../support/grpc-client";
 import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process";
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
@@ -66,7 +66,7 @@ beforeAll(async () => {
   await Promise.all(processes.map((p) => p.waitFor(/Tongban ready/)));
   const [grpcPort, httpPort] = await Promise.all([reportedPort(processes[2], "gRPC edge"), reportedPort(processes[2], "HTTP")]);
   under = { client: new HubClient(`127.0.0.1:${grpcPort}`), httpPort, dataDir };
-  await waitUntilServing(under.client);
+  await waitUntilServing(under.client, FOUNDATION_SERVICES);
 }, 120_000);
 
 afterAll(async () => {

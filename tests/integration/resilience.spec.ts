@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { status } from "@grpc/grpc-js";
-import { expectStatus, HubClient, readCredential, waitUntilServing } from "../support/grpc-client";
+import { expectStatus, HubClient, readCredential, waitUntilServing, FOUNDATION_SERVICES } from "../support/grpc-client";
 import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process";
 import { ownNats, ownRedis, type OwnServer } from "../support/own-servers";
 import { createTestDatabase, dropTestDatabase } from "../support/postgres";
@@ -60,7 +60,7 @@ beforeAll(async () => {
   await Promise.all([identity, ...licences, gateway].map((p) => p.waitFor(/Tongban ready/)));
   httpPort = await reportedPort(gateway, "HTTP");
   client = new HubClient(`127.0.0.1:${await reportedPort(gateway, "gRPC edge")}`);
-  await waitUntilServing(client);
+  await waitUntilServing(client, FOUNDATION_SERVICES);
 }, 120_000);
 
 afterAll(async () => {
