@@ -53,7 +53,9 @@ export function checkScopeCodes(codes: unknown, field: string): string[] {
 /** An address inside the region (it must start with the province or the city of the region). */
 export function checkAddress(value: unknown, field: string, region: Region): string {
   const address = requireText(value, field, 6, 200);
-  if (!address.startsWith(region.province) && !address.startsWith(region.city)) {
+  // 广东省深圳市… or 深圳市…; a municipality's province and city are one (北京市…).
+  const prefixes = region.province === region.city ? [region.city] : [`${region.province}${region.city}`, region.city];
+  if (!prefixes.some((prefix) => address.startsWith(prefix))) {
     throw invalidArgument(field, `must be in ${region.province === region.city ? region.city : region.province + region.city} (region ${region.code}), written from the province or city`);
   }
   return address;
@@ -77,6 +79,7 @@ export function checkRegisterEnterprise(p: RegisterEnterpriseRequest) {
   if (p.investors.length > 50) throw invalidArgument("investors", `must list at most 50 (got ${p.investors.length})`);
   const seen = new Set<string>();
   const investors: CheckedInvestor[] = p.investors.map((inv, i) => {
+    if (!inv || typeof inv !== "object") throw invalidArgument(`investors[${i}]`, "must be an investor: { id, contribution, contribution_method }");
     const id = typeof inv.id === "string" ? inv.id.trim().toUpperCase() : "";
     const kind = holderKindOf(id);
     if (!kind) throw invalidArgument(`investors[${i}].id`, "must be a resident ID number or a unified social credit code");

@@ -20,7 +20,9 @@ const KEY_FORMAT = /^[\x21-\x7e]{8,128}$/;
 export function deriveKey(key: string, step: string): string {
   const derived = `${key}:${step}`;
   if (derived.length <= 128) return derived;
-  return `${crypto.createHash("sha256").update(key).digest("base64url")}:${step}`.slice(0, 128);
+  const hashed = `${crypto.createHash("sha256").update(key).digest("base64url")}:${step}`;
+  // A long step too: hash the whole, keeping distinct steps distinct.
+  return hashed.length <= 128 ? hashed : crypto.createHash("sha256").update(derived).digest("base64url");
 }
 
 /** Validates an idempotency key: 8-128 printable ASCII characters. */

@@ -75,7 +75,7 @@ CREATE TABLE seals (
 CREATE UNIQUE INDEX seals_one_active_per_type ON seals (credit_code, seal_type) WHERE active;
 
 -- Seal codes drawn for a filing attempt before its licences are issued, stable across retries.
-CREATE SEQUENCE seal_serial;
+CREATE SEQUENCE seal_serial MAXVALUE 9999999;
 CREATE TABLE seal_code_draws (
   attempt_key  text NOT NULL,
   seal_type    text NOT NULL,

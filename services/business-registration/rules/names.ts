@@ -12,7 +12,7 @@ export const COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有�
 export const SOLE_PROPRIETORSHIP_FORMS = ["店", "馆", "工作室", "经营部", "商行", "厂"] as const;
 
 /** Words no name may carry (harm to the state, society or public order; party, state and army organs). */
-const FORBIDDEN = ["党", "政府", "人大", "政协", "军", "武警", "公安", "法院", "检察", "联合国", "赌", "毒品", "色情", "邪教", "恐怖"];
+const FORBIDDEN = ["共产党", "党委", "党中央", "政府", "人大", "政协", "解放军", "军队", "军区", "武警", "公安", "法院", "检察", "联合国", "赌博", "毒品", "色情", "邪教", "恐怖"];
 /** Words only the State Council (or SAMR) may allow (冠以“中国”“中华”“全国”“国家”“国际”等字词). */
 const RESTRICTED = ["中国", "中华", "全国", "国家", "国际"];
 
@@ -20,7 +20,7 @@ const CJK = /^[\u4e00-\u9fff]+$/;
 
 /** Region names without their suffix (朝阳区 -> 朝阳, 成都市 -> 成都): a trade name may not be one. */
 const REGION_WORDS: ReadonlySet<string> = new Set(
-  REGIONS.flatMap((r) => [r.province, r.city, r.district]).flatMap((n) => [n, n.replace(/(特别行政区|自治区|自治州|省|市|区|县|旗)$/, "")]),
+  REGIONS.flatMap((r) => [r.province, r.city, r.district]).flatMap((n) => [n, n.replace(/(壮族自治区|维吾尔自治区|回族自治区|特别行政区|自治区|自治州|新区|回族区|省|市|区|县|旗)$/, "")]),
 );
 
 /** The city part used in names: 成都市 -> 成都; 北京市 (municipality) -> 北京. */

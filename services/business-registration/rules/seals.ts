@@ -21,5 +21,6 @@ export function checkSealTypes(types: unknown): string[] {
 
 /** A seal code: the 6-digit region code and a 7-digit serial. */
 export function sealCode(regionCode: string, serial: number): string {
+  if (!Number.isInteger(serial) || serial < 1 || serial > 9_999_999) throw new RangeError(`seal serial ${serial} is outside 1-9999999`);
   return `${regionCode}${String(serial).padStart(7, "0")}`;
 }
