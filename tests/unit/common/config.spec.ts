@@ -17,7 +17,7 @@ describe("loadConfig defaults", () => {
     const c = loadConfig({});
     expect(c).toEqual({
       namespace: "tongban",
-      services: ["identity", "licenses", "gateway"],
+      services: ["identity", "licenses", "business-registration", "tax", "social-insurance", "gateway"],
       natsUrl: undefined,
       databaseUrl: undefined,
       databasePoolSize: 10,
@@ -25,6 +25,7 @@ describe("loadConfig defaults", () => {
       dataDir: path.resolve("data"),
       httpPort: 8080,
       grpcPort: 50051,
+      healthPort: undefined,
       grpcTlsCert: undefined,
       grpcTlsKey: undefined,
       grpcRateLimitPerMinute: 1200,
