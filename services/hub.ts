@@ -12,6 +12,7 @@ import { departmentRegistryService } from "./identity/department-registry.servic
 import { identityService } from "./identity/identity.service";
 import { licensesService } from "./licenses/licenses.service";
 import { businessRegistrationService } from "./business-registration/business-registration.service";
+import { taxService } from "./tax/tax.service";
 import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
@@ -22,7 +23,7 @@ const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   licenses: [licensesService],
   // Department services (issue 3), wired as each lands.
   "business-registration": [businessRegistrationService],
-  tax: [],
+  tax: [taxService],
   "social-insurance": [],
   gateway: [grpcEdgeService, httpService],
 };

@@ -18,7 +18,7 @@ import type {
   RequestClearanceRequest,
   WithdrawInvoiceGrantRequest,
 } from "../../proto/gen/tongban/tax/v1/tax";
-import { formatDecimal, formatYuan, parsePositiveYuan, parseWanYuan } from "./rules/money";
+import { formatWanYuan, formatYuan, parsePositiveYuan, parseWanYuan } from "./rules/money";
 import { requireEmploymentStart, requirePeriod } from "./rules/periods";
 import { ALL_TAX_TYPES } from "./rules/tax-types";
 
@@ -43,7 +43,7 @@ export function checkRegisterTaxpayer(p: RegisterTaxpayerRequest) {
   const salesFen = p.expectedAnnualSales === "" ? 0n : parseWanYuan(p.expectedAnnualSales, "expected_annual_sales");
   const caseId = requireCaseId(p.caseId);
   const requestGeneral = p.requestGeneralTaxpayer === true;
-  const request = { creditCode, expectedAnnualSales: formatDecimal(salesFen, 6), requestGeneral, caseId };
+  const request = { creditCode, expectedAnnualSales: formatWanYuan(salesFen), requestGeneral, caseId };
   return { key, request, salesFen };
 }
 

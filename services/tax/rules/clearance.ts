@@ -8,14 +8,12 @@ export type ClearanceDecision = "already" | "clear";
 
 /**
  * Decides a clearance request: a cleared taxpayer is answered with its clearance (the request is
- * idempotent whatever its key); a cancelled one cannot be cleared; any unpaid liability refuses it
- * with OUTSTANDING_LIABILITIES naming the unpaid total.
+ * idempotent whatever its key); any unpaid liability refuses it with OUTSTANDING_LIABILITIES naming
+ * the unpaid total. A cancelled registration is cleared like an active one: an enterprise whose
+ * registration was undone has had no tax matters, and gets its 清税文书 at once so it can deregister.
  */
 export function decideClearance(creditCode: string, status: TaxpayerStatus, unpaidFen: readonly bigint[]): ClearanceDecision {
   if (status === TaxpayerStatus.TAXPAYER_STATUS_CLEARED) return "already";
-  if (status !== TaxpayerStatus.TAXPAYER_STATUS_ACTIVE) {
-    throw failedPrecondition("TAXPAYER_NOT_ACTIVE", `纳税人 ${creditCode} 已撤销登记，无需清税 (the taxpayer registration was cancelled)`);
-  }
   if (unpaidFen.length > 0) {
     const total = formatYuan(sumFen(unpaidFen));
     throw failedPrecondition(

@@ -1,6 +1,8 @@
 /** The tax types (税种) a taxpayer is registered for, derived from its enterprise type and business scope. */
+import { failedPrecondition } from "../../common/errors";
 import { EnterpriseType } from "../../../proto/gen/tongban/registration/v1/registration";
 
+/** The tax types, by their names in the 税种登记. */
 export const VAT = "增值税";
 export const CONSUMPTION_TAX = "消费税";
 export const ENTERPRISE_INCOME_TAX = "企业所得税";
@@ -23,14 +25,15 @@ export const ALL_TAX_TYPES: readonly string[] = [
 ];
 
 /**
- * Business scope codes (GB/T 4754 industry classes, as the scope catalogue codes its items) whose
- * goods carry consumption tax. A scope code matches when it starts with one of these, so catalogue
- * items that add a suffix to their class (e.g. "F5127-01") are covered too.
+ * Business scope codes whose goods carry consumption tax. Codes are GB/T 4754 industry classes as
+ * the hub's scope catalogue (services/business-registration/rules/scopes.ts) writes them; a scope
+ * code matches when it starts with one of these, so an item that adds a suffix to its class
+ * (e.g. "F5127-01") is covered too.
  *
  * Consumption tax falls on making excise goods, on the wholesale of cigarettes and on the retail of
  * gold and silver jewellery; the hub also registers dealers in alcohol, tobacco and cosmetics for it,
- * so their returns are expected from the start. Note that the classes are coarse: F5127 / F5226 also
- * hold beverages and tea, and F5134 / F5234 toiletries.
+ * so their returns are expected from the start. The classes are coarse: F5127 / F5226 also hold
+ * beverages and tea, F5134 / F5234 toiletries.
  */
 export const CONSUMPTION_TAX_SCOPE_PREFIXES: readonly string[] = [
   // 酒的制造: 白酒, 啤酒, 黄酒, 葡萄酒, 其他酒 (C1511 酒精制造 is not taxed since 2014).
@@ -41,7 +44,7 @@ export const CONSUMPTION_TAX_SCOPE_PREFIXES: readonly string[] = [
   "C2682", "C2511", "C2672",
   // 汽柴油车整车制造 (小汽车; 新能源车 C3612 are not taxed); 摩托车整车制造.
   "C3611", "C3751",
-  // 酒、饮料及茶叶批发 / 零售.
+  // 酒、饮料及茶叶批发 / 零售 (the catalogue's 酒类批发 is F5127).
   "F5127", "F5226",
   // 烟草制品批发 (卷烟批发环节) / 零售.
   "F5128", "F5227",
@@ -82,4 +85,14 @@ export function taxTypesFor(enterpriseType: EnterpriseType | string, scopeCodes:
 /** The tax types joined as printed on the registration licence, e.g. "增值税、印花税". */
 export function joinTaxTypes(types: readonly string[]): string {
   return types.join("、");
+}
+
+/** Refuses a tax type the taxpayer is not registered for (TAX_TYPE_NOT_REGISTERED, listing the registered ones). */
+export function requireTaxType(creditCode: string, registered: readonly string[], taxType: string): void {
+  if (!registered.includes(taxType)) {
+    throw failedPrecondition(
+      "TAX_TYPE_NOT_REGISTERED",
+      `纳税人 ${creditCode} 未登记${taxType}，已登记税种：${joinTaxTypes(registered)} (the taxpayer is not registered for this tax type)`,
+    );
+  }
 }

@@ -22,3 +22,10 @@ export function requireActiveTaxpayer(creditCode: string, status: TaxpayerStatus
   const word = status === TaxpayerStatus.TAXPAYER_STATUS_CLEARED ? "已清税 (cleared)" : "已撤销登记 (cancelled)";
   throw failedPrecondition("TAXPAYER_NOT_ACTIVE", `纳税人 ${creditCode} ${word}，不能办理该业务 (the taxpayer is not active)`);
 }
+
+/** A cleared taxpayer's registration can no longer be undone: clearance settled it. */
+export function assertCancellable(creditCode: string, status: TaxpayerStatus): void {
+  if (status === TaxpayerStatus.TAXPAYER_STATUS_CLEARED) {
+    throw failedPrecondition("TAXPAYER_CLEARED", `${creditCode} 已清税，不能撤销登记 (the taxpayer has been cleared; its registration can no longer be undone)`);
+  }
+}

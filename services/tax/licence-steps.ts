@@ -1,0 +1,65 @@
+/** The e-licences tax issues (TAXREG, TAXCLR) and their revocation, as the tax department. */
+import type { Context } from "moleculer";
+import type { Database } from "../common/db/database";
+import type { CallerMeta } from "../common/caller";
+import { clientsFor } from "../common/clients";
+import { deriveKey } from "../common/idempotency";
+import { contextLogger } from "../common/logger";
+import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
+
+type Ctx = Context<unknown, CallerMeta>;
+
+const { licences } = clientsFor("tax");
+const VOID_REASON = "办理未完成，证照作废 (the request it was issued for did not complete)";
+// A request refused this many times after issuing is not retried further.
+const MAX_CHAIN = 10;
+
+/** The stable reason code of a refused call, if any. */
+export function reasonCodeOf(err: unknown): string | undefined {
+  return (err as { data?: { reasonCode?: string } }).data?.reasonCode;
+}
+
+/** A licence of a type tax issues, without its idempotency key (derived per request). */
+export interface TaxLicenceRequest {
+  typeCode: "TAXREG" | "TAXCLR";
+  holderId: string;
+  caseId: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * Issues the licence of one request, idempotently. The downstream key is derived from the request's
+ * key and the issue date: the licence fields carry the date, so a retry on a later day (a resumed
+ * application) must not meet the earlier attempt's key in the licence service. A licence voided
+ * after an earlier refusal of the same request is skipped for the next one in its chain.
+ */
+export async function issueTaxLicence(db: Database, ctx: Ctx, requestKey: string, date: string, request: TaxLicenceRequest): Promise<Licence> {
+  let step = `licence:${date}`;
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const licence = await licences.issue(ctx, { ...request, idempotencyKey: deriveKey(requestKey, step) });
+    const { rows } = await db.query("SELECT 1 FROM voided_licences WHERE number = $1", [licence.number]);
+    if (rows.length === 0) return licence;
+    step = `licence-after:${licence.number}`;
+  }
+  throw new Error(`request ${requestKey} was refused ${MAX_CHAIN} times after issuing its licence; use a new idempotency key`);
+}
+
+/** Revokes a licence tax issued; one already revoked counts as done, so compensation can be repeated. */
+export async function revokeTaxLicence(ctx: Ctx, number: string, reason: string, idempotencyKey: string): Promise<void> {
+  try {
+    await licences.revoke(ctx, number, reason, idempotencyKey);
+  } catch (err) {
+    if (reasonCodeOf(err) !== "LICENCE_REVOKED") throw err;
+  }
+}
+
+/**
+ * Voids a licence issued for a request that was then refused: recorded here first (so a retry never
+ * reuses it), then revoked. A failed revocation is logged, not thrown: the caller reports the refusal.
+ */
+export async function voidTaxLicence(db: Database, ctx: Ctx, number: string): Promise<void> {
+  await db.query("INSERT INTO voided_licences (number) VALUES ($1) ON CONFLICT DO NOTHING", [number]);
+  await revokeTaxLicence(ctx, number, VOID_REASON, deriveKey(number, "void")).catch((err) =>
+    contextLogger(ctx).error({ number, err: (err as Error).message }, "could not revoke a licence issued for a refused request"),
+  );
+}

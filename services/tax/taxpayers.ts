@@ -1,0 +1,112 @@
+/** The taxpayer register (纳税人), in the tax schema. */
+import type { Queryable } from "../common/db/database";
+import { failedPrecondition, notFound } from "../common/errors";
+import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";
+import { assertRegistrable } from "./rules/taxpayer-status";
+
+/** A row of the taxpayers table. */
+export interface TaxpayerRow {
+  credit_code: string;
+  name: string;
+  enterprise_type: string;
+  region_code: string;
+  scope_codes: string[];
+  taxpayer_type: TaxpayerType;
+  tax_types: string[];
+  tax_authority: string;
+  address: string;
+  legal_representative_name: string;
+  status: TaxpayerStatus;
+  registration_licence_number: string;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+/** The API form of a stored taxpayer. */
+export function toTaxpayer(r: TaxpayerRow): Taxpayer {
+  return {
+    creditCode: r.credit_code,
+    name: r.name,
+    taxpayerType: r.taxpayer_type,
+    taxTypes: r.tax_types,
+    taxAuthority: r.tax_authority,
+    address: r.address,
+    legalRepresentativeName: r.legal_representative_name,
+    status: r.status,
+    registrationLicenceNumber: r.registration_licence_number,
+    registeredAt: new Date(r.registered_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** A taxpayer's row, or undefined; `lock` holds it until the transaction ends. */
+export async function findTaxpayer(q: Queryable, creditCode: string, lock = false): Promise<TaxpayerRow | undefined> {
+  const { rows } = await q.query<TaxpayerRow>(`SELECT * FROM taxpayers WHERE credit_code = $1${lock ? " FOR UPDATE" : ""}`, [creditCode]);
+  return rows[0];
+}
+
+/** A taxpayer's row, or NOT_FOUND. */
+export async function loadTaxpayer(q: Queryable, creditCode: string, lock = false): Promise<TaxpayerRow> {
+  const row = await findTaxpayer(q, creditCode, lock);
+  if (!row) throw notFound("taxpayer", creditCode);
+  return row;
+}
+
+/** A taxpayer about to be registered, from the registries and the rules. */
+export interface NewTaxpayer {
+  creditCode: string;
+  name: string;
+  enterpriseType: string;
+  regionCode: string;
+  scopeCodes: string[];
+  taxpayerType: TaxpayerType;
+  taxTypes: string[];
+  taxAuthority: string;
+  address: string;
+  legalRepresentativeName: string;
+  expectedAnnualSales: string;
+  registrationLicenceNumber: string;
+  caseId: string;
+}
+
+/**
+ * Registers a taxpayer inside the caller's transaction. A cancelled earlier registration is
+ * replaced; an active or cleared one refuses (checked again here, under the row lock, because
+ * the caller's first check ran before its calls to other services).
+ */
+export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer): Promise<Taxpayer> {
+  const existing = await findTaxpayer(tx, n.creditCode, true);
+  assertRegistrable(n.creditCode, existing?.status);
+  const values = [
+    n.creditCode, n.name, n.enterpriseType, n.regionCode, JSON.stringify(n.scopeCodes), n.taxpayerType, JSON.stringify(n.taxTypes),
+    n.taxAuthority, n.address, n.legalRepresentativeName, n.expectedAnnualSales, TaxpayerStatus.TAXPAYER_STATUS_ACTIVE,
+    n.registrationLicenceNumber, n.caseId,
+  ];
+  const { rows } = existing
+    ? await tx.query<TaxpayerRow>(
+        `UPDATE taxpayers SET name = $2, enterprise_type = $3, region_code = $4, scope_codes = $5, taxpayer_type = $6, tax_types = $7,
+           tax_authority = $8, address = $9, legal_representative_name = $10, expected_annual_sales = $11, status = $12,
+           status_reason = '', registration_licence_number = $13, case_id = $14, registered_at = now(), updated_at = now()
+         WHERE credit_code = $1 RETURNING *`,
+        values,
+      )
+    : await tx.query<TaxpayerRow>(
+        `INSERT INTO taxpayers (credit_code, name, enterprise_type, region_code, scope_codes, taxpayer_type, tax_types,
+           tax_authority, address, legal_representative_name, expected_annual_sales, status, registration_licence_number, case_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT DO NOTHING RETURNING *`,
+        values,
+      );
+  // No row: another registration of the same code committed between our lookup and insert.
+  if (rows.length === 0) throw failedPrecondition("ALREADY_REGISTERED", `${n.creditCode} 已办理税务登记 (the taxpayer is already registered)`);
+  return toTaxpayer(rows[0]);
+}
+
+/** Moves a taxpayer to a new status with its reason. */
+export async function setTaxpayerStatus(tx: Queryable, creditCode: string, status: TaxpayerStatus, reason: string): Promise<Taxpayer> {
+  const { rows } = await tx.query<TaxpayerRow>(
+    "UPDATE taxpayers SET status = $2, status_reason = $3, updated_at = now() WHERE credit_code = $1 RETURNING *",
+    [creditCode, status, reason],
+  );
+  return toTaxpayer(rows[0]);
+}

@@ -1,0 +1,84 @@
+/** Withholding registrations (个税扣缴登记): which employer withholds whose individual income tax. */
+import crypto from "node:crypto";
+import type { Queryable } from "../common/db/database";
+import { failedPrecondition, notFound } from "../common/errors";
+import { GrantStatus, type WithholdingRegistration } from "../../proto/gen/tongban/tax/v1/tax";
+
+interface WithholdingRow {
+  registration_id: string;
+  employer_credit_code: string;
+  employee_id_number: string;
+  employee_name: string;
+  employment_start: string;
+  status: GrantStatus;
+  registered_at: Date;
+}
+
+function toRegistration(r: WithholdingRow): WithholdingRegistration {
+  return {
+    registrationId: r.registration_id,
+    employerCreditCode: r.employer_credit_code,
+    employeeIdNumber: r.employee_id_number,
+    employeeName: r.employee_name,
+    employmentStart: r.employment_start,
+    status: r.status,
+    registeredAt: new Date(r.registered_at).toISOString(),
+  };
+}
+
+function alreadyWithholding(employer: string): Error {
+  return failedPrecondition("ALREADY_WITHHOLDING", `该员工已由 ${employer} 办理扣缴登记 (the employer already withholds for this employee)`);
+}
+
+/** Refuses a second active registration of the same employee by the same employer. */
+export async function refuseActiveWithholding(q: Queryable, employer: string, employeeIdNumber: string): Promise<void> {
+  const { rows } = await q.query("SELECT 1 FROM withholding_registrations WHERE employer_credit_code = $1 AND employee_id_number = $2 AND status = $3", [
+    employer,
+    employeeIdNumber,
+    GrantStatus.GRANT_STATUS_ACTIVE,
+  ]);
+  if (rows.length > 0) throw alreadyWithholding(employer);
+}
+
+/** A withholding registration about to be stored (the employee's name is from identity). */
+export interface NewWithholding {
+  employerCreditCode: string;
+  employeeIdNumber: string;
+  employeeName: string;
+  employmentStart: string;
+  caseId: string;
+}
+
+/** Stores an active registration; ALREADY_WITHHOLDING when one is active (the unique index settles races). */
+export async function insertWithholding(tx: Queryable, n: NewWithholding): Promise<WithholdingRegistration> {
+  await refuseActiveWithholding(tx, n.employerCreditCode, n.employeeIdNumber);
+  const { rows } = await tx.query<WithholdingRow>(
+    `INSERT INTO withholding_registrations (registration_id, employer_credit_code, employee_id_number, employee_name, employment_start, status, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING *`,
+    [`WH-${crypto.randomUUID()}`, n.employerCreditCode, n.employeeIdNumber, n.employeeName, n.employmentStart, GrantStatus.GRANT_STATUS_ACTIVE, n.caseId],
+  );
+  if (rows.length === 0) throw alreadyWithholding(n.employerCreditCode);
+  return toRegistration(rows[0]);
+}
+
+/** Ends one registration; ending an ended one returns it unchanged; NOT_FOUND when unknown. */
+export async function cancelWithholding(tx: Queryable, registrationId: string, reason: string): Promise<WithholdingRegistration> {
+  const { rows } = await tx.query<WithholdingRow>(
+    `UPDATE withholding_registrations SET status = $2, status_reason = $3, ended_at = now()
+     WHERE registration_id = $1 AND status = $4 RETURNING *`,
+    [registrationId, GrantStatus.GRANT_STATUS_WITHDRAWN, reason, GrantStatus.GRANT_STATUS_ACTIVE],
+  );
+  if (rows.length === 1) return toRegistration(rows[0]);
+  const { rows: existing } = await tx.query<WithholdingRow>("SELECT * FROM withholding_registrations WHERE registration_id = $1", [registrationId]);
+  if (existing.length === 0) throw notFound("withholding registration", registrationId);
+  return toRegistration(existing[0]);
+}
+
+/** Ends every active registration of an employer (cancellation, clearance); returns how many. */
+export async function endWithholdingsOf(tx: Queryable, employer: string, reason: string): Promise<number> {
+  const r = await tx.query(
+    "UPDATE withholding_registrations SET status = $2, status_reason = $3, ended_at = now() WHERE employer_credit_code = $1 AND status = $4",
+    [employer, GrantStatus.GRANT_STATUS_WITHDRAWN, reason, GrantStatus.GRANT_STATUS_ACTIVE],
+  );
+  return r.rowCount;
+}
