@@ -13,6 +13,7 @@ import { identityService } from "./identity/identity.service";
 import { licensesService } from "./licenses/licenses.service";
 import { businessRegistrationService } from "./business-registration/business-registration.service";
 import { taxService } from "./tax/tax.service";
+import { socialInsuranceService } from "./social-insurance/social-insurance.service";
 import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
@@ -21,10 +22,9 @@ import { healthService, registerProcessChecks } from "./common/health-http";
 const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   identity: [identityService, departmentRegistryService],
   licenses: [licensesService],
-  // Department services (issue 3), wired as each lands.
   "business-registration": [businessRegistrationService],
   tax: [taxService],
-  "social-insurance": [],
+  "social-insurance": [socialInsuranceService],
   gateway: [grpcEdgeService, httpService],
 };
 

@@ -4,6 +4,7 @@
  * date is its last insured day. Pure functions.
  */
 
+/** An insured period. */
 export interface Period {
   /** First insured day. */
   start: string;
@@ -90,4 +91,11 @@ export function monthsContributed(periods: readonly Period[], today: string): nu
     }
   }
   return merged.reduce((n, p) => n + wholeMonths(p.start, p.end), 0);
+}
+
+/** The period a certificate names: the active one that started last, else the one that ended last. */
+export function currentOrLast<T extends Period>(periods: readonly T[]): T | undefined {
+  const latestBy = (key: (p: T) => string) => (best: T | undefined, p: T) => (!best || key(p) > key(best) ? p : best);
+  const active = periods.filter((p) => p.end === "").reduce<T | undefined>(latestBy((p) => p.start), undefined);
+  return active ?? periods.reduce<T | undefined>(latestBy((p) => p.end), undefined);
 }

@@ -8,10 +8,13 @@
  * deployment configures the current ones (they change every July).
  */
 import { isKnownProvince, REGIONS } from "../../identity/rules/regions";
-import { percentOf } from "./money";
+import type { ContributionRates } from "../../../proto/gen/tongban/social_insurance/v1/social_insurance";
+import { formatRate, formatYuan, percentOf } from "./money";
 import { workInjuryRatePpm } from "./risk-class";
 
+/** The four insurances an employer pays, in statement order. */
 export const INSURANCES = ["pension", "medical", "unemployment", "work_injury"] as const;
+/** One of INSURANCES. */
 export type Insurance = (typeof INSURANCES)[number];
 
 /** The insurance types every registration covers, as written on licences. */
@@ -48,6 +51,7 @@ const MEDICAL_EMPLOYEE_PPM = 20000n;
 const FLOOR_PERCENT = 60n;
 const CEILING_PERCENT = 300n;
 
+/** A pooling region's bases and medical rate. */
 export interface RegionRates {
   /** 4-digit pooling region. */
   region: string;
@@ -59,6 +63,7 @@ export interface RegionRates {
   medicalEmployerPpm: bigint;
 }
 
+/** One insurance's employer and employee rates, in millionths. */
 export interface InsuranceRatePpm {
   insurance: Insurance;
   employerPpm: bigint;
@@ -104,6 +109,25 @@ export function insuranceRates(rates: RegionRates, riskClass: number): Insurance
     // Employees pay no work-injury insurance.
     { insurance: "work_injury", employerPpm: workInjuryRatePpm(riskClass), employeePpm: 0n },
   ];
+}
+
+/**
+ * A region's bases and rates as the API answers them. Work injury is set per employer by risk
+ * class; without an employer the answer gives class 1, the lowest benchmark rate.
+ */
+export function contributionRatesOf(region: string): ContributionRates {
+  const rates = regionRates(region);
+  return {
+    region: rates.region,
+    regionName: rates.name,
+    baseFloor: formatYuan(rates.baseFloorFen),
+    baseCeiling: formatYuan(rates.baseCeilingFen),
+    rates: insuranceRates(rates, 1).map((r) => ({
+      insurance: r.insurance,
+      employerRate: formatRate(r.employerPpm),
+      employeeRate: formatRate(r.employeePpm),
+    })),
+  };
 }
 
 /** The pooling regions with their own figures (for documentation and tests). */

@@ -1,9 +1,10 @@
 /**
  * 工伤保险行业风险类别: the work-injury risk class (1 lowest .. 8 highest) of an employer and its
  * benchmark rate (基准费率). Classes follow the national industry risk table 工伤保险行业风险分类表
- * (人社部发〔2015〕71号), keyed like that table by GB/T 4754-2011 codes (the business scope catalogue's,
- * e.g. I6510 软件开发): the section letter gives a default, and the divisions (2 digits, unique across
- * sections) that the table puts in another class override it. Pure functions.
+ * (人社部发〔2015〕71号), its industries placed on GB/T 4754-2017 codes (those of the business scope
+ * catalogue, e.g. I6510 软件开发): the section letter gives a default, and the divisions (2 digits,
+ * unique across sections) or groups (3 digits) that the table puts in another class override it.
+ * Pure functions.
  */
 
 /** Benchmark employer rates per class in millionths: 0.2%, 0.4%, 0.7%, 0.9%, 1.1%, 1.3%, 1.5%, 1.9%. */
@@ -50,36 +51,45 @@ const DIVISION_CLASS: Readonly<Record<string, number>> = Object.freeze({
   "46": 3,
   // E: building and civil engineering 6 (installation and decoration stay 5).
   "47": 6, "48": 6,
-  // G: railway, air and pipeline transport 4; warehousing and post 2.
+  // G: railway, air and pipeline transport 4; warehousing (G59, but for loading 591) and post 2.
   "53": 4, "56": 4, "57": 4, "59": 2, "60": 2,
   // I: software and information technology services 1 (telecoms and internet stay 2).
   "65": 1,
   // M: technology promotion and application services 1.
   "75": 1,
   // O: repair of vehicles, electronics and household goods 3.
-  "80": 3,
-  // Q: social work 1.
-  "84": 1,
+  "81": 3,
+  // Q: social work 1 (health stays 2).
+  "85": 1,
   // R: film and broadcasting 1, sport 4, entertainment 3.
-  "86": 1, "88": 4, "89": 3,
+  "87": 1, "89": 4, "90": 3,
+});
+
+/** Groups classed apart from their division. */
+const GROUP_CLASS: Readonly<Record<string, number>> = Object.freeze({
+  // 装卸搬运 stays with transport (5) though GB/T 4754-2017 files it under warehousing.
+  "591": 5,
 });
 
 // A GB/T 4754 code as the business scope catalogue writes it: section letter, then 2-4 digits.
-const INDUSTRY_CODE = /^([A-T])(\d{2})\d{0,2}$/;
+const INDUSTRY_CODE = /^([A-T])((\d{2})\d?)\d?$/;
 
 /** The risk class of one business scope item by its GB/T 4754 code, e.g. I6510 -> 1; undefined when not a code. */
 export function riskClassOfIndustry(code: string): number | undefined {
   const m = INDUSTRY_CODE.exec(code.trim().toUpperCase());
   if (!m) return undefined;
-  return DIVISION_CLASS[m[2]] ?? SECTION_CLASS[m[1]];
+  return GROUP_CLASS[m[2]] ?? DIVISION_CLASS[m[3]] ?? SECTION_CLASS[m[1]];
 }
 
 /**
- * The risk class of an enterprise from its business scope codes. The register does not mark the
- * principal business (主营业务), so the riskiest item decides: the employer is never under-insured.
- * Undefined when no item carries a usable industry code.
+ * The risk class of an enterprise: that of its main business (按主营业务确定), which business
+ * registration lists first; items without a usable industry code are passed over. Undefined when
+ * no item has one.
  */
 export function riskClassOfScope(codes: readonly string[]): number | undefined {
-  const classes = codes.map(riskClassOfIndustry).filter((c): c is number => c !== undefined);
-  return classes.length > 0 ? Math.max(...classes) : undefined;
+  for (const code of codes) {
+    const riskClass = riskClassOfIndustry(code);
+    if (riskClass !== undefined) return riskClass;
+  }
+  return undefined;
 }

@@ -1,0 +1,151 @@
+/** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
+import type { Queryable } from "../common/db/database";
+import { failedPrecondition, notFound } from "../common/errors";
+import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
+
+/** A row of the employers table. */
+export interface EmployerRow {
+  credit_code: string;
+  name: string;
+  si_number: string;
+  region_code: string;
+  region: string;
+  address: string;
+  work_injury_risk_class: number;
+  risk_class_source: "requested" | "derived";
+  status: EmployerStatus;
+  registration_licence_number: string;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+const STATUS_ZH: Record<string, string> = {
+  [EmployerStatus.EMPLOYER_STATUS_ACTIVE]: "正常参保",
+  [EmployerStatus.EMPLOYER_STATUS_CANCELLED]: "已撤销",
+  [EmployerStatus.EMPLOYER_STATUS_CLEARED]: "已清算",
+};
+
+/** The proto Employer of a row. */
+export function toEmployer(r: EmployerRow): Employer {
+  return {
+    creditCode: r.credit_code,
+    name: r.name,
+    siNumber: r.si_number,
+    regionCode: r.region_code,
+    address: r.address,
+    workInjuryRiskClass: r.work_injury_risk_class,
+    status: r.status,
+    registrationLicenceNumber: r.registration_licence_number,
+    registeredAt: new Date(r.registered_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** Whether err is PostgreSQL's unique violation, on the named constraint when the driver reports it. */
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === "23505" && (e.constraint === undefined || e.constraint === constraint);
+}
+
+/** The employer's row, optionally locked; undefined when never registered. */
+export async function findEmployer(q: Queryable, creditCode: string, lock: "" | "update" | "share" = ""): Promise<EmployerRow | undefined> {
+  const suffix = lock === "update" ? " FOR UPDATE" : lock === "share" ? " FOR SHARE" : "";
+  const { rows } = await q.query<EmployerRow>(`SELECT * FROM employers WHERE credit_code = $1${suffix}`, [creditCode]);
+  return rows[0];
+}
+
+/** The employer, or NOT_FOUND. */
+export async function loadEmployer(q: Queryable, creditCode: string): Promise<Employer> {
+  const row = await findEmployer(q, creditCode);
+  if (!row) throw notFound("employer", creditCode);
+  return toEmployer(row);
+}
+
+/** FAILED_PRECONDITION ALREADY_REGISTERED for an employer already active. */
+export function alreadyRegistered(row: Pick<EmployerRow, "credit_code" | "si_number">) {
+  return failedPrecondition(
+    "ALREADY_REGISTERED",
+    `单位 ${row.credit_code} 已办理社会保险登记，单位社保编号 ${row.si_number} (the employer is already registered)`,
+  );
+}
+
+/** The employer row when it may take new employees; FAILED_PRECONDITION otherwise. */
+export function requireActiveEmployer(row: EmployerRow | undefined, creditCode: string): EmployerRow {
+  if (!row) {
+    throw failedPrecondition("EMPLOYER_NOT_REGISTERED", `单位 ${creditCode} 未办理社会保险登记 (the employer is not registered for social insurance)`);
+  }
+  if (row.status !== EmployerStatus.EMPLOYER_STATUS_ACTIVE) {
+    throw failedPrecondition(
+      "EMPLOYER_NOT_ACTIVE",
+      `单位 ${creditCode} 的社会保险登记状态为${STATUS_ZH[row.status] ?? row.status} (the employer's registration is not active)`,
+    );
+  }
+  return row;
+}
+
+/**
+ * The next 单位社保编号 of a pooling region: the region and an 8-digit sequence. The upsert locks
+ * the region's counter row until commit, so concurrent registrations draw distinct numbers.
+ */
+export async function nextSiNumber(tx: Queryable, region: string): Promise<string> {
+  const { rows } = await tx.query<{ last_value: string }>(
+    `INSERT INTO si_number_sequences (region, last_value) VALUES ($1, 1)
+     ON CONFLICT (region) DO UPDATE SET last_value = si_number_sequences.last_value + 1
+     RETURNING last_value::text AS last_value`,
+    [region],
+  );
+  const n = BigInt(rows[0].last_value);
+  if (n > 99_999_999n) throw new Error(`the 单位社保编号 sequence of region ${region} is exhausted`);
+  return `${region}${String(n).padStart(8, "0")}`;
+}
+
+/** A registration to record, with the facts read from identity and the pinned number. */
+export interface Registration {
+  creditCode: string;
+  name: string;
+  siNumber: string;
+  regionCode: string;
+  region: string;
+  address: string;
+  riskClass: number;
+  riskClassSource: "requested" | "derived";
+  licenceNumber: string;
+  registeredOn: string;
+  caseId: string;
+}
+
+/**
+ * Records a registration: a new employer, or one whose earlier registration was cancelled or
+ * cleared becoming active again (its clearance then no longer holds). An employer already active
+ * (a concurrent registration won) is refused with ALREADY_REGISTERED.
+ */
+export async function activateEmployer(tx: Queryable, r: Registration): Promise<Employer> {
+  const existing = await findEmployer(tx, r.creditCode, "update");
+  if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
+  const values = [
+    r.creditCode, r.name, r.siNumber, r.regionCode, r.region, r.address, r.riskClass, r.riskClassSource,
+    EmployerStatus.EMPLOYER_STATUS_ACTIVE, r.licenceNumber, r.registeredOn, r.caseId,
+  ];
+  try {
+    const { rows } = existing
+      ? await tx.query<EmployerRow>(
+          `UPDATE employers SET name = $2, si_number = $3, region_code = $4, region = $5, address = $6,
+             work_injury_risk_class = $7, risk_class_source = $8, status = $9, registration_licence_number = $10,
+             registered_on = $11, case_id = $12, status_reason = '', registered_at = now(), updated_at = now()
+           WHERE credit_code = $1 RETURNING *`,
+          values,
+        )
+      : await tx.query<EmployerRow>(
+          `INSERT INTO employers (credit_code, name, si_number, region_code, region, address, work_injury_risk_class,
+             risk_class_source, status, registration_licence_number, registered_on, case_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+          values,
+        );
+    await tx.query("UPDATE clearances SET voided_at = now() WHERE credit_code = $1 AND voided_at IS NULL", [r.creditCode]);
+    return toEmployer(rows[0]);
+  } catch (err) {
+    // Two first registrations of one employer under different keys: the loser meets the primary key.
+    if (isUniqueViolation(err, "employers_pkey")) throw alreadyRegistered({ credit_code: r.creditCode, si_number: r.siNumber });
+    throw err;
+  }
+}

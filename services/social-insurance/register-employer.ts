@@ -1,0 +1,99 @@
+/**
+ * 单位参保登记 (RegisterEmployer): checks the enterprise in identity and its business licence,
+ * sets the work-injury risk class, assigns the 单位社保编号 and issues the SIREG e-licence.
+ */
+import type { Context } from "moleculer";
+import type { CallerMeta } from "../common/caller";
+import type { Database } from "../common/db/database";
+import { failedPrecondition } from "../common/errors";
+import { deriveKey, once, previousResult } from "../common/idempotency";
+import { contextLogger } from "../common/logger";
+import { todayInChina } from "../common/validate";
+import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
+import { activateEmployer, alreadyRegistered, findEmployer, nextSiNumber } from "./employers";
+import { hrss, reasonCodeOf, revokeIfValid, riskClassFromRegistration } from "./remote";
+import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
+
+type Ctx = Context<unknown, CallerMeta>;
+
+/** RegisterEmployer's checked fields (what the idempotency key guards). */
+export interface RegisterEmployerInput {
+  creditCode: string;
+  /** 1-8, or 0 to derive it from the business scope. */
+  workInjuryRiskClass: number;
+  caseId: string;
+}
+
+/**
+ * Registers the employer under (scope, key). A retry answers from the stored result before any
+ * read; otherwise the reads come first, then the 单位社保编号 and date are pinned to the key so
+ * the licence call (keyed `${key}:licence`) is identical on every retry, and the registration is
+ * recorded last. A concurrent registration under another key that commits first wins: this
+ * call's licence is revoked and ALREADY_REGISTERED returned.
+ */
+export async function registerEmployer(ctx: Ctx, db: Database, scope: string, key: string, request: RegisterEmployerInput): Promise<Employer> {
+  const earlier = await previousResult<Employer>(db, scope, key, request);
+  if (earlier) return earlier;
+  const { creditCode, caseId } = request;
+  const existing = await findEmployer(db, creditCode);
+  if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
+
+  // Name and address from the legal-entity registry, never from the request.
+  const entity = await hrss.requireActiveEntity(ctx, creditCode, caseId);
+  await hrss.requireValidBusinessLicence(ctx, creditCode, caseId);
+  const region = poolingRegionOf(entity.regionCode);
+  if (!region) {
+    throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${entity.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);
+  }
+  const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
+
+  // A re-registration keeps the employer's number; a new employer draws the next of its region.
+  const pinned = await once(db, `${scope}:pin`, key, request, async (tx) => ({
+    siNumber: (await findEmployer(tx, creditCode))?.si_number ?? (await nextSiNumber(tx, region)),
+    registeredOn: todayInChina(),
+  }));
+  const licence = await hrss.licences.issue(ctx, {
+    idempotencyKey: deriveKey(key, "licence"),
+    typeCode: "SIREG",
+    holderId: creditCode,
+    caseId,
+    fields: { si_number: pinned.siNumber, insurance_types: INSURANCE_TYPES_ZH, registered_on: pinned.registeredOn },
+  });
+
+  let fresh = false;
+  let employer: Employer;
+  try {
+    employer = await once(db, scope, key, request, (tx) => {
+      fresh = true;
+      return activateEmployer(tx, {
+        creditCode,
+        name: entity.name,
+        siNumber: pinned.siNumber,
+        regionCode: entity.regionCode,
+        region,
+        address: entity.address,
+        riskClass,
+        riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
+        licenceNumber: licence.number,
+        registeredOn: pinned.registeredOn,
+        caseId,
+      });
+    });
+  } catch (err) {
+    if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
+      await revokeIfValid(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));
+    }
+    throw err;
+  }
+  if (fresh) {
+    contextLogger(ctx).info({ creditCode, siNumber: employer.siNumber, region }, "employer registered");
+    ctx.emit("social-insurance.employerRegistered", {
+      creditCode,
+      siNumber: employer.siNumber,
+      region,
+      licenceNumber: employer.registrationLicenceNumber,
+      caseId,
+    });
+  }
+  return employer;
+}
