@@ -16,6 +16,7 @@ import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process"
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
+import { todayInChina } from "../../services/common/validate";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-dept-"));
 let db: { name: string; url: string };
@@ -170,7 +171,7 @@ describe("departments over gRPC, each in its own process", () => {
       status.FAILED_PRECONDITION,
     );
     expect(employees.metadata.get("reason-code")).toEqual(["ACTIVE_EMPLOYEES"]);
-    await client.call("SocialInsuranceService/EndEmployment", { idempotencyKey: key("end"), employmentId: employment.employmentId, endDate: "2026-11-30", reason: "解除劳动合同" }, hrss);
+    await client.call("SocialInsuranceService/EndEmployment", { idempotencyKey: key("end"), employmentId: employment.employmentId, endDate: todayInChina(), reason: "解除劳动合同" }, hrss);
     expect((await client.call("SocialInsuranceService/RequestEmployerClearance", { idempotencyKey: key("sc"), creditCode: code, caseId: "case-close-1" }, hrss)).cleared).toBe(true);
 
     const closed = await client.call("BusinessRegistrationService/Deregister", { idempotencyKey: key("dr"), creditCode: code, reason: "股东会决议解散", caseId: "case-close-1" }, samr);
@@ -183,7 +184,6 @@ describe("departments over gRPC, each in its own process", () => {
     // Who used this enterprise's data, for which case: tax and social insurance read its licences for their cases.
     const { accesses } = await client.call("LicenceService/ListLicenceAccesses", { holderId: code }, data);
     const readers = new Set(accesses.map((a: { reader: string; caseId: string }) => `${a.reader}/${a.caseId}`));
-    expect(readers).toEqual(expect.objectContaining({}));
     expect([...readers]).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
     const registrationReads = await queryDatabase<{ reader: string; case_id: string }>(
       db.url,
