@@ -99,7 +99,7 @@ export async function changeRegistration(deps: FlowDeps, ctx: Ctx, p: ChangeRegi
       c.caseId,
     ]);
     const { legalRepresentativeIdNumber: _private, ...published } = changes;
-    await publish(tx, "registration.enterpriseChanged", { creditCode: e.creditCode, changes: published, licenceNumber: licence.number, caseId: c.caseId });
+    await publish(tx, "registration.enterpriseChanged", { creditCode: e.creditCode, changes: published, licenceNumber: licence.number, caseId: c.caseId }, undefined, e.creditCode);
     return updated;
   });
   deps.relay.kick();
@@ -136,7 +136,7 @@ export async function deregister(deps: FlowDeps, ctx: Ctx, p: DeregisterRequest)
   await deps.c.identity.deregisterEntity(ctx, { idempotencyKey: deriveKey(key, "entity"), creditCode: e.creditCode, reason: request.reason, caseId: request.caseId });
   const result = await once(deps.db, scopeName, key, request, async (tx) => {
     const updated = await updateEnterprise(tx, e.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_DEREGISTERED });
-    await publish(tx, "registration.enterpriseDeregistered", { creditCode: e.creditCode, caseId: request.caseId });
+    await publish(tx, "registration.enterpriseDeregistered", { creditCode: e.creditCode, caseId: request.caseId }, undefined, e.creditCode);
     return updated;
   });
   deps.relay.kick();

@@ -167,7 +167,7 @@ export async function registerEnterprise(deps: FlowDeps, ctx: Ctx, p: RegisterEn
       r.caseId,
     );
     await reservations.markUsed(tx, r.reservationId, creditCode);
-    await publish(tx, "registration.enterpriseRegistered", { creditCode, name: stored.name, regionCode: stored.regionCode, caseId: r.caseId });
+    await publish(tx, "registration.enterpriseRegistered", { creditCode, name: stored.name, regionCode: stored.regionCode, caseId: r.caseId }, undefined, creditCode);
     return stored;
   });
   deps.relay.kick();
@@ -195,7 +195,7 @@ export async function cancelEnterpriseRegistration(deps: FlowDeps, ctx: Ctx, p: 
   const result = await once(deps.db, scope, key, request, async (tx) => {
     const e = await updateEnterprise(tx, request.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED });
     await reservations.cancel(tx, e.reservationId, true);
-    await publish(tx, "registration.enterpriseCancelled", { creditCode: e.creditCode, reason: request.reason });
+    await publish(tx, "registration.enterpriseCancelled", { creditCode: e.creditCode, reason: request.reason }, undefined, e.creditCode);
     return e;
   });
   deps.relay.kick();

@@ -16,13 +16,21 @@ const LEASE_SECONDS = 30;
 const BUS = "$bus";
 const MAX_BACKOFF_SECONDS = 300;
 
-/** Records an event for durable delivery; returns its id. Call inside the change's transaction. */
-export async function publish(tx: Queryable, event: string, payload: object, eventId: string = crypto.randomUUID()): Promise<string> {
-  const inserted = await tx.query("INSERT INTO outbox_events (event_id, event, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
-    eventId,
-    event,
-    JSON.stringify(payload),
-  ]);
+/**
+ * Records an event for durable delivery; returns its id. Call inside the change's transaction.
+ * Events with the same `orderingKey` (e.g. a credit code) reach each subscriber in publishing order.
+ */
+export async function publish(
+  tx: Queryable,
+  event: string,
+  payload: object,
+  eventId: string = crypto.randomUUID(),
+  orderingKey = "",
+): Promise<string> {
+  const inserted = await tx.query(
+    "INSERT INTO outbox_events (event_id, event, payload, ordering_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    [eventId, event, JSON.stringify(payload), orderingKey],
+  );
   if (inserted.rowCount === 0) return eventId;
   for (const subscriber of [BUS, ...(SUBSCRIPTIONS[event] ?? [])]) {
     await tx.query("INSERT INTO outbox_deliveries (event_id, subscriber) VALUES ($1, $2)", [eventId, subscriber]);
@@ -80,9 +88,13 @@ export class OutboxRelay {
       `UPDATE outbox_deliveries d SET leased_until = now() + interval '${LEASE_SECONDS} seconds'
        FROM outbox_events e
        WHERE e.event_id = d.event_id AND (d.event_id, d.subscriber) IN (
-         SELECT event_id, subscriber FROM outbox_deliveries
-         WHERE delivered_at IS NULL AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-         ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+         SELECT dd.event_id, dd.subscriber FROM outbox_deliveries dd JOIN outbox_events ee ON ee.event_id = dd.event_id
+         WHERE dd.delivered_at IS NULL AND dd.next_attempt_at <= now() AND (dd.leased_until IS NULL OR dd.leased_until < now())
+           -- In order per subscriber and ordering key: wait while an earlier event is undelivered.
+           AND (ee.ordering_key = '' OR NOT EXISTS (
+             SELECT 1 FROM outbox_deliveries p JOIN outbox_events pe ON pe.event_id = p.event_id
+             WHERE p.subscriber = dd.subscriber AND p.delivered_at IS NULL AND pe.ordering_key = ee.ordering_key AND pe.seq < ee.seq))
+         ORDER BY ee.seq LIMIT ${limit} FOR UPDATE OF dd SKIP LOCKED)
        RETURNING d.event_id, d.subscriber, d.attempts, e.event, e.payload`,
     );
     let delivered = 0;

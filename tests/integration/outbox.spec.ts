@@ -113,6 +113,7 @@ async function scenario(schema: string, services: Array<"tax" | "social-insuranc
     "common-001_idempotency_keys.sql",
     "common-002_outbox.sql",
     "common-003_data_accesses.sql",
+    "common-004_outbox_ordering.sql",
   ]);
   const subs = new Subscribers();
   const broker = new ServiceBroker({ logger: false, nodeID: `outbox-${schema}` });
@@ -380,6 +381,31 @@ describe("outbox on PostgreSQL", () => {
 
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox_deliveries WHERE attempts <> 1 OR delivered_at IS NULL");
     expect(rows[0].n).toBe(0);
+  });
+
+  it("delivers one enterprise's events to a subscriber in order, even when the first must be retried", async () => {
+    const { db, subs, relay } = await scenario("ordered", ["tax", "social-insurance"]);
+    const key = "91350100M000100Y43";
+    const first = await db.transaction((tx) => publish(tx, EVENT, { creditCode: key, n: 1 }, "evt-order-1", key));
+    const second = await db.transaction((tx) => publish(tx, EVENT, { creditCode: key, n: 2 }, "evt-order-2", key));
+    subs.failures.set(TAX, 1);
+    await relay.deliverDue();
+    // tax failed on the first: its second waits; the other subscriber goes on.
+    expect(subs.count(TAX, first)).toBe(1);
+    expect(subs.count(TAX, second)).toBe(0);
+    expect(subs.count(SOCIAL, first)).toBe(1);
+    // Another enterprise's event is not held up by this one.
+    const other = await db.transaction((tx) => publish(tx, EVENT, { creditCode: "other", n: 3 }, "evt-order-3", "other"));
+    await relay.deliverDue();
+    expect(subs.count(SOCIAL, second)).toBe(1);
+    expect(subs.count(TAX, other)).toBe(1);
+    expect(subs.count(TAX, second)).toBe(0);
+    await db.query("UPDATE outbox_deliveries SET next_attempt_at = now() WHERE delivered_at IS NULL");
+    await relay.deliverDue();
+    expect(subs.count(TAX, first)).toBe(2);
+    await relay.deliverDue();
+    const taxOrder = subs.calls.filter((c) => c.subscriber === TAX && c.params.payload.creditCode === key).map((c) => c.params.payload.n);
+    expect(taxOrder).toEqual([1, 1, 2]);
   });
 
   it("delivers through start()/kick() and stops cleanly", async () => {
