@@ -16,7 +16,7 @@ import {
   type Enterprise,
 } from "../../proto/gen/tongban/registration/v1/registration";
 import { isActive, loadEnterprise, updateEnterprise } from "./enterprises";
-import { SAMR, revokeIfLive, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
+import { SAMR, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
 import { ageOn, checkAddress, checkChangeRegistration } from "./requests";
 import { loadReservation } from "./reservations";
 import { findScope, industryFitsMainBusiness, toBusinessScope } from "./rules/scopes";
@@ -132,7 +132,7 @@ export async function deregister(deps: FlowDeps, ctx: Ctx, p: DeregisterRequest)
     throw failedPrecondition(!tax.cleared ? "TAX_NOT_CLEARED" : "SOCIAL_INSURANCE_NOT_CLEARED", `尚未完成${missing}，不能注销 (deregistration waits for clearance)`);
   }
   await withdrawAllSeals(deps, ctx, e.creditCode, `注销登记: ${request.reason}`, deriveKey(key, "seals"));
-  await revokeIfLive(deps, ctx, e.licenceNumber, `注销登记: ${request.reason}`, deriveKey(key, "licence"));
+  await deps.c.revokeIfLive(ctx, e.licenceNumber, `注销登记: ${request.reason}`, deriveKey(key, "licence"));
   await deps.c.identity.deregisterEntity(ctx, { idempotencyKey: deriveKey(key, "entity"), creditCode: e.creditCode, reason: request.reason, caseId: request.caseId });
   const result = await once(deps.db, scopeName, key, request, async (tx) => {
     const updated = await updateEnterprise(tx, e.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_DEREGISTERED });

@@ -20,7 +20,7 @@ import {
   type RegisterEnterpriseRequest,
 } from "../../proto/gen/tongban/registration/v1/registration";
 import { loadEnterprise, insertEnterprise, updateEnterprise } from "./enterprises";
-import { SAMR, revokeIfLive, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
+import { SAMR, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
 import { ageOn, checkAddress, checkDeclareName, checkRegisterEnterprise, CAPITAL_SCALE } from "./requests";
 import * as reservations from "./reservations";
 import { fullName, nameRegionCode } from "./rules/names";
@@ -190,7 +190,7 @@ export async function cancelEnterpriseRegistration(deps: FlowDeps, ctx: Ctx, p: 
     throw failedPrecondition("ENTERPRISE_DEREGISTERED", `企业 ${request.creditCode} 已注销，不能撤销设立登记 (already deregistered)`);
   }
   await withdrawAllSeals(deps, ctx, request.creditCode, request.reason, deriveKey(key, "seals"));
-  await revokeIfLive(deps, ctx, current.licenceNumber, `设立登记撤销: ${request.reason}`, deriveKey(key, "licence"));
+  await deps.c.revokeIfLive(ctx, current.licenceNumber, `设立登记撤销: ${request.reason}`, deriveKey(key, "licence"));
   await deps.c.identity.deregisterEntity(ctx, { idempotencyKey: deriveKey(key, "entity"), creditCode: request.creditCode, reason: `设立登记撤销: ${request.reason}` });
   const result = await once(deps.db, scope, key, request, async (tx) => {
     const e = await updateEnterprise(tx, request.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED });

@@ -16,7 +16,7 @@ import {
 } from "../../proto/gen/tongban/registration/v1/registration";
 import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { isActive, loadEnterprise } from "./enterprises";
-import { SAMR, revokeIfLive, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
+import { SAMR, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
 import { checkSealTypes, OFFICIAL_SEAL, sealCode } from "./rules/seals";
 
 /** A filing with its seals. */
@@ -123,7 +123,7 @@ export async function withdrawSealFiling(deps: FlowDeps, ctx: Ctx, p: WithdrawSe
   const filing = await loadFiling(deps.db, request.filingId);
   if (filing.status === SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN) return filing;
   for (const seal of filing.seals) {
-    await revokeIfLive(deps, ctx, seal.licenceNumber, `印章备案撤回: ${request.reason}`, deriveKey(key, seal.sealCode));
+    await deps.c.revokeIfLive(ctx, seal.licenceNumber, `印章备案撤回: ${request.reason}`, deriveKey(key, seal.sealCode));
   }
   return once(deps.db, scope, key, request, async (tx) => {
     await tx.query("UPDATE seal_filings SET status = $2 WHERE filing_id = $1", [request.filingId, SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN]);

@@ -8,7 +8,8 @@
  */
 import type { CallingOptions, Context } from "moleculer";
 import type { CallerMeta } from "./caller";
-import { failedPrecondition } from "./errors";
+import { failedPrecondition, reasonCodeOf } from "./errors";
+import type { Enterprise as RegisteredEnterprise } from "../../proto/gen/tongban/registration/v1/registration";
 import { EntityStatus, type Entity, type Person, type VerifyPersonResponse } from "../../proto/gen/tongban/identity/v1/identity";
 import {
   LicenceStatus,
@@ -45,6 +46,25 @@ export function clientsFor(department?: string) {
       call<ListLicencesResponse>(ctx, "licenses.listLicencesByHolder", { holderId, caseId }),
     revoke: (ctx: Ctx, number: string, reason: string, idempotencyKey: string) =>
       call<Licence>(ctx, "licenses.revokeLicence", { number, reason, idempotencyKey }),
+  };
+
+  /**
+   * Revokes a licence the department issued as part of undoing or closing; one already revoked or
+   * superseded (by an earlier attempt or another path) counts as done, so the step can repeat.
+   */
+  async function revokeIfLive(ctx: Ctx, number: string, reason: string, idempotencyKey: string): Promise<void> {
+    if (!number) return;
+    try {
+      await licences.revoke(ctx, number, reason, idempotencyKey);
+    } catch (err) {
+      if (!["LICENCE_REVOKED", "LICENCE_SUPERSEDED"].includes(reasonCodeOf(err) ?? "")) throw err;
+    }
+  }
+
+  const registration = {
+    /** The enterprise as business registration holds it (scope, type, capital), for a case. */
+    getEnterprise: (ctx: Ctx, creditCode: string, caseId: string) =>
+      call<RegisteredEnterprise>(ctx, "registration.getEnterprise", { creditCode, caseId }),
   };
 
   /** A person of the population registry; FAILED_PRECONDITION naming `field` when unknown. */
@@ -87,5 +107,5 @@ export function clientsFor(department?: string) {
     return current;
   }
 
-  return { call, identity, licences, requirePerson, requireActiveEntity, requireValidBusinessLicence };
+  return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity, requireValidBusinessLicence };
 }

@@ -57,3 +57,8 @@ export function firstInvalid(problems: Array<{ field: string; reason: string }>)
   (err.data as Record<string, unknown>).violations = problems;
   throw err;
 }
+
+/** The stable reason code of a refused call (FAILED_PRECONDITION), if any. */
+export function reasonCodeOf(err: unknown): string | undefined {
+  return (err as { data?: { reasonCode?: string } } | undefined)?.data?.reasonCode;
+}

@@ -11,7 +11,8 @@ import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { activateEmployer, alreadyRegistered, findEmployer, nextSiNumber } from "./employers";
-import { hrss, reasonCodeOf, revokeIfValid, riskClassFromRegistration } from "./remote";
+import { reasonCodeOf } from "../common/errors";
+import { hrss, riskClassFromRegistration } from "./remote";
 import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
 
 type Ctx = Context<unknown, CallerMeta>;
@@ -81,7 +82,7 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     });
   } catch (err) {
     if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
-      await revokeIfValid(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));
+      await hrss.revokeIfLive(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));
     }
     throw err;
   }

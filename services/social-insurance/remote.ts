@@ -18,11 +18,6 @@ export const HRSS = "hrss";
 /** Calls on identity and licences as hrss. */
 export const hrss = clientsFor(HRSS);
 
-/** The reason code of a typed error, if any. */
-export function reasonCodeOf(err: unknown): string | undefined {
-  return (err as { data?: { reasonCode?: string } }).data?.reasonCode;
-}
-
 /**
  * The work-injury risk class from the enterprise's business scope in business registration.
  * FAILED_PRECONDITION RISK_CLASS_UNDETERMINED when the register has no usable scope for it.
@@ -35,7 +30,7 @@ export async function riskClassFromRegistration(ctx: Ctx, creditCode: string, ca
     );
   let enterprise: Enterprise;
   try {
-    enterprise = await hrss.call<Enterprise>(ctx, "registration.getEnterprise", { creditCode, caseId });
+    enterprise = await hrss.registration.getEnterprise(ctx, creditCode, caseId);
   } catch (err) {
     if ((err as { type?: string }).type === "NOT_FOUND") throw undetermined("the enterprise is not in the business register");
     throw err;
@@ -45,16 +40,3 @@ export async function riskClassFromRegistration(ctx: Ctx, creditCode: string, ca
   return riskClass;
 }
 
-/**
- * Revokes a licence this department issued; one already revoked or superseded counts as done,
- * so compensations and redelivered events can repeat it.
- */
-export async function revokeIfValid(ctx: Ctx, number: string, reason: string, idempotencyKey: string): Promise<void> {
-  if (!number) return;
-  try {
-    await hrss.licences.revoke(ctx, number, reason, idempotencyKey);
-  } catch (err) {
-    if (["LICENCE_REVOKED", "LICENCE_SUPERSEDED"].includes(reasonCodeOf(err) ?? "")) return;
-    throw err;
-  }
-}

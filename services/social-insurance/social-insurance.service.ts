@@ -40,7 +40,7 @@ import { findEmployer, loadEmployer, requireActiveEmployer } from "./employers";
 import { endEmployment, enrol, insuredDuring } from "./employments";
 import { clearanceOf, closeEmployer, grantClearance } from "./lifecycle";
 import { registerEmployer } from "./register-employer";
-import { hrss, HRSS, revokeIfValid } from "./remote";
+import { hrss, HRSS } from "./remote";
 import {
   checkCancelEmployer,
   checkComputeContributions,
@@ -85,7 +85,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           return closed.employer;
         });
         // Every call (a retry too) makes sure the registration licence is revoked.
-        await revokeIfValid(ctx, employer.registrationLicenceNumber, request.reason, deriveKey(key, "licence"));
+        await hrss.revokeIfLive(ctx, employer.registrationLicenceNumber, request.reason, deriveKey(key, "licence"));
         if (ended >= 0) {
           contextLogger(ctx).info({ creditCode: employer.creditCode, endedEmployments: ended }, "employer registration cancelled");
           ctx.emit("social-insurance.employerCancelled", { creditCode: employer.creditCode, endedEmployments: ended });
@@ -228,7 +228,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           const outcome = await once(db, `event:${event}`, id, payload, (tx) => applyEnterpriseEvent(tx, id, event, parsed, todayInChina()));
           // Outside the transaction; a failure here fails the delivery, and the redelivery retries it.
           if (outcome.revokeLicence) {
-            await revokeIfValid(ctx, outcome.revokeLicence, "企业已注销 (the enterprise is deregistered)", deriveKey(`event:${id}`, "licence"));
+            await hrss.revokeIfLive(ctx, outcome.revokeLicence, "企业已注销 (the enterprise is deregistered)", deriveKey(`event:${id}`, "licence"));
           }
           return { applied: outcome.applied };
         },

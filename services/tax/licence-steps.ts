@@ -3,21 +3,18 @@ import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import type { CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
+import { reasonCodeOf } from "../common/errors";
 import { deriveKey } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
 
 type Ctx = Context<unknown, CallerMeta>;
 
-const { licences } = clientsFor("tax");
+const { licences, revokeIfLive } = clientsFor("tax");
 const VOID_REASON = "办理未完成，证照作废 (the request it was issued for did not complete)";
 // A request refused this many times after issuing is not retried further.
 const MAX_CHAIN = 10;
 
-/** The stable reason code of a refused call, if any. */
-export function reasonCodeOf(err: unknown): string | undefined {
-  return (err as { data?: { reasonCode?: string } }).data?.reasonCode;
-}
 
 /** A licence of a type tax issues, without its idempotency key (derived per request). */
 export interface TaxLicenceRequest {
@@ -44,13 +41,9 @@ export async function issueTaxLicence(db: Database, ctx: Ctx, requestKey: string
   throw new Error(`request ${requestKey} was refused ${MAX_CHAIN} times after issuing its licence; use a new idempotency key`);
 }
 
-/** Revokes a licence tax issued; one already revoked counts as done, so compensation can be repeated. */
-export async function revokeTaxLicence(ctx: Ctx, number: string, reason: string, idempotencyKey: string): Promise<void> {
-  try {
-    await licences.revoke(ctx, number, reason, idempotencyKey);
-  } catch (err) {
-    if (reasonCodeOf(err) !== "LICENCE_REVOKED") throw err;
-  }
+/** Revokes a licence tax issued; one already revoked or superseded counts as done, so compensation can be repeated. */
+export function revokeTaxLicence(ctx: Ctx, number: string, reason: string, idempotencyKey: string): Promise<void> {
+  return revokeIfLive(ctx, number, reason, idempotencyKey);
 }
 
 /**

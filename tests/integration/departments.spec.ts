@@ -90,7 +90,19 @@ async function registerCompany(tradeName: string, rep = people[0], other = peopl
   }, samr);
 }
 
-const trade = () => ["星河", "云帆", "青松", "远航", "明德", "启航", "天工", "锦程"][crypto.randomInt(8)] + ["科", "创", "智", "达"][crypto.randomInt(4)];
+const usedTradeNames = new Set<string>();
+/** A trade name not used yet in this run (the register refuses a taken one). */
+function trade(): string {
+  const first = "星云青远明启天锦瑞恒嘉华盛泰宏博";
+  const second = "河帆松航德辰工程达创智源科宇晨峰";
+  for (;;) {
+    const name = first[crypto.randomInt(first.length)] + second[crypto.randomInt(second.length)] + second[crypto.randomInt(second.length)];
+    if (!usedTradeNames.has(name)) {
+      usedTradeNames.add(name);
+      return name;
+    }
+  }
+}
 
 describe("departments over gRPC, each in its own process", () => {
   it("registers, licenses, taxes and insures an enterprise, follows its change of address and deregisters it after clearance", async () => {
