@@ -2,7 +2,7 @@
 /**
  * Asks a Tongban gRPC edge for the grpc.health.v1 status of each served service, the way a
  * department's client or a smoke test would. The image carries no grpcurl, so this is how to
- * check from inside a container that identity and licenses are reachable on the bus:
+ * check from inside a container that the department services are reachable on the bus:
  *
  *   node deploy/scripts/grpc-health.js                          # 127.0.0.1:$GRPC_PORT, all services
  *   node deploy/scripts/grpc-health.js gateway:50051 tongban.licenses.v1.LicenceService
@@ -20,6 +20,9 @@ const DEFAULT_SERVICES = [
   "tongban.identity.v1.IdentityService",
   "tongban.identity.v1.DepartmentRegistryService",
   "tongban.licenses.v1.LicenceService",
+  "tongban.registration.v1.BusinessRegistrationService",
+  "tongban.tax.v1.TaxService",
+  "tongban.social_insurance.v1.SocialInsuranceService",
 ];
 const STATUS = ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"];
 
