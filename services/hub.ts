@@ -16,6 +16,8 @@ import { taxService } from "./tax/tax.service";
 import { socialInsuranceService } from "./social-insurance/social-insurance.service";
 import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
+import { materialsService } from "../gateway/materials/materials.service";
+import { bundlesService } from "../gateway/orchestrator/bundles.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
 
 /** The moleculer services each SERVICES entry hosts. */
@@ -25,7 +27,7 @@ const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   "business-registration": [businessRegistrationService],
   tax: [taxService],
   "social-insurance": [socialInsuranceService],
-  gateway: [grpcEdgeService, httpService],
+  gateway: [grpcEdgeService, httpService, materialsService, (rt) => bundlesService(rt)],
 };
 
 export interface Hub {

@@ -41,6 +41,10 @@ export interface Config {
   licenseSigningAlgorithm: "SM2-SM3" | "ED25519";
   /** Master secret sealing the departments' private signing keys at rest. */
   licenseKeySecret?: string;
+  /** Secret of the hub's query codes; shared by every gateway replica. */
+  hubSecret?: string;
+  /** How long a gateway replica holds a step it dispatches before another may take it over. */
+  orchestratorLeaseSeconds: number;
   /** Persons the identity service seeds into an empty registry at start (0 = none). */
   seedPopulation: number;
   /** Create development credentials for every department under DATA_DIR/credentials at start. */
@@ -161,6 +165,8 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int("REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
     licenseSigningAlgorithm: oneOf("LICENSE_SIGNING_ALGORITHM", ["SM2-SM3", "ED25519"] as const, "SM2-SM3"),
     licenseKeySecret,
+    hubSecret: read("HUB_SECRET"),
+    orchestratorLeaseSeconds: int("ORCHESTRATOR_LEASE_SECONDS", 30, 2, 600),
     // The embedded default is for trying the hub: it comes with people and department keys.
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),
@@ -169,6 +175,11 @@ export function loadConfig(env: Env = process.env): Config {
   // secret would leave each replica unable to read the others' keys.
   if (config.databaseUrl && licenseKeySecret === undefined && services.includes("licenses")) {
     problems.push("LICENSE_KEY_SECRET is required when the licenses service runs on DATABASE_URL (every replica needs the same secret)");
+  }
+  const hubSecret = read("HUB_SECRET");
+  if (hubSecret !== undefined && hubSecret.length < 32) problems.push(`HUB_SECRET must be at least 32 characters (got ${hubSecret.length})`);
+  if (config.databaseUrl && hubSecret === undefined && services.includes("gateway")) {
+    problems.push("HUB_SECRET is required when the gateway runs on DATABASE_URL (every replica needs the same secret)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

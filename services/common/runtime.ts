@@ -66,7 +66,9 @@ export function openServiceDatabase(rt: Runtime, schema: string, service: string
   if (!opening) {
     opening = (async () => {
       const db = await openDatabase(rt.config, schema);
-      await migrate(db, projectPath("services", service, "migrations"), projectPath("services", "common", "migrations"));
+      // `service` names a folder under services/, or a project-relative folder (e.g. "gateway").
+      const folder = service.includes("/") || service === "gateway" ? projectPath(service) : projectPath("services", service);
+      await migrate(db, `${folder}/migrations`, projectPath("services", "common", "migrations"));
       rt.health.register(`database:${schema}`, () => db.ping());
       return db;
     })();

@@ -2,11 +2,9 @@
  * Departments' licence-signing keys: one active key per department, created on first use and
  * rotated on request; retired keys stay for verification, so old licences keep verifying.
  */
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import type { Queryable } from "../common/db/database";
 import type { Config } from "../common/config";
+import { resolveSecret } from "../common/secrets";
 import type { SigningKey as SigningKeyMessage } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { openPrivateKey, sealPrivateKey } from "./signing/key-vault";
 import { generateSigningKey, type SignatureAlgorithm } from "./signing/signer";
@@ -27,20 +25,9 @@ export interface ActiveKey {
   privateKeyPem: string;
 }
 
-/**
- * The master secret sealing private keys: LICENSE_KEY_SECRET, or on a machine without it a random
- * secret kept in DATA_DIR/secrets (created once; every process on this machine shares it).
- */
+/** The master secret sealing private keys: LICENSE_KEY_SECRET, or one kept under DATA_DIR/secrets. */
 export function resolveMasterSecret(config: Config): string {
-  if (config.licenseKeySecret) return config.licenseKeySecret;
-  const file = path.join(config.dataDir, "secrets", "license-key-secret");
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    fs.writeFileSync(file, crypto.randomBytes(48).toString("base64"), { flag: "wx", mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  }
-  return fs.readFileSync(file, "utf8").trim();
+  return resolveSecret(config, "license-key-secret", config.licenseKeySecret);
 }
 
 function toMessage(r: KeyRow): SigningKeyMessage {

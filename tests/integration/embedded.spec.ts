@@ -31,7 +31,7 @@ describe("embedded default (one process, PGlite, in-process transport)", () => {
 
   it("runs without any server configured and keeps its data under DATA_DIR", async () => {
     const body = (await (await fetch(`http://127.0.0.1:${under.httpPort}/healthz`)).json()) as { checks: Record<string, string> };
-    const schemas = ["identity", "licenses", "registration", "social_insurance", "tax"];
+    const schemas = ["gateway", "identity", "licenses", "registration", "social_insurance", "tax"];
     expect(Object.keys(body.checks).sort()).toEqual(["broker", ...schemas.map((s) => `database:${s}`), "grpc-edge"]);
     for (const schema of schemas) expect(fs.existsSync(path.join(dataDir, "pglite", schema))).toBe(true);
   });

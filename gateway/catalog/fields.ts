@@ -1,0 +1,129 @@
+/**
+ * The data dictionary (数据字典): every canonical field of every bundle, defined once — its type,
+ * its check, its Chinese and English label, and where the government already holds it (so the
+ * merged form prefills it instead of asking).
+ */
+import { invalidArgument } from "../../services/common/errors";
+import { parseDecimal } from "../../services/common/decimal";
+import { requireDate, requireText } from "../../services/common/validate";
+import { requireCreditCode, requireIdNumber, requireRegion } from "../../services/identity/checks";
+
+export type FieldType = "text" | "id_number" | "credit_code" | "region_code" | "decimal" | "date" | "enum" | "boolean" | "integer" | "codes" | "investors" | "employees";
+
+/** Where a value the government holds comes from, for an applicant. */
+export type FieldSource = { kind: "applicant"; attribute: "idNumber" | "name" | "phone" | "address" };
+
+export interface FieldDefinition {
+  name: string;
+  type: FieldType;
+  labelZh: string;
+  labelEn: string;
+  values?: string[];
+  /** Prefilled from this source and not asked. */
+  source?: FieldSource;
+  /** Prefilled from this source but the applicant may change it (e.g. legal representative = applicant). */
+  suggested?: FieldSource;
+}
+
+const f = (name: string, type: FieldType, labelZh: string, labelEn: string, extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
+  name,
+  type,
+  labelZh,
+  labelEn,
+  ...extra,
+});
+
+export const FIELDS: FieldDefinition[] = [
+  f("applicant.id_number", "id_number", "申请人身份证号码", "Applicant's ID number", { source: { kind: "applicant", attribute: "idNumber" } }),
+  f("applicant.name", "text", "申请人姓名", "Applicant's name", { source: { kind: "applicant", attribute: "name" } }),
+  f("applicant.phone", "text", "联系电话", "Phone", { source: { kind: "applicant", attribute: "phone" } }),
+  f("enterprise.region_code", "region_code", "登记机关所在行政区划", "Region of registration"),
+  f("enterprise.trade_name", "text", "字号", "Trade name"),
+  f("enterprise.industry", "text", "行业表述", "Industry"),
+  f("enterprise.organisation_form", "enum", "组织形式", "Organisation form", { values: ["有限公司", "有限责任公司", "股份有限公司", "店", "馆", "工作室", "经营部", "商行", "厂"] }),
+  f("enterprise.enterprise_type", "enum", "企业类型", "Enterprise type", { values: ["ENTERPRISE_TYPE_COMPANY", "ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP"] }),
+  f("enterprise.registered_capital", "decimal", "注册资本（万元）", "Registered capital (10k CNY)"),
+  f("enterprise.address", "text", "住所", "Domicile"),
+  f("enterprise.business_scope_codes", "codes", "经营范围", "Business scope"),
+  f("enterprise.legal_representative_id_number", "id_number", "法定代表人身份证号码", "Legal representative's ID number", {
+    suggested: { kind: "applicant", attribute: "idNumber" },
+  }),
+  f("enterprise.investors", "investors", "股东（出资人）及出资", "Investors and contributions"),
+  f("enterprise.credit_code", "credit_code", "统一社会信用代码", "Unified social credit code"),
+  f("enterprise.new_address", "text", "变更后住所", "New domicile"),
+  f("enterprise.new_legal_representative_id_number", "id_number", "变更后法定代表人身份证号码", "New legal representative's ID number"),
+  f("enterprise.deregistration_reason", "text", "注销原因", "Reason for deregistration"),
+  f("seal.types", "codes", "刻制印章", "Seals to engrave"),
+  f("seal.engraver", "text", "印章刻制单位", "Seal engraver"),
+  f("tax.expected_annual_sales", "decimal", "预计年应税销售额（万元）", "Expected annual taxable sales (10k CNY)"),
+  f("tax.monthly_credit_line", "decimal", "申请发票月度开票额度（元）", "Monthly invoicing credit line (CNY)"),
+  f("social_insurance.work_injury_risk_class", "integer", "工伤保险行业风险类别", "Work-injury risk class"),
+  f("employees", "employees", "首批参保员工", "First employees"),
+];
+
+const BY_NAME = new Map(FIELDS.map((d) => [d.name, d]));
+
+/** A field by canonical name. */
+export function findField(name: string): FieldDefinition | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The form field name as the portal sends it (dots kept: "enterprise.address"). */
+const at = (name: string, sub?: string | number) => (sub === undefined ? name : typeof sub === "number" ? `${name}[${sub}]` : `${name}.${sub}`);
+
+/** Checks one value against its definition; returns the normalised value or throws INVALID_ARGUMENT naming the field. */
+export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
+  const name = def.name;
+  switch (def.type) {
+    case "text":
+      return requireText(value, name, 1, 500);
+    case "id_number":
+      return requireIdNumber(value, name).idNumber;
+    case "credit_code":
+      return requireCreditCode(value, name).creditCode;
+    case "region_code":
+      return requireRegion(value, name).code;
+    case "decimal":
+      parseDecimal(value, name, 4);
+      return String(value).trim();
+    case "date":
+      return requireDate(value, name);
+    case "boolean":
+      if (typeof value !== "boolean") throw invalidArgument(name, "must be true or false");
+      return value;
+    case "integer":
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1000) throw invalidArgument(name, "must be a whole number");
+      return value;
+    case "enum":
+      if (typeof value !== "string" || !def.values!.includes(value)) throw invalidArgument(name, `must be one of ${def.values!.join(", ")}`);
+      return value;
+    case "codes":
+      if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== "string" || v.length === 0 || v.length > 40)) {
+        throw invalidArgument(name, "must be a non-empty list of codes");
+      }
+      return value;
+    case "investors":
+      if (!Array.isArray(value) || value.length === 0) throw invalidArgument(name, "must list at least one investor: { id, contribution }");
+      return value.map((inv, i) => {
+        if (!inv || typeof inv !== "object") throw invalidArgument(at(name, i), "must be { id, contribution, contribution_method }");
+        const o = inv as Record<string, unknown>;
+        const id = typeof o.id === "string" ? o.id.trim().toUpperCase() : "";
+        if (!/^[0-9A-Z]{18}$/.test(id)) throw invalidArgument(at(at(name, i), "id"), "must be a resident ID number or a credit code");
+        parseDecimal(o.contribution, at(at(name, i), "contribution"), 4, { positive: true });
+        return { id, contribution: String(o.contribution).trim(), contributionMethod: typeof o.contribution_method === "string" ? o.contribution_method : "货币" };
+      });
+    case "employees":
+      if (!Array.isArray(value) || value.length === 0) throw invalidArgument(name, "must list at least one employee: { id_number, monthly_wage, start_date }");
+      if (value.length > 50) throw invalidArgument(name, "must list at most 50 employees");
+      return value.map((e, i) => {
+        if (!e || typeof e !== "object") throw invalidArgument(at(name, i), "must be { id_number, monthly_wage, start_date }");
+        const o = e as Record<string, unknown>;
+        parseDecimal(o.monthly_wage, at(at(name, i), "monthly_wage"), 2, { positive: true });
+        return {
+          idNumber: requireIdNumber(o.id_number, at(at(name, i), "id_number")).idNumber,
+          monthlyWage: String(o.monthly_wage).trim(),
+          startDate: requireDate(o.start_date, at(at(name, i), "start_date")),
+        };
+      });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * One merged form (一表申请) for a bundle and an applicant: the union of the steps' fields, each
+ * exactly once; what the government holds prefilled with its source; materials the applicant
+ * already uploaded offered for reuse; government-held materials never asked.
+ */
+import { invalidArgument } from "../../services/common/errors";
+import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
+import { bundleFields, bundleMaterials, type Bundle } from "./bundles";
+import { checkFieldValue, findField, type FieldSource } from "./fields";
+
+export interface FormField {
+  name: string;
+  type: string;
+  labelZh: string;
+  labelEn: string;
+  required: boolean;
+  values?: string[];
+  /** Prefilled value, with where it came from. */
+  value?: unknown;
+  source?: string;
+  /** False when the value comes from government data and is not to be typed. */
+  editable: boolean;
+}
+
+export interface FormMaterial {
+  type: string;
+  deferrable: boolean;
+  steps: string[];
+  /** An earlier upload of the applicant that this application can reuse. */
+  reuse?: { materialId: string; fileName: string };
+}
+
+export interface HeldMaterial {
+  materialId: string;
+  typeCode: string;
+  fileName: string;
+}
+
+const SOURCE_LABEL = "人口基础库 (identity: population registry)";
+
+function fromApplicant(source: FieldSource, person: Person): unknown {
+  return person[source.attribute];
+}
+
+/** The merged form of a bundle for an applicant. */
+export function mergedForm(bundle: Bundle, person: Person, held: HeldMaterial[]): { fields: FormField[]; materials: FormMaterial[] } {
+  const optional = new Set(bundle.optionalFields ?? []);
+  const fields = bundleFields(bundle).map((name): FormField => {
+    const def = findField(name)!;
+    const base = { name, type: def.type, labelZh: def.labelZh, labelEn: def.labelEn, values: def.values };
+    if (def.source) return { ...base, required: true, value: fromApplicant(def.source, person), source: SOURCE_LABEL, editable: false };
+    if (def.suggested) return { ...base, required: false, value: fromApplicant(def.suggested, person), source: SOURCE_LABEL, editable: true };
+    return { ...base, required: !optional.has(name), editable: true };
+  });
+  const materials = bundleMaterials(bundle).map((m): FormMaterial => {
+    const earlier = held.find((h) => h.typeCode === m.type);
+    return { ...m, ...(earlier ? { reuse: { materialId: earlier.materialId, fileName: earlier.fileName } } : {}) };
+  });
+  return { fields, materials };
+}
+
+/**
+ * Checks submitted form values against the bundle: unknown fields and government-held ones are
+ * refused, each value is checked by the data dictionary, required ones must be there. Returns the
+ * complete canonical form with government data filled in.
+ */
+export function checkForm(bundle: Bundle, input: unknown, person: Person): Record<string, unknown> {
+  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalidArgument("form", "must be an object of field values");
+  const names = bundleFields(bundle);
+  const given = input as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!names.includes(key)) throw invalidArgument(key, `is not a field of bundle ${bundle.code}`);
+    if (findField(key)!.source) throw invalidArgument(key, `is filled from ${SOURCE_LABEL}; it is not asked`);
+  }
+  const optional = new Set(bundle.optionalFields ?? []);
+  const form: Record<string, unknown> = {};
+  for (const name of names) {
+    const def = findField(name)!;
+    const value = given[name];
+    if (def.source) form[name] = fromApplicant(def.source, person);
+    else if (value !== undefined && value !== null && value !== "") form[name] = checkFieldValue(def, value);
+    else if (def.suggested) form[name] = fromApplicant(def.suggested, person);
+    else if (!optional.has(name)) throw invalidArgument(name, "is required");
+  }
+  for (const group of bundle.oneOf ?? []) {
+    if (!group.some((n) => form[n] !== undefined)) throw invalidArgument(group[0], `give at least one of ${group.join(", ")}`);
+  }
+  return form;
+}

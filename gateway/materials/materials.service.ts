@@ -1,0 +1,126 @@
+/**
+ * materials: the gateway's material store on the bus. The portal API and the orchestrator upload
+ * and read an applicant's materials; departments fetch one for a stated case, and each fetch is
+ * recorded so the applicant can see who used their files and why. Not on the gRPC edge.
+ */
+import type { Context, ServiceSchema } from "moleculer";
+import type { Database } from "../../services/common/db/database";
+import { recordAccess } from "../../services/common/access-log";
+import { callerDepartment, type CallerMeta } from "../../services/common/caller";
+import { invalidArgument, notFound } from "../../services/common/errors";
+import { contextLogger } from "../../services/common/logger";
+import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
+import { requireCaseId } from "../../services/common/validate";
+import { largestAccepted } from "./catalogue";
+import {
+  accessAction,
+  getMaterial,
+  listMaterials,
+  materialAccessesOf,
+  putMaterial,
+  requireMaterialId,
+  requireMaterialType,
+  requireOwner,
+  type MaterialMeta,
+  type MaterialWithContent,
+} from "./store";
+
+type Ctx<P> = Context<P, CallerMeta>;
+
+export interface UploadMaterialParams {
+  owner?: string;
+  typeCode?: string;
+  fileName?: string;
+  contentType?: string;
+  contentBase64?: string;
+}
+
+/** A material as returned with its bytes. */
+export type MaterialContentReply = MaterialMeta & { contentBase64: string };
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The bytes of a base64 upload. The encoded length is checked before decoding so an oversize
+ * upload is refused without allocating it; the decoded size is checked again by the store.
+ */
+export function decodeContent(value: unknown, maxBytes: number): Buffer {
+  if (typeof value !== "string" || value === "") throw invalidArgument("content", "is required (content_base64)");
+  if (value.length > Math.ceil(maxBytes / 3) * 4) throw invalidArgument("content", `is larger than ${maxBytes} bytes`);
+  // Buffer.from silently skips characters that are not base64; a strict check refuses a damaged upload.
+  if (!BASE64.test(value)) throw invalidArgument("content_base64", "is not valid base64 (RFC 4648, padded, no line breaks)");
+  return Buffer.from(value, "base64");
+}
+
+const withBase64 = (m: MaterialWithContent): MaterialContentReply => {
+  const { content, ...meta } = m;
+  return { ...meta, contentBase64: content.toString("base64") };
+};
+
+/** The materials service schema. */
+export function materialsService(rt: Runtime): ServiceSchema {
+  let db: Database;
+  return {
+    name: "materials",
+    actions: {
+      // Bus-only ("public"): the portal API authenticates the applicant and names them as owner.
+      upload: {
+        visibility: "public",
+        async handler(ctx: Ctx<UploadMaterialParams>): Promise<MaterialMeta> {
+          const p = ctx.params ?? {};
+          const owner = requireOwner(p.owner);
+          const type = requireMaterialType(p.typeCode);
+          const bytes = decodeContent(p.contentBase64, largestAccepted(type));
+          const material = await db.transaction((tx) =>
+            putMaterial(tx, { owner, typeCode: type.code, fileName: p.fileName ?? "", bytes, declaredType: p.contentType ?? "" }),
+          );
+          contextLogger(ctx).info({ materialId: material.materialId, typeCode: material.typeCode, size: material.size }, "material stored");
+          return material;
+        },
+      },
+      get: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ materialId?: string; owner?: string }>): Promise<MaterialContentReply> {
+          const materialId = requireMaterialId(ctx.params?.materialId);
+          const owner = requireOwner(ctx.params?.owner);
+          const material = await getMaterial(db, materialId);
+          // Someone else's material answers exactly like a missing one: ids reveal nothing.
+          if (!material || material.owner !== owner) throw notFound("material", materialId);
+          return withBase64(material);
+        },
+      },
+      listByOwner: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ owner?: string }>): Promise<{ materials: MaterialMeta[] }> {
+          return { materials: await listMaterials(db, requireOwner(ctx.params?.owner)) };
+        },
+      },
+      fetchForCase: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ materialId?: string; caseId?: string }>): Promise<MaterialContentReply> {
+          const reader = callerDepartment(ctx);
+          const materialId = requireMaterialId(ctx.params?.materialId);
+          const caseId = requireCaseId(ctx.params?.caseId);
+          // The read and its record commit together: no material leaves without its access logged.
+          const material = await db.transaction(async (tx) => {
+            const found = await getMaterial(tx, materialId);
+            if (!found) throw notFound("material", materialId);
+            await recordAccess(tx, found.owner, reader, caseId, accessAction(materialId));
+            return found;
+          });
+          contextLogger(ctx).info({ materialId, caseId }, "material fetched for a case");
+          return withBase64(material);
+        },
+      },
+      accessesOf: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ owner?: string }>) {
+          return { accesses: await materialAccessesOf(db, requireOwner(ctx.params?.owner)) };
+        },
+      },
+    },
+    async started() {
+      db = await openServiceDatabase(rt, "gateway", "gateway");
+    },
+  };
+}

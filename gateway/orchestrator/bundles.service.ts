@@ -1,0 +1,152 @@
+/**
+ * bundles: the catalogue of one-thing-once bundles, merged forms, applications and their durable
+ * orchestration. Hosted by every gateway process; each runs the orchestration loop, and leases keep
+ * replicas from dispatching a step twice. The portal API (HTTP) and back-offices (gRPC) call it.
+ */
+import os from "node:os";
+import type { Context, ServiceSchema } from "moleculer";
+import { callerDepartment, type CallerMeta } from "../../services/common/caller";
+import type { Database } from "../../services/common/db/database";
+import { invalidArgument, notFound } from "../../services/common/errors";
+import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
+import { resolveSecret } from "../../services/common/secrets";
+import { requireText } from "../../services/common/validate";
+import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
+import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
+import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
+import { decide, queryCode, statusView, submit, supplement, type Decision } from "./applications";
+import { ONE_WINDOW, Orchestrator } from "./engine";
+import { loadApplication } from "./store";
+
+type Ctx<P> = Context<P, CallerMeta>;
+
+interface MaterialMeta {
+  materialId: string;
+  typeCode: string;
+  fileName: string;
+}
+
+/** Options of the orchestration loop (tests shorten the lease). */
+export interface BundlesOptions {
+  leaseSeconds?: number;
+  maxAttempts?: number;
+}
+
+/** The bundles service schema. */
+export function bundlesService(rt: Runtime, options: BundlesOptions = {}): ServiceSchema {
+  let db: Database;
+  let bundles: Map<string, Bundle>;
+  let engine: Orchestrator;
+  let secret: string;
+  const asOneWindow = { meta: { caller: { department: ONE_WINDOW } } };
+
+  const bundleOf = (code: unknown): Bundle => {
+    const b = typeof code === "string" ? bundles.get(code) : undefined;
+    if (!b) throw invalidArgument("bundle_code", `"${String(code)}" is not a bundle (see the bundle list)`);
+    return b;
+  };
+  const person = (ctx: Ctx<unknown>, idNumber: string, caseId: string) => ctx.call<Person, object>("identity.getPerson", { idNumber, caseId }, asOneWindow);
+  const held = async (ctx: Ctx<unknown>, owner: string) =>
+    (await ctx.call<{ materials: MaterialMeta[] }, object>("materials.listByOwner", { owner }, asOneWindow)).materials as HeldMaterial[];
+
+  return {
+    name: "bundles",
+    actions: {
+      list: {
+        handler: () => ({
+          bundles: [...bundles.values()].map((b) => ({
+            code: b.code,
+            nameZh: b.nameZh,
+            nameEn: b.nameEn,
+            descriptionZh: b.descriptionZh,
+            committedDays: criticalPathDays(b),
+            steps: b.steps.map((s) => ({ id: s.id, nameZh: s.nameZh, nameEn: s.nameEn, department: s.department, needs: s.needs })),
+          })),
+        }),
+      },
+      async form(ctx: Ctx<{ applicant: string; bundleCode: string }>) {
+        const bundle = bundleOf(ctx.params.bundleCode);
+        const applicant = await person(ctx, ctx.params.applicant, `form:${bundle.code}`);
+        return { bundleCode: bundle.code, ...mergedForm(bundle, applicant, await held(ctx, applicant.idNumber)) };
+      },
+      async submit(ctx: Ctx<{ applicant: string; bundleCode: string; clientKey: string; form: unknown; materials?: Record<string, string> }>) {
+        const bundle = bundleOf(ctx.params.bundleCode);
+        const materials = ctx.params.materials ?? {};
+        if (typeof materials !== "object" || Array.isArray(materials)) throw invalidArgument("materials", "must map material types to material ids");
+        const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
+        // Each referenced material must be the applicant's own upload of that type.
+        for (const [type, materialId] of Object.entries(materials)) {
+          const meta = await ctx
+            .call<MaterialMeta, object>("materials.get", { materialId, owner: applicant.idNumber, withContent: false }, asOneWindow)
+            .catch(() => undefined);
+          if (!meta || meta.typeCode !== type) throw invalidArgument(`materials.${type}`, `${String(materialId)} is not your upload of type ${type}`);
+        }
+        const result = await submit(db, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+        engine.kick();
+        return result;
+      },
+      async status(ctx: Ctx<{ applicationId: string; applicant: string }>) {
+        const { app, steps } = await loadApplication(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
+        if (app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
+        return statusView(app, steps, true);
+      },
+      async lookup(ctx: Ctx<{ applicationId: string; queryCode: string }>) {
+        const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
+        const found = await loadApplication(db, id).catch(() => undefined);
+        // A wrong code answers like an unknown application: the code is the only key.
+        if (!found || queryCode(secret, id) !== String(ctx.params.queryCode ?? "")) throw notFound("application", id);
+        return statusView(found.app, found.steps, false);
+      },
+      async mine(ctx: Ctx<{ applicant: string }>) {
+        const { rows } = await db.query<{ application_id: string; bundle_code: string; status: string; submitted_at: Date }>(
+          "SELECT application_id, bundle_code, status, submitted_at FROM applications WHERE applicant = $1 ORDER BY submitted_at DESC LIMIT 200",
+          [ctx.params.applicant],
+        );
+        return { applications: rows.map((r) => ({ applicationId: r.application_id, bundleCode: r.bundle_code, status: r.status, submittedAt: new Date(r.submitted_at).toISOString() })) };
+      },
+      async decide(ctx: Ctx<{ applicationId: string; stepKey: string; outcome: Decision; comment: string; materialType?: string }>) {
+        await decide(db, callerDepartment(ctx), ctx.params);
+        engine.kick();
+        const { app, steps } = await loadApplication(db, ctx.params.applicationId);
+        return statusView(app, steps, true);
+      },
+      async pendingDecisions(ctx: Ctx<Record<string, never>>) {
+        const department = callerDepartment(ctx);
+        const { rows } = await db.query<{ application_id: string; step_key: string; step_id: string; bundle: Bundle; deadline: Date }>(
+          `SELECT s.application_id, s.step_key, s.step_id, a.bundle, s.deadline FROM application_steps s
+           JOIN applications a ON a.application_id = s.application_id WHERE s.status = 'WAITING_DECISION' ORDER BY s.deadline`,
+        );
+        return {
+          pending: rows
+            .filter((r) => r.bundle.steps.find((s) => s.id === r.step_id)?.department === department)
+            .map((r) => ({ applicationId: r.application_id, stepKey: r.step_key, deadline: new Date(r.deadline).toISOString() })),
+        };
+      },
+      async supplement(ctx: Ctx<{ applicationId: string; applicant: string; materialType: string; materialId: string }>) {
+        const { applicationId, applicant, materialType, materialId } = ctx.params;
+        const meta = await ctx.call<MaterialMeta, object>("materials.get", { materialId, owner: applicant, withContent: false }, asOneWindow).catch(() => undefined);
+        if (!meta || meta.typeCode !== materialType) throw invalidArgument("material_id", `${String(materialId)} is not your upload of type ${materialType}`);
+        await db.transaction((tx) => supplement(tx, applicationId, applicant, materialType, materialId));
+        engine.kick();
+        const { app, steps } = await loadApplication(db, applicationId);
+        return statusView(app, steps, true);
+      },
+      /** Runs one orchestration pass now (tests, operations). */
+      tick: { visibility: "public", handler: () => engine.tick() },
+    },
+    async started() {
+      bundles = loadBundles();
+      secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
+      db = await openServiceDatabase(rt, "gateway", "gateway");
+      engine = new Orchestrator(this.broker, db, {
+        owner: `${rt.config.nodeId ?? os.hostname()}-${process.pid}`,
+        leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,
+        maxAttempts: options.maxAttempts ?? 8,
+      });
+      engine.start();
+    },
+    async stopped() {
+      await engine?.stop();
+    },
+  };
+}
