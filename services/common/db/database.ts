@@ -120,7 +120,8 @@ async function openPglite(dir: string, schema: string): Promise<Database> {
   const wrap = (c: { query: typeof db.query }): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
       const r = await c.query<T>(sql, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT: the rows returned count then.
+      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
   });
   return {
