@@ -1,31 +1,43 @@
 /**
- * The gateway's HTTP server on PORT: health (/healthz, /livez; see services/common/health-http.ts).
- * The portal API joins it in a later issue.
+ * The gateway's HTTP server on PORT: health (/healthz, /livez; see services/common/health-http.ts)
+ * and the portal API (portal/portal.ts, described at GET /openapi.json).
  */
 import type http from "node:http";
 import type { ServiceSchema } from "moleculer";
-import { listen, sendJson, serveHealth } from "../../services/common/health-http";
+import { listen, serveHealth } from "../../services/common/health-http";
 import type { Runtime } from "../../services/common/runtime";
+import { createPortal, type Portal } from "./portal/portal";
 
 /** The HTTP service schema. */
 export function httpService(rt: Runtime): ServiceSchema {
   let server: http.Server | undefined;
+  let portal: Portal | undefined;
   return {
     name: "http",
+    events: {
+      // A department key was added or revoked: verify portal systems against the registry again.
+      "departments.changed": {
+        handler() {
+          portal?.clearCaches();
+        },
+      },
+    },
     actions: {
       port: { visibility: "public", handler: () => ({ port: (server?.address() as { port?: number } | null)?.port }) },
     },
     async started() {
+      const api = await createPortal(this.broker, rt);
+      portal = api;
       server = await listen((req, res) => {
         if (serveHealth(req, res, rt)) return;
-        const url = new URL(req.url ?? "/", "http://localhost");
-        sendJson(res, 404, { error: { code: "NOT_FOUND", message: `no route ${req.method} ${url.pathname}` } });
+        api.handle(req, res);
       }, rt.config.httpPort);
       this.logger.info(`HTTP listening on port ${(server.address() as { port: number }).port}`);
     },
     async stopped() {
       const s = server;
       server = undefined;
+      portal = undefined;
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
     },
   };

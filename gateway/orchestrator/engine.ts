@@ -82,6 +82,12 @@ export class Orchestrator {
 
   /** PENDING or waiting rows of running applications move on when their needs, materials and decisions allow. */
   private async advance(): Promise<void> {
+    // Safety net: a running application whose rows all succeeded is complete.
+    const { rows: finished } = await this.db.query<{ application_id: string }>(
+      `SELECT a.application_id FROM applications a WHERE a.status = 'RUNNING' AND NOT EXISTS (
+         SELECT 1 FROM application_steps s WHERE s.application_id = a.application_id AND s.status <> 'SUCCEEDED') LIMIT 50`,
+    );
+    for (const { application_id } of finished) await this.db.transaction((tx) => this.completeIfDone(tx, application_id));
     const { rows } = await this.db.query<{ application_id: string }>(
       `SELECT a.application_id FROM applications a WHERE a.status = 'RUNNING' AND EXISTS (
          SELECT 1 FROM application_steps s WHERE s.application_id = a.application_id AND s.status IN ('PENDING', 'WAITING_MATERIAL', 'APPROVED'))
@@ -189,8 +195,12 @@ export class Orchestrator {
     return { form: app.form, applicant: app.applicant, caseId: app.application_id, outputs, ownOutput: row.output ?? undefined, item: list?.[row.item] };
   }
 
-  /** Marks the application completed once every row has succeeded. */
+  /**
+   * Marks the application completed once every row has succeeded. The application row is locked
+   * first: two parallel steps finishing at once would otherwise each still see the other running.
+   */
   private async completeIfDone(tx: Queryable, applicationId: string): Promise<void> {
+    await tx.query("SELECT 1 FROM applications WHERE application_id = $1 FOR UPDATE", [applicationId]);
     const { rows } = await tx.query<{ open: number }>("SELECT count(*)::int AS open FROM application_steps WHERE application_id = $1 AND status <> 'SUCCEEDED'", [
       applicationId,
     ]);

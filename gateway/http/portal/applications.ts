@@ -1,0 +1,57 @@
+/**
+ * The applicant's applications: submit once (idempotent by the portal's client key), list, follow
+ * the per-step timeline, and supply a material the application waits for. Another applicant's
+ * application answers exactly like a missing one (404).
+ */
+import { applicantOf, callBus, type PortalDeps } from "./deps";
+import { onlyKeys, toSnake } from "./http-kit";
+import type { PortalRequest, Reply } from "./router";
+
+interface Submitted {
+  applicationId: string;
+  queryCode: string;
+  created: boolean;
+}
+
+/** POST /v1/applications: 201 when created, 200 when the client key returns the existing one. */
+export async function submitApplication(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const body = await req.body();
+  onlyKeys(body, ["bundle_code", "client_key", "form", "materials"]);
+  const r = await callBus<Submitted>(deps, req, "bundles.submit", {
+    applicant: applicantOf(req),
+    bundleCode: body.bundle_code,
+    clientKey: body.client_key,
+    form: body.form,
+    materials: body.materials,
+  });
+  return {
+    status: r.created ? 201 : 200,
+    body: { application_id: r.applicationId, query_code: r.queryCode },
+    headers: { location: `/v1/applications/${encodeURIComponent(r.applicationId)}` },
+  };
+}
+
+/** GET /v1/applications */
+export async function myApplications(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  return { status: 200, body: toSnake(await callBus(deps, req, "bundles.mine", { applicant: applicantOf(req) })) };
+}
+
+/** GET /v1/applications/{id}: status, timeline and the applicant's rating once given. */
+export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const view = await callBus<Record<string, unknown>>(deps, req, "bundles.status", { applicationId: req.params.id, applicant: applicantOf(req) });
+  const rating = await deps.ratings.ratingOf(String(view.applicationId));
+  return { status: 200, body: toSnake({ ...view, rating: rating ?? null }) };
+}
+
+/** POST /v1/applications/{id}/materials: supplies a deferred (容缺) or requested material. */
+export async function supplementMaterial(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const body = await req.body();
+  onlyKeys(body, ["material_type", "material_id"]);
+  const view = await callBus(deps, req, "bundles.supplement", {
+    applicationId: req.params.id,
+    applicant: applicantOf(req),
+    materialType: body.material_type,
+    materialId: body.material_id,
+  });
+  return { status: 200, body: toSnake(view) };
+}

@@ -1,0 +1,115 @@
+/**
+ * Who is calling the portal API.
+ *
+ * Portal systems authenticate exactly as at the gRPC edge: a JWT signed with their department key
+ * (services/common/department-token.ts), its key looked up in the department registry over the bus
+ * (gateway/grpc/caller-checks.ts). Only departments with the portal role may open sessions.
+ *
+ * Applicants carry a hub-signed token obtained by the portal (POST /v1/sessions): a compact JWT
+ *   header  {"alg":"HS256","typ":"JWT"}
+ *   payload {"iss":"tongban-hub","sub":"<ID number>","aud":"tongban-portal","azp":"<portal dept>","iat":s,"exp":s,"jti":"..."}
+ * MACed with HMAC-SHA256. HMAC rather than a signature because only the hub issues and verifies
+ * these tokens: no third party needs a public key, and every gateway replica already shares the
+ * hub secret (HUB_SECRET; DATA_DIR/secrets/hub-secret on the embedded default), so no new key
+ * needs distributing or rotating. The MAC key is derived from the hub secret under its own label,
+ * so it is never the key of the query codes. Changing HUB_SECRET ends every session (tokens last
+ * at most an hour anyway).
+ */
+import crypto from "node:crypto";
+import type http from "node:http";
+import { TokenError } from "../../../services/common/department-token";
+import type { CallerChecks } from "../../grpc/caller-checks";
+import { HttpError } from "./http-kit";
+
+export const APPLICANT_AUDIENCE = "tongban-portal";
+export const APPLICANT_ISSUER = "tongban-hub";
+/** Lifetime of an applicant token the hub issues. */
+export const APPLICANT_TOKEN_TTL_SECONDS = 1800;
+/** Longest lifetime a token may claim (exp - iat); anything longer is refused. */
+export const APPLICANT_TOKEN_MAX_LIFETIME_SECONDS = 3600;
+const CLOCK_SKEW_SECONDS = 30;
+/** Departments with the portal role: the data office operates the one-window portal. */
+export const PORTAL_DEPARTMENTS: readonly string[] = ["data"];
+
+const REALM = 'Bearer realm="tongban-portal"';
+
+/** A 401 naming the reason (code) and telling the client how to authenticate (RFC 6750). */
+export function unauthorised(code: string, message: string): HttpError {
+  const error = code === "TOKEN_MISSING" ? "" : `, error="invalid_token"`;
+  return new HttpError(401, code, message, undefined, { "www-authenticate": `${REALM}${error}` });
+}
+
+/** The MAC key of applicant tokens, derived from the hub secret. */
+export function applicantTokenKey(hubSecret: string): Buffer {
+  return crypto.createHmac("sha256", hubSecret).update("tongban/applicant-token/v1").digest();
+}
+
+const b64url = (s: string | Buffer) => Buffer.from(s).toString("base64url");
+const HEADER = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+const mac = (key: Buffer, data: string) => crypto.createHmac("sha256", key).update(data).digest();
+
+/** A new applicant token for `idNumber`, requested by portal system `portal`. */
+export function signApplicantToken(key: Buffer, idNumber: string, portal: string, ttlSeconds = APPLICANT_TOKEN_TTL_SECONDS, now = Date.now()) {
+  const iat = Math.floor(now / 1000);
+  const exp = iat + ttlSeconds;
+  const payload = b64url(JSON.stringify({ iss: APPLICANT_ISSUER, sub: idNumber, aud: APPLICANT_AUDIENCE, azp: portal, iat, exp, jti: crypto.randomUUID() }));
+  return { token: `${HEADER}.${payload}.${b64url(mac(key, `${HEADER}.${payload}`))}`, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+export interface ApplicantClaims {
+  sub: string;
+  azp: string;
+  exp: number;
+}
+
+/** Verifies an applicant token; throws a 401 HttpError whose code names the reason. */
+export function verifyApplicantToken(key: Buffer, token: string, now = Date.now()): ApplicantClaims {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw unauthorised("TOKEN_MALFORMED", "the applicant token is not a compact JWT (header.payload.signature)");
+  // Only the exact header the hub writes: no "alg": "none", no key confusion with department tokens.
+  if (parts[0] !== HEADER) throw unauthorised("TOKEN_MALFORMED", "not an applicant token of this hub (obtain one with POST /v1/sessions)");
+  const expected = mac(key, `${parts[0]}.${parts[1]}`);
+  const given = Buffer.from(parts[2], "base64url");
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    throw unauthorised("TOKEN_SIGNATURE_INVALID", "the applicant token's signature does not verify");
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw unauthorised("TOKEN_MALFORMED", "the applicant token's payload is not JSON");
+  }
+  const { sub, aud, iat, exp, azp } = claims;
+  if (aud !== APPLICANT_AUDIENCE) throw unauthorised("TOKEN_AUDIENCE_INVALID", `the token's audience must be "${APPLICANT_AUDIENCE}"`);
+  if (typeof sub !== "string" || typeof azp !== "string" || typeof iat !== "number" || typeof exp !== "number") {
+    throw unauthorised("TOKEN_MALFORMED", "the applicant token needs sub, azp, iat and exp");
+  }
+  const nowS = Math.floor(now / 1000);
+  if (exp - iat > APPLICANT_TOKEN_MAX_LIFETIME_SECONDS) throw unauthorised("TOKEN_LIFETIME_TOO_LONG", `an applicant token lives at most ${APPLICANT_TOKEN_MAX_LIFETIME_SECONDS} s`);
+  if (iat > nowS + CLOCK_SKEW_SECONDS) throw unauthorised("TOKEN_NOT_YET_VALID", "the applicant token is issued in the future");
+  if (exp <= nowS) throw unauthorised("TOKEN_EXPIRED", "the applicant token has expired; the portal obtains a new one with POST /v1/sessions");
+  return { sub, azp, exp };
+}
+
+/** The bearer token of a request; 401 TOKEN_MISSING when there is none. */
+export function bearerToken(req: http.IncomingMessage, what: "applicant" | "department"): string {
+  const value = req.headers.authorization;
+  const m = typeof value === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+  if (!m) throw unauthorised("TOKEN_MISSING", `send the ${what} token as 'Authorization: Bearer <token>'`);
+  return m[1];
+}
+
+/** The portal department a department token speaks for: 401 if it does not verify, 403 without the portal role. */
+export async function authenticatePortal(checks: CallerChecks, req: http.IncomingMessage): Promise<string> {
+  let department: string;
+  try {
+    department = await checks.authenticate(bearerToken(req, "department"));
+  } catch (err) {
+    if (err instanceof TokenError) throw unauthorised("DEPARTMENT_TOKEN_INVALID", err.message);
+    throw err;
+  }
+  if (!PORTAL_DEPARTMENTS.includes(department)) {
+    throw new HttpError(403, "PERMISSION_DENIED", `department ${department} does not operate a portal (portal role: ${PORTAL_DEPARTMENTS.join(", ")})`);
+  }
+  return department;
+}

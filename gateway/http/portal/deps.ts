@@ -1,0 +1,39 @@
+/** What the portal's handlers are given, and how they call the services on the bus. */
+import type { ServiceBroker } from "moleculer";
+import type { Runtime } from "../../../services/common/runtime";
+import type { CallerChecks } from "../../grpc/caller-checks";
+import { ONE_WINDOW } from "../../orchestrator/engine";
+import { HttpError } from "./http-kit";
+import type { Ratings } from "./ratings";
+import type { PortalRequest } from "./router";
+
+export interface PortalDeps {
+  broker: ServiceBroker;
+  rt: Runtime;
+  /** MAC key of applicant tokens (see auth.ts). */
+  tokenKey: Buffer;
+  /** Department token verification, shared with the gRPC edge's logic. */
+  checks: CallerChecks;
+  ratings: Ratings;
+}
+
+/**
+ * Calls a service action as the one window (the hub's portal acts as department `data`), under
+ * the request's id so the call can be followed in the logs. The applicant is always a parameter
+ * taken from the verified token, never from the request body.
+ */
+export function callBus<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {
+  return deps.broker.call<T, object>(action, params, { meta: { caller: { department: ONE_WINDOW } }, requestID: req.requestId });
+}
+
+/** The signed-in applicant's ID number (set by the router on applicant routes). */
+export function applicantOf(req: PortalRequest): string {
+  if (!req.applicant) throw new HttpError(401, "TOKEN_MISSING", "this route needs an applicant token");
+  return req.applicant;
+}
+
+/** The portal system calling (department routes) or that obtained the applicant's token. */
+export function portalOf(req: PortalRequest): string {
+  if (!req.portal) throw new HttpError(401, "TOKEN_MISSING", "this route needs a department token");
+  return req.portal;
+}

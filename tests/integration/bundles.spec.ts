@@ -1,0 +1,226 @@
+/**
+ * One-thing-once bundles over the real NATS, PostgreSQL and Redis, each department in its own
+ * process and two gateway replicas orchestrating: 开办企业 end to end with 容缺 and an officer's
+ * approval, parallel steps, rejection-free failure with compensation in reverse order, a gateway
+ * killed mid-application, and concurrent duplicate submissions.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ServiceBroker } from "moleculer";
+import { spawnHub, type HubProcess } from "../support/hub-process";
+import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
+import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
+import { people } from "./hub-flows";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-bundles-"));
+let db: { name: string; url: string };
+let env: Record<string, string>;
+const procs = new Map<string, HubProcess>();
+let bus: ServiceBroker;
+const pdf = (n: number) => Buffer.from(`%PDF-1.4\n% material ${n}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`).toString("base64");
+const key = (label: string) => `${label}-${crypto.randomUUID()}`;
+const samr = { meta: { caller: { department: "samr" } } };
+
+function start(name: string, services: string, extra: Record<string, string> = {}) {
+  const p = spawnHub(name, { ...env, SERVICES: services, NODE_ID: `${name}-${crypto.randomBytes(2).toString("hex")}`, ...extra });
+  procs.set(name, p);
+  return p.waitFor(/Tongban ready/);
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(v)?.slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  await requireServers();
+  db = await createTestDatabase();
+  env = {
+    NATS_URL,
+    REDIS_URL,
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    TONGBAN_NAMESPACE: `bnd-${crypto.randomBytes(3).toString("hex")}`,
+    LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    HUB_SECRET: crypto.randomBytes(32).toString("hex"),
+    ORCHESTRATOR_LEASE_SECONDS: "3",
+    REQUEST_TIMEOUT_MS: "5000",
+    GRPC_PORT: "0",
+    PORT: "0",
+  };
+  await Promise.all([
+    start("identity", "identity", { SEED_POPULATION: "300" }),
+    start("licenses", "licenses"),
+    start("business-registration", "business-registration"),
+    start("tax", "tax"),
+    start("social-insurance", "social-insurance"),
+    start("gateway-a", "gateway"),
+    start("gateway-b", "gateway"),
+  ]);
+  bus = new ServiceBroker({ namespace: env.TONGBAN_NAMESPACE, nodeID: `bundles-test-${process.pid}`, transporter: NATS_URL, logger: false });
+  await bus.start();
+  await bus.waitForServices(["bundles", "materials", "registration", "tax", "social-insurance"], 30_000);
+  // Both gateway replicas must see the departments too: ask each (calls are balanced) a few times.
+  for (let ok = 0; ok < 6; ) {
+    await until(() => bus.call("bundles.form", { applicant: people[0].idNumber, bundleCode: "START_BUSINESS" }), () => true, 30_000);
+    ok++;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await bus?.stop();
+  await Promise.all([...procs.values()].map((p) => p.stop()));
+  if (db) await dropTestDatabase(db.name);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+let tradeCounter = 0;
+/** A START_BUSINESS form for an applicant, with a trade name unique in this run. */
+function startBusinessForm(applicant: (typeof people)[number], employees: Array<(typeof people)[number]>, creditLine = "50000") {
+  const trade = "星云青远明启天锦瑞恒嘉华盛泰宏博"[tradeCounter % 16] + "河帆松航德辰工程达创智源科宇晨峰"[Math.floor(tradeCounter / 16) % 16] + "海";
+  tradeCounter++;
+  return {
+    "enterprise.region_code": "510104",
+    "enterprise.trade_name": trade,
+    "enterprise.industry": "科技",
+    "enterprise.organisation_form": "有限公司",
+    "enterprise.enterprise_type": "ENTERPRISE_TYPE_COMPANY",
+    "enterprise.registered_capital": "100",
+    "enterprise.address": "四川省成都市锦江区人民南路330号",
+    "enterprise.business_scope_codes": ["I6510", "I6560"],
+    "enterprise.investors": [{ id: applicant.idNumber, contribution: "100" }],
+    "seal.types": ["公章", "发票专用章"],
+    "seal.engraver": "成都市锦江区刻章社",
+    "tax.monthly_credit_line": creditLine,
+    employees: employees.map((e) => ({ id_number: e.idNumber, monthly_wage: "9000", start_date: "2026-11-20" })),
+  };
+}
+
+/** Uploads the articles of association and submits START_BUSINESS; returns the application id. */
+async function submitStartBusiness(applicant: (typeof people)[number], form: Record<string, unknown>, clientKey = key("client")) {
+  const articles = await bus.call<{ materialId: string }, object>("materials.upload", {
+    owner: applicant.idNumber, typeCode: "ARTICLES_OF_ASSOCIATION", fileName: "公司章程.pdf", contentType: "application/pdf", contentBase64: pdf(tradeCounter),
+  });
+  const result = await bus.call<{ applicationId: string; queryCode: string }, object>("bundles.submit", {
+    applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
+  });
+  return result.applicationId;
+}
+
+const status = (applicationId: string, applicant: string) => bus.call<any, object>("bundles.status", { applicationId, applicant });
+const stepOf = (s: any, k: string) => s.steps.find((x: { stepKey: string }) => x.stepKey === k);
+
+async function approveEstablishment(applicationId: string, applicant: string) {
+  await until(() => status(applicationId, applicant), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
+  await bus.call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "材料齐全，准予登记" }, samr);
+}
+
+async function supplyPremises(applicationId: string, applicant: (typeof people)[number]) {
+  const premises = await bus.call<{ materialId: string }, object>("materials.upload", {
+    owner: applicant.idNumber, typeCode: "PREMISES_PROOF", fileName: "租赁合同.pdf", contentType: "application/pdf", contentBase64: pdf(1000 + tradeCounter),
+  });
+  await bus.call("bundles.supplement", { applicationId, applicant: applicant.idNumber, materialType: "PREMISES_PROOF", materialId: premises.materialId });
+}
+
+describe("bundles across processes", () => {
+  it("runs 开办企业 end to end: 容缺 supplied later, an officer approves, departments run in parallel, each step once", async () => {
+    const applicant = people[20];
+    const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[21], people[22]]));
+    const waiting = await until(() => status(applicationId, applicant.idNumber), (s) => stepOf(s, "establishment").status === "WAITING_MATERIAL");
+    expect(waiting.supplementDeadline).toBeDefined();
+    expect(stepOf(waiting, "establishment").waitingFor).toBe("PREMISES_PROOF");
+    await supplyPremises(applicationId, applicant);
+    await approveEstablishment(applicationId, applicant.idNumber);
+    const done = await until(() => status(applicationId, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(done.status).toBe("COMPLETED");
+    const creditCode = stepOf(done, "establishment").output.creditCode;
+
+    // 并联审批: seal, tax and social insurance all started before any of them finished.
+    const parallel = ["seal", "tax", "social-insurance"].map((k) => stepOf(done, k));
+    const lastStart = Math.max(...parallel.map((s) => Date.parse(s.startedAt)));
+    const firstFinish = Math.min(...parallel.map((s) => Date.parse(s.finishedAt)));
+    expect(lastStart).toBeLessThanOrEqual(firstFinish);
+
+    // Each department step ran exactly once: one licence of each kind, two seals, two enrolments.
+    const licences = await queryDatabase<{ type_code: string; n: number }>(
+      db.url, "SELECT type_code, count(*)::int AS n FROM licenses.licences WHERE holder_id = $1 GROUP BY type_code ORDER BY type_code", [creditCode],
+    );
+    expect(licences).toEqual([{ type_code: "BL", n: 1 }, { type_code: "SEAL", n: 2 }, { type_code: "SIREG", n: 1 }, { type_code: "TAXREG", n: 1 }]);
+    const enrolled = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
+    expect(enrolled[0].n).toBe(2);
+  }, 120_000);
+
+  it("stops on a refusal and compensates what was done, in reverse order", async () => {
+    const applicant = people[23];
+    // A credit line far above a small-scale taxpayer's limit: the invoice step is refused after
+    // establishment, seal, tax and social insurance have succeeded.
+    const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[24]], "9000000"));
+    await supplyPremises(applicationId, applicant);
+    await approveEstablishment(applicationId, applicant.idNumber);
+    const end = await until(() => status(applicationId, applicant.idNumber), (s) => s.status === "COMPENSATED", 90_000);
+    expect(end.failure).toMatchObject({ step: "invoices", reasonCode: "INVOICE_LIMIT_EXCEEDED" });
+    expect(stepOf(end, "invoices").status).toBe("FAILED");
+    for (const k of ["name", "establishment", "seal", "tax", "social-insurance"]) expect(stepOf(end, k).status).toBe("COMPENSATED");
+    const creditCode = stepOf(end, "establishment").output.creditCode;
+    const live = await queryDatabase(db.url, "SELECT number FROM licenses.licences WHERE holder_id = $1 AND status NOT IN ('LICENCE_STATUS_REVOKED')", [creditCode]);
+    expect(live).toEqual([]);
+    // Reverse order: the establishment was undone after everything that needed it.
+    const finished = (k: string) => Date.parse(stepOf(end, k).finishedAt ?? 0);
+    const undone = await queryDatabase<{ step_key: string; n: number }>(
+      db.url, "SELECT step_key, undo_attempts AS n FROM gateway.application_steps WHERE application_id = $1 AND undo = 'DONE'", [applicationId],
+    );
+    expect(undone.map((r) => r.step_key).sort()).toEqual(["enrolment#0", "establishment", "name", "seal", "social-insurance", "tax"]);
+    expect(finished("establishment")).toBeGreaterThan(0);
+    const enterprise = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM registration.enterprises WHERE credit_code = $1", [creditCode]);
+    expect(enterprise[0].status).toBe("ENTERPRISE_STATUS_CANCELLED");
+  }, 120_000);
+
+  it("finishes an application whose gateway was killed in the middle, every step executed once", async () => {
+    const applicant = people[25];
+    const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[26], people[27], people[28]]));
+    await supplyPremises(applicationId, applicant);
+    await approveEstablishment(applicationId, applicant.idNumber);
+    // Kill one replica at once, mid-dispatch of the parallel steps; the other takes the leases over.
+    procs.get("gateway-a")!.proc.kill("SIGKILL");
+    await start("gateway-a", "gateway");
+    const done = await until(() => status(applicationId, applicant.idNumber), (s) => s.status !== "RUNNING", 90_000);
+    expect(done.status).toBe("COMPLETED");
+    const creditCode = stepOf(done, "establishment").output.creditCode;
+    const counts = await queryDatabase<{ type_code: string; n: number }>(
+      db.url, "SELECT type_code, count(*)::int AS n FROM licenses.licences WHERE holder_id = $1 GROUP BY type_code ORDER BY type_code", [creditCode],
+    );
+    expect(counts).toEqual([{ type_code: "BL", n: 1 }, { type_code: "SEAL", n: 2 }, { type_code: "SIREG", n: 1 }, { type_code: "TAXREG", n: 1 }]);
+    const enrolled = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
+    expect(enrolled[0].n).toBe(3);
+  }, 150_000);
+
+  it("accepts concurrent duplicate submissions as one application", async () => {
+    const applicant = people[29];
+    const form = startBusinessForm(applicant, [people[30]]);
+    const clientKey = key("dup");
+    const articles = await bus.call<{ materialId: string }, object>("materials.upload", {
+      owner: applicant.idNumber, typeCode: "ARTICLES_OF_ASSOCIATION", fileName: "公司章程.pdf", contentType: "application/pdf", contentBase64: pdf(5000),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        bus.call<{ applicationId: string; queryCode: string }, object>("bundles.submit", {
+          applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
+        }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.applicationId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.queryCode)).size).toBe(1);
+    const rows = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM gateway.applications WHERE applicant = $1", [applicant.idNumber]);
+    expect(rows[0].n).toBe(1);
+    const lookup = await bus.call<any, object>("bundles.lookup", { applicationId: results[0].applicationId, queryCode: results[0].queryCode });
+    expect(lookup.steps[0].output).toBeUndefined();
+    await expect(bus.call("bundles.lookup", { applicationId: results[0].applicationId, queryCode: "00000000" })).rejects.toMatchObject({ type: "NOT_FOUND" });
+  }, 60_000);
+});

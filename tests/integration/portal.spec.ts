@@ -1,0 +1,317 @@
+/**
+ * The portal API over HTTP against the embedded hub in this process: sign-in of an applicant by
+ * the portal system, the merged form, materials, a START_BUSINESS application from submission to
+ * completion (容缺 material supplied later, the officer's approval), 好差评, the public look-up,
+ * and the refusals (bad input names the field and writes nothing; others' applications are 404).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { bootstrap } from "../../services/bootstrap";
+import { loadConfig } from "../../services/common/config";
+import { signDepartmentToken } from "../../services/common/department-token";
+import { rootLogger } from "../../services/common/logger";
+import { startHub, type Hub } from "../../services/hub";
+import { generatePopulation } from "../../services/identity/seed/population";
+import { readCredential, type Credential } from "../support/grpc-client";
+import { jpegSample, pdfSample, pngSample } from "../unit/gateway/materials/samples";
+
+const people = generatePopulation(200, 20261122);
+const [applicant, other, employee] = [people[0], people[1], people[2]];
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-portal-"));
+let hub: Hub;
+let base: string;
+let data: Credential;
+let samr: Credential;
+
+interface Res<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+async function api<T = any>(method: string, url: string, o: { token?: string; body?: unknown; raw?: string | Buffer; type?: string } = {}): Promise<Res<T>> {
+  const headers: Record<string, string> = {};
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  const payload = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
+  if (payload !== undefined) headers["content-type"] = o.type ?? "application/json";
+  const res = await fetch(`${base}${url}`, { method, headers, body: payload });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+const deptToken = (c: Credential) => signDepartmentToken(c, 120);
+const session = async (idNumber: string) => (await api("POST", "/v1/sessions", { token: deptToken(data), body: { id_number: idNumber } })).body.token as string;
+const upload = (token: string, typeCode: string, bytes: Buffer, contentType = "application/pdf", fileName = "file.pdf") =>
+  api("POST", "/v1/materials", { token, body: { type_code: typeCode, file_name: fileName, content_type: contentType, content_base64: bytes.toString("base64") } });
+
+/** An ID number with a wrong check character. */
+const badCheck = (id: string) => id.slice(0, 17) + (id[17] === "0" ? "1" : "0");
+
+function startBusinessForm() {
+  return {
+    "enterprise.region_code": "510104",
+    "enterprise.trade_name": "蓉创",
+    "enterprise.industry": "科技",
+    "enterprise.organisation_form": "有限公司",
+    "enterprise.enterprise_type": "ENTERPRISE_TYPE_COMPANY",
+    "enterprise.registered_capital": "100",
+    "enterprise.address": "四川省成都市锦江区人民南路330号",
+    "enterprise.business_scope_codes": ["I6510"],
+    "enterprise.investors": [{ id: applicant.idNumber, contribution: "100" }],
+    "seal.types": ["公章", "财务专用章"],
+    "seal.engraver": "成都市锦江区诚信印章有限公司",
+    "tax.monthly_credit_line": "50000",
+    employees: [{ id_number: employee.idNumber, monthly_wage: "8000.00", start_date: new Date().toISOString().slice(0, 10) }],
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+beforeAll(async () => {
+  rootLogger("warn");
+  hub = await startHub(loadConfig({ DATA_DIR: dataDir, PORT: "0", GRPC_PORT: "0", SEED_POPULATION: "200", DEV_CREDENTIALS: "true", LOG_LEVEL: "warn" }));
+  await bootstrap(hub);
+  const { port } = await hub.broker.call<{ port: number }>("http.port");
+  base = `http://127.0.0.1:${port}`;
+  data = readCredential(dataDir, "data");
+  samr = readCredential(dataDir, "samr");
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("portal API", () => {
+  let token: string;
+  let otherToken: string;
+  let articlesId: string;
+  let applicationId: string;
+  let queryCode: string;
+
+  it("serves health and the OpenAPI document beside the API", async () => {
+    expect((await api("GET", "/livez")).status).toBe(200);
+    expect((await api("GET", "/healthz")).status).toBe(200);
+    const doc = await api("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/v1/sessions", "/v1/applications/{id}/rating", "/v1/lookup"]));
+  });
+
+  it("issues an applicant token only to a portal department, for a person in the registry", async () => {
+    const none = await api("POST", "/v1/sessions", { body: { id_number: applicant.idNumber } });
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe("TOKEN_MISSING");
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const forged = await api("POST", "/v1/sessions", { token: "abc.def.ghi", body: { id_number: applicant.idNumber } });
+    expect(forged.body.error.code).toBe("DEPARTMENT_TOKEN_INVALID");
+    const notPortal = await api("POST", "/v1/sessions", { token: deptToken(samr), body: { id_number: applicant.idNumber } });
+    expect(notPortal.status).toBe(403);
+    const bad = await api("POST", "/v1/sessions", { token: deptToken(data), body: { id_number: badCheck(applicant.idNumber) } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "id_number" });
+    const nobody = generatePopulation(201, 20261122)[200].idNumber;
+    expect((await api("POST", "/v1/sessions", { token: deptToken(data), body: { id_number: nobody } })).status).toBe(404);
+
+    const ok = await api("POST", "/v1/sessions", { token: deptToken(data), body: { id_number: applicant.idNumber } });
+    expect(ok.status).toBe(201);
+    const expires = Date.parse(ok.body.expires_at);
+    expect(expires).toBeGreaterThan(Date.now());
+    expect(expires).toBeLessThanOrEqual(Date.now() + 3600_000);
+    const claims = JSON.parse(Buffer.from(ok.body.token.split(".")[1], "base64url").toString());
+    expect(claims).toMatchObject({ sub: applicant.idNumber, aud: "tongban-portal" });
+    token = ok.body.token;
+    otherToken = await session(other.idNumber);
+  });
+
+  it("refuses applicant routes without a valid applicant token", async () => {
+    const none = await api("GET", "/v1/bundles");
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe("TOKEN_MISSING");
+    const [h, p, s] = token.split(".");
+    const forgedClaims = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: other.idNumber })).toString("base64url");
+    expect((await api("GET", "/v1/bundles", { token: `${h}.${forgedClaims}.${s}` })).body.error.code).toBe("TOKEN_SIGNATURE_INVALID");
+    // A department token is not an applicant token.
+    expect((await api("GET", "/v1/bundles", { token: deptToken(data) })).status).toBe(401);
+  });
+
+  it("lists bundles and gives the merged START_BUSINESS form: each field once, applicant data prefilled and locked", async () => {
+    const list = await api("GET", "/v1/bundles", { token });
+    expect(list.status).toBe(200);
+    expect(list.body.bundles.map((b: { code: string }) => b.code)).toContain("START_BUSINESS");
+    const form = await api("GET", "/v1/bundles/START_BUSINESS/form", { token });
+    expect(form.status).toBe(200);
+    const names = form.body.fields.map((f: { name: string }) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    const field = (n: string) => form.body.fields.find((f: { name: string }) => f.name === n);
+    expect(field("applicant.id_number")).toMatchObject({ value: applicant.idNumber, editable: false });
+    expect(field("applicant.name")).toMatchObject({ value: applicant.name, editable: false });
+    expect(field("enterprise.legal_representative_id_number")).toMatchObject({ value: applicant.idNumber, editable: true });
+    expect(form.body.materials).toEqual(expect.arrayContaining([expect.objectContaining({ type: "PREMISES_PROOF", deferrable: true })]));
+    expect((await api("GET", "/v1/bundles/NO_SUCH_BUNDLE/form", { token })).status).toBe(404);
+  });
+
+  it("stores an uploaded PDF for the signed-in applicant and refuses oversize and wrong-type uploads", async () => {
+    const up = await upload(token, "ARTICLES_OF_ASSOCIATION", pdfSample("章程"), "application/pdf", "公司章程.pdf");
+    expect(up.status).toBe(201);
+    expect(up.body).toMatchObject({ owner: applicant.idNumber, type_code: "ARTICLES_OF_ASSOCIATION", content_type: "application/pdf" });
+    articlesId = up.body.material_id;
+    const mine = await api("GET", "/v1/materials", { token });
+    expect(mine.body.materials.map((m: { material_id: string }) => m.material_id)).toEqual([articlesId]);
+    expect((await api("GET", "/v1/materials", { token: otherToken })).body.materials).toEqual([]);
+
+    const huge = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(12 * 1024 * 1024)]));
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", field: "body" });
+    const overType = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(10 * 1024 * 1024)]));
+    expect(overType.status).toBe(400);
+    expect(overType.body.error.field).toBe("content");
+    const spoofed = await upload(token, "PREMISES_PROOF", pngSample(), "application/pdf");
+    expect(spoofed.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "content_type" });
+    const photo = await upload(token, "ARTICLES_OF_ASSOCIATION", jpegSample(), "image/jpeg", "章程.jpg");
+    expect(photo.status).toBe(400);
+    expect((await api("GET", "/v1/materials", { token })).body.materials).toHaveLength(1);
+  });
+
+  it("refuses bad submissions naming the field, and stores nothing", async () => {
+    const submit = (over: Record<string, unknown>, form: Record<string, unknown> = startBusinessForm()) =>
+      api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", client_key: "bad-input-0001", form, materials: { ARTICLES_OF_ASSOCIATION: articlesId }, ...over } });
+    const badId = await submit({}, { ...startBusinessForm(), "enterprise.legal_representative_id_number": badCheck(applicant.idNumber) });
+    expect(badId.status).toBe(400);
+    expect(badId.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "enterprise.legal_representative_id_number" });
+    const { ["enterprise.address"]: _dropped, ...missing } = startBusinessForm();
+    expect((await submit({}, missing)).body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "enterprise.address" });
+    expect((await submit({ bundle_code: "OPEN_A_CASINO" })).body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "bundle_code" });
+    expect((await submit({ materials: {} })).body.error.field).toBe("materials.ARTICLES_OF_ASSOCIATION");
+    expect((await submit({}, { ...startBusinessForm(), "applicant.name": "张三" })).body.error.field).toBe("applicant.name");
+    expect((await submit({ bundleCode: "START_BUSINESS" })).body.error.field).toBe("bundleCode");
+    const malformed = await api("POST", "/v1/applications", { token, raw: '{"bundle_code": "START_BUSINESS",' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.field).toBe("body");
+    expect((await api("POST", "/v1/applications", { token, raw: "bundle_code=START_BUSINESS", type: "application/x-www-form-urlencoded" })).status).toBe(415);
+    expect((await api("GET", "/v1/applications", { token })).body.applications).toEqual([]);
+  });
+
+  it("submits START_BUSINESS once per client key", async () => {
+    const body = { bundle_code: "START_BUSINESS", client_key: "portal-start-0001", form: startBusinessForm(), materials: { ARTICLES_OF_ASSOCIATION: articlesId } };
+    const created = await api("POST", "/v1/applications", { token, body });
+    expect(created.status).toBe(201);
+    expect(created.body.query_code).toMatch(/^\d{8}$/);
+    applicationId = created.body.application_id;
+    queryCode = created.body.query_code;
+    expect(created.headers.get("location")).toBe(`/v1/applications/${applicationId}`);
+    const again = await api("POST", "/v1/applications", { token, body });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(created.body);
+    const mine = await api("GET", "/v1/applications", { token });
+    expect(mine.body.applications).toEqual([expect.objectContaining({ application_id: applicationId, bundle_code: "START_BUSINESS", status: "RUNNING" })]);
+    expect((await api("GET", "/v1/applications", { token: otherToken })).body.applications).toEqual([]);
+  });
+
+  it("hides the application from another applicant", async () => {
+    expect((await api("GET", `/v1/applications/${applicationId}`, { token: otherToken })).status).toBe(404);
+    const otherPdf = await upload(otherToken, "PREMISES_PROOF", pdfSample("other premises"));
+    const sup = await api("POST", `/v1/applications/${applicationId}/materials`, { token: otherToken, body: { material_type: "PREMISES_PROOF", material_id: otherPdf.body.material_id } });
+    expect(sup.status).toBe(404);
+    expect((await api("POST", `/v1/applications/${applicationId}/rating`, { token: otherToken, body: { score: 5 } })).status).toBe(404);
+  });
+
+  it("runs to COMPLETED: the deferred material supplied, the officer's approval, every step with its timeline", async () => {
+    const status = () => api("GET", `/v1/applications/${applicationId}`, { token });
+    const step = (s: Res, key: string) => s.body.steps.find((x: { step_key: string }) => x.step_key === key);
+    await until("establishment waiting for PREMISES_PROOF", async () => {
+      const s = await status();
+      return step(s, "establishment").status === "WAITING_MATERIAL" ? s : undefined;
+    });
+    const s1 = await status();
+    expect(step(s1, "name").status).toBe("SUCCEEDED");
+    expect(step(s1, "establishment").waiting_for).toBe("PREMISES_PROOF");
+    // Not finished: no rating yet.
+    const early = await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 5 } });
+    expect(early.status).toBe(422);
+    expect(early.body.error.code).toBe("APPLICATION_NOT_FINISHED");
+
+    const premises = await upload(token, "PREMISES_PROOF", pdfSample("租赁合同及产权证明"), "application/pdf", "住所证明.pdf");
+    const wrongType = await api("POST", `/v1/applications/${applicationId}/materials`, { token, body: { material_type: "PREMISES_PROOF", material_id: articlesId } });
+    expect(wrongType.body.error.field).toBe("material_id");
+    const sup = await api("POST", `/v1/applications/${applicationId}/materials`, { token, body: { material_type: "PREMISES_PROOF", material_id: premises.body.material_id } });
+    expect(sup.status).toBe(200);
+
+    await until("establishment waiting for the officer", async () => ((await status()).body.steps[1].status === "WAITING_DECISION" ? true : undefined));
+    await hub.broker.call(
+      "bundles.decide",
+      { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" },
+      { meta: { caller: { department: "samr" } } },
+    );
+    const done = await until("COMPLETED", async () => {
+      const s = await status();
+      if (s.body.status === "FAILED" || s.body.status === "COMPENSATED") throw new Error(`application ${s.body.status}: ${JSON.stringify(s.body.failure)}`);
+      return s.body.status === "COMPLETED" ? s : undefined;
+    }, 60_000);
+    expect(done.body.steps.map((s: { step_key: string }) => s.step_key)).toEqual(["name", "establishment", "seal", "tax", "invoices", "social-insurance", "enrolment#0"]);
+    for (const s of done.body.steps) {
+      expect(s.status).toBe("SUCCEEDED");
+      expect(s.finished_at).toEqual(expect.any(String));
+    }
+    expect(step(done, "establishment").decision).toMatchObject({ outcome: "APPROVE", by: "samr" });
+    expect(step(done, "establishment").output.credit_code).toMatch(/^91510104/);
+    expect(done.body.finished_at).toEqual(expect.any(String));
+    expect(done.body.rating).toBeNull();
+  }, 90_000);
+
+  it("takes one rating (好差评) of the finished application", async () => {
+    expect((await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 6 } })).body.error.field).toBe("score");
+    expect((await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 1 } })).body.error.field).toBe("comment");
+    const rated = await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 5, comment: "一次办好，非常满意" } });
+    expect(rated.status).toBe(201);
+    expect(rated.body).toMatchObject({ application_id: applicationId, score: 5, comment: "一次办好，非常满意" });
+    const second = await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 1, comment: "改成差评" } });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: "ALREADY_RATED", field: "score" });
+    expect((await api("GET", `/v1/applications/${applicationId}`, { token })).body.rating).toMatchObject({ score: 5 });
+  });
+
+  it("shows progress by query code without sign-in and without personal data", async () => {
+    const found = await api("GET", `/v1/lookup?application_id=${applicationId}&query_code=${queryCode}`);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ application_id: applicationId, status: "COMPLETED" });
+    const text = JSON.stringify(found.body);
+    for (const personal of [applicant.idNumber, applicant.name, employee.idNumber, "credit_code", "蓉创"]) expect(text).not.toContain(personal);
+    for (const s of found.body.steps) expect(s.output).toBeUndefined();
+    const wrong = String((Number(queryCode) + 1) % 100_000_000).padStart(8, "0");
+    const miss = await api("GET", `/v1/lookup?application_id=${applicationId}&query_code=${wrong}`);
+    expect(miss.status).toBe(404);
+    expect(miss.body.error.code).toBe("NOT_FOUND");
+  });
+
+  it("answers unknown routes 404 and wrong methods 405, in the error shape", async () => {
+    const unknown = await api("GET", "/v1/nothing-here", { token });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("NOT_FOUND");
+    const method = await api("GET", `/v1/applications/${applicationId}/rating`, { token });
+    expect(method.status).toBe(405);
+    expect(method.headers.get("allow")).toBe("POST");
+    expect(method.body.error.code).toBe("METHOD_NOT_ALLOWED");
+  });
+
+  it("limits failed look-ups per address", async () => {
+    const guesses: number[] = [];
+    for (let i = 0; i < 25; i++) guesses.push((await api("GET", `/v1/lookup?application_id=${applicationId}&query_code=0000000${i % 10}`)).status);
+    expect(guesses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(guesses.slice(-1)[0]).toBe(429);
+    // Blocked for a while, the right code included.
+    const blocked = await api("GET", `/v1/lookup?application_id=${applicationId}&query_code=${queryCode}`);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get("retry-after")).toBe("600");
+  });
+});
