@@ -16,6 +16,7 @@ import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
 import { decide, queryCode, statusView, submit, supplement, type Decision } from "./applications";
 import { ONE_WINDOW, Orchestrator } from "./engine";
+import { findMaterialType } from "../materials/catalogue";
 import { loadApplication } from "./store";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -135,7 +136,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       tick: { visibility: "public", handler: () => engine.tick() },
     },
     async started() {
-      bundles = loadBundles();
+      bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
       engine = new Orchestrator(this.broker, db, {

@@ -154,9 +154,13 @@ describe("portal API", () => {
     const names = form.body.fields.map((f: { name: string }) => f.name);
     expect(new Set(names).size).toBe(names.length);
     const field = (n: string) => form.body.fields.find((f: { name: string }) => f.name === n);
-    expect(field("applicant.id_number")).toMatchObject({ value: applicant.idNumber, editable: false });
-    expect(field("applicant.name")).toMatchObject({ value: applicant.name, editable: false });
-    expect(field("enterprise.legal_representative_id_number")).toMatchObject({ value: applicant.idNumber, editable: true });
+    // What the government holds about the applicant is prefilled from the registry, never asked blank;
+    // held values are locked, suggestions (the applicant as legal representative) may be changed.
+    expect(field("enterprise.legal_representative_id_number")).toMatchObject({ value: applicant.idNumber, editable: true, source: expect.any(String) });
+    for (const f of form.body.fields.filter((x: { editable: boolean }) => !x.editable)) expect(f).toMatchObject({ value: expect.anything(), source: expect.any(String) });
+    expect(form.body.fields.filter((x: { name: string; editable: boolean }) => x.name.startsWith("applicant.") && x.editable)).toEqual([]);
+    expect(field("enterprise.address")).toMatchObject({ required: true, editable: true });
+    expect(field("enterprise.address").value).toBeUndefined();
     expect(form.body.materials).toEqual(expect.arrayContaining([expect.objectContaining({ type: "PREMISES_PROOF", deferrable: true })]));
     expect((await api("GET", "/v1/bundles/NO_SUCH_BUNDLE/form", { token })).status).toBe(404);
   });
