@@ -17,6 +17,7 @@ import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
 import { decide, queryCode, statusView, submit, supplement, type Decision } from "./applications";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
+import { issueReceipt, verifyReceipt } from "./receipt";
 import { loadApplication } from "./store";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -132,6 +133,15 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const { app, steps } = await loadApplication(db, applicationId);
         return statusView(app, steps, true);
       },
+      /** Whether a receipt is the hub's and unchanged (anyone may ask). */
+      async verifyReceipt(ctx: Ctx<{ receipt: Record<string, unknown> }>) {
+        return { valid: await verifyReceipt(db, ctx.params.receipt as never) };
+      },
+      /** The hub's receipt public keys, for offline verification. */
+      async receiptKeys() {
+        const { rows } = await db.query("SELECT key_id, algorithm, public_key_pem, active FROM hub_keys ORDER BY created_at");
+        return { keys: rows };
+      },
       /** Runs one orchestration pass now (tests, operations). */
       tick: { visibility: "public", handler: () => engine.tick() },
     },
@@ -143,6 +153,10 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         owner: `${rt.config.nodeId ?? os.hostname()}-${process.pid}`,
         leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,
         maxAttempts: options.maxAttempts ?? 8,
+        onFinished: async (applicationId, tx) => {
+          const { app, steps } = await loadApplication(tx, applicationId);
+          await issueReceipt(tx, app, steps, secret);
+        },
       });
       engine.start();
     },

@@ -155,6 +155,17 @@ describe("bundles across processes", () => {
     expect(licences).toEqual([{ type_code: "BL", n: 1 }, { type_code: "SEAL", n: 2 }, { type_code: "SIREG", n: 1 }, { type_code: "TAXREG", n: 1 }]);
     const enrolled = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
     expect(enrolled[0].n).toBe(2);
+
+    // The hub's signed receipt: what was issued, where each datum came from; tampering is detected.
+    const receipt = done.receipt;
+    expect(receipt.steps.find((s: { step: string }) => s.step === "establishment").issued.creditCode).toBe(creditCode);
+    const sourceOf = (f: string) => receipt.data.find((d: { field: string }) => d.field === f).source;
+    expect(sourceOf("enterprise.legal_representative_id_number")).toMatch(/identity/);
+    expect(sourceOf("enterprise.address")).toBe("typed once by the applicant");
+    expect(receipt.materials.map((m: { type: string }) => m.type).sort()).toEqual(["ARTICLES_OF_ASSOCIATION", "PREMISES_PROOF"]);
+    expect((await bus.call<{ valid: boolean }, object>("bundles.verifyReceipt", { receipt })).valid).toBe(true);
+    const forged = { ...receipt, steps: receipt.steps.slice(1) };
+    expect((await bus.call<{ valid: boolean }, object>("bundles.verifyReceipt", { receipt: forged })).valid).toBe(false);
   }, 120_000);
 
   it("stops on a refusal and compensates what was done, in reverse order", async () => {

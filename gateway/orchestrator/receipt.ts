@@ -1,0 +1,74 @@
+/**
+ * The receipt of a finished application, signed by the hub: what was issued, and for each datum and
+ * material where it came from (typed by the applicant, filled from a government source, uploaded
+ * once), so anyone holding the hub's public key can check that nothing was asked twice.
+ */
+import type { Queryable } from "../../services/common/db/database";
+import { openPrivateKey, sealPrivateKey } from "../../services/licenses/signing/key-vault";
+import { generateSigningKey, signContent, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
+import { findField } from "../catalog/fields";
+import type { ApplicationRow, StepRow } from "./store";
+
+const SOURCE = "人口基础库 (identity: population registry)";
+
+/** The hub's active receipt key, created on first use. */
+async function activeHubKey(tx: Queryable, secret: string) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { rows } = await tx.query<{ key_id: string; algorithm: SignatureAlgorithm; sealed_private_key: string }>(
+      "SELECT key_id, algorithm, sealed_private_key FROM hub_keys WHERE active",
+    );
+    if (rows[0]) return { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
+    const key = generateSigningKey("SM2-SM3");
+    // A concurrent first receipt may have created it: the unique index keeps one.
+    await tx.query(
+      "INSERT INTO hub_keys (key_id, algorithm, public_key_pem, sealed_private_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+      [key.keyId, key.algorithm, key.publicKeyPem, sealPrivateKey(key.privateKeyPem, secret)],
+    );
+  }
+  throw new Error("no hub receipt key");
+}
+
+/** The receipt content of an application (unsigned). */
+export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt: string) {
+  const defs = new Map(app.bundle.steps.map((s) => [s.id, s]));
+  return {
+    receiptNumber: app.application_id,
+    bundle: { code: app.bundle.code, nameZh: app.bundle.nameZh },
+    applicant: app.applicant,
+    status: app.status,
+    submittedAt: new Date(app.submitted_at).toISOString(),
+    finishedAt,
+    steps: steps.map((s) => ({ step: s.step_key, nameZh: defs.get(s.step_id)!.nameZh, department: defs.get(s.step_id)!.department, status: s.status, issued: s.output ?? {} })),
+    data: Object.keys(app.form).map((name) => {
+      const def = findField(name)!;
+      // A suggested value the applicant kept (e.g. legal representative = applicant) came from the registry too.
+      const fromGovernment = Boolean(def.source) || (Boolean(def.suggested) && app.form[name] === app.applicant);
+      return { field: name, labelZh: def.labelZh, source: fromGovernment ? SOURCE : "typed once by the applicant" };
+    }),
+    materials: Object.entries(app.materials).map(([type, materialId]) => ({
+      type,
+      materialId,
+      source: "uploaded once to the material store",
+      usedBy: app.bundle.steps.filter((s) => (s.materials ?? []).some((m) => m.type === type)).map((s) => s.id),
+    })),
+  };
+}
+
+/** Builds, signs and stores the receipt of a finished application. */
+export async function issueReceipt(tx: Queryable, app: ApplicationRow, steps: StepRow[], secret: string): Promise<void> {
+  const key = await activeHubKey(tx, secret);
+  const content = { ...receiptContent(app, steps, new Date().toISOString()), signature: { algorithm: key.algorithm, keyId: key.keyId } };
+  const value = signContent(content, key.algorithm, key.privateKeyPem);
+  const receipt = { ...content, signature: { ...content.signature, value } };
+  await tx.query("UPDATE applications SET receipt = $2 WHERE application_id = $1", [app.application_id, JSON.stringify(receipt)]);
+}
+
+/** Checks a receipt against the hub's public keys: true when it is the hub's and unchanged. */
+export async function verifyReceipt(q: Queryable, receipt: { signature?: { algorithm: string; keyId: string; value: string } }): Promise<boolean> {
+  const sig = receipt?.signature;
+  if (!sig) return false;
+  const { rows } = await q.query<{ public_key_pem: string; algorithm: SignatureAlgorithm }>("SELECT public_key_pem, algorithm FROM hub_keys WHERE key_id = $1", [sig.keyId]);
+  if (!rows[0] || rows[0].algorithm !== sig.algorithm) return false;
+  const content = { ...receipt, signature: { algorithm: sig.algorithm, keyId: sig.keyId } };
+  return verifyContent(content, sig.value, rows[0].algorithm, rows[0].public_key_pem);
+}
