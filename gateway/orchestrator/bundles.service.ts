@@ -106,23 +106,49 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         );
         return { applications: rows.map((r) => ({ applicationId: r.application_id, bundleCode: r.bundle_code, status: r.status, submittedAt: new Date(r.submitted_at).toISOString() })) };
       },
-      async decide(ctx: Ctx<{ applicationId: string; stepKey: string; outcome: Decision; comment: string; materialType?: string }>) {
-        await decide(db, callerDepartment(ctx), ctx.params);
+      async decide(ctx: Ctx<{ applicationId: string; stepKey: string; outcome: string; comment: string; materialType?: string }>) {
+        // gRPC sends OUTCOME_APPROVE; bus callers may send APPROVE.
+        const outcome = String(ctx.params.outcome ?? "").replace(/^OUTCOME_/, "") as Decision;
+        await decide(db, callerDepartment(ctx), { ...ctx.params, outcome });
         engine.kick();
         const { app, steps } = await loadApplication(db, ctx.params.applicationId);
         return statusView(app, steps, true);
       },
-      async pendingDecisions(ctx: Ctx<Record<string, never>>) {
+      async listPendingDecisions(ctx: Ctx<Record<string, never>>) {
         const department = callerDepartment(ctx);
-        const { rows } = await db.query<{ application_id: string; step_key: string; step_id: string; bundle: Bundle; deadline: Date }>(
-          `SELECT s.application_id, s.step_key, s.step_id, a.bundle, s.deadline FROM application_steps s
+        const { rows } = await db.query<{ application_id: string; step_key: string; step_id: string; bundle: Bundle; form: Record<string, unknown>; materials: Record<string, string>; deadline: Date }>(
+          `SELECT s.application_id, s.step_key, s.step_id, a.bundle, a.form, a.materials, s.deadline FROM application_steps s
            JOIN applications a ON a.application_id = s.application_id WHERE s.status = 'WAITING_DECISION' ORDER BY s.deadline`,
         );
-        return {
-          pending: rows
-            .filter((r) => r.bundle.steps.find((s) => s.id === r.step_id)?.department === department)
-            .map((r) => ({ applicationId: r.application_id, stepKey: r.step_key, deadline: new Date(r.deadline).toISOString() })),
-        };
+        const pending = [];
+        for (const r of rows) {
+          const step = r.bundle.steps.find((s) => s.id === r.step_id)!;
+          if (step.department !== department) continue;
+          // Minimisation: the officer sees the fields and materials of this step only.
+          pending.push({
+            applicationId: r.application_id,
+            stepKey: r.step_key,
+            stepName: step.nameZh,
+            bundleCode: r.bundle.code,
+            deadline: new Date(r.deadline).toISOString(),
+            fields: step.fields.filter((f) => r.form[f] !== undefined).map((f) => ({ name: f, valueJson: JSON.stringify(r.form[f]) })),
+            materials: (step.materials ?? []).filter((m) => r.materials[m.type]).map((m) => ({ type: m.type, materialId: r.materials[m.type] })),
+          });
+        }
+        return { pending };
+      },
+      async fetchMaterial(ctx: Ctx<{ applicationId: string; materialId: string }>) {
+        const department = callerDepartment(ctx);
+        const { app } = await loadApplication(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
+        const type = Object.entries(app.materials).find(([, id]) => id === ctx.params.materialId)?.[0];
+        const usedByDepartment = app.bundle.steps.some((s) => s.department === department && (s.materials ?? []).some((m) => m.type === type));
+        if (!type || !usedByDepartment) throw notFound("material", `${ctx.params.materialId} of application ${app.application_id}`);
+        const m = await ctx.call<MaterialMeta & { contentType: string; contentBase64: string }, object>(
+          "materials.fetchForCase",
+          { materialId: ctx.params.materialId, caseId: app.application_id },
+          { meta: { caller: { department } } },
+        );
+        return { materialId: m.materialId, typeCode: m.typeCode, fileName: m.fileName, contentType: m.contentType, content: Buffer.from(m.contentBase64, "base64") };
       },
       async supplement(ctx: Ctx<{ applicationId: string; applicant: string; materialType: string; materialId: string }>) {
         const { applicationId, applicant, materialType, materialId } = ctx.params;

@@ -10,6 +10,7 @@ import { LicenceServiceService } from "../../proto/gen/tongban/licenses/v1/licen
 import { BusinessRegistrationServiceService } from "../../proto/gen/tongban/registration/v1/registration";
 import { SocialInsuranceServiceService } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { TaxServiceService } from "../../proto/gen/tongban/tax/v1/tax";
+import { CaseServiceService } from "../../proto/gen/tongban/gateway/v1/cases";
 
 export interface ServedService {
   /** Full proto name, e.g. tongban.identity.v1.IdentityService (the health service name). */
@@ -57,6 +58,12 @@ export const SERVED_SERVICES: ServedService[] = [
     definition: SocialInsuranceServiceService as unknown as ServiceDefinition,
     moleculerService: "social-insurance",
     protoFile: "tongban/social_insurance/v1/social_insurance.proto",
+  },
+  {
+    fullName: "tongban.gateway.v1.CaseService",
+    definition: CaseServiceService as unknown as ServiceDefinition,
+    moleculerService: "bundles",
+    protoFile: "tongban/gateway/v1/cases.proto",
   },
 ];
 

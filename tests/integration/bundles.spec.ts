@@ -9,7 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
-import { spawnHub, type HubProcess } from "../support/hub-process";
+import { status as grpcStatus } from "@grpc/grpc-js";
+import { expectStatus, HubClient, readCredential } from "../support/grpc-client";
+import { reportedPort, spawnHub, type HubProcess } from "../support/hub-process";
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
@@ -56,7 +58,7 @@ beforeAll(async () => {
     PORT: "0",
   };
   await Promise.all([
-    start("identity", "identity", { SEED_POPULATION: "300" }),
+    start("identity", "identity", { SEED_POPULATION: "300", DEV_CREDENTIALS: "true" }),
     start("licenses", "licenses"),
     start("business-registration", "business-registration"),
     start("tax", "tax"),
@@ -211,6 +213,38 @@ describe("bundles across processes", () => {
     const enrolled = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
     expect(enrolled[0].n).toBe(3);
   }, 150_000);
+
+  it("lets a back-office officer see, fetch and reject a step over gRPC; the application stops and is compensated", async () => {
+    const applicant = people[31];
+    const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[32]]));
+    await supplyPremises(applicationId, applicant);
+    await until(() => status(applicationId, applicant.idNumber), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
+    const client = new HubClient(`127.0.0.1:${await reportedPort(procs.get("gateway-b")!, "gRPC edge")}`);
+    try {
+      const samrCred = readCredential(dataDir, "samr");
+      const { pending } = await client.call("CaseService/ListPendingDecisions", {}, samrCred);
+      const mine = pending.find((p: { applicationId: string }) => p.applicationId === applicationId);
+      // The officer sees this step's fields and materials only.
+      expect(mine.fields.map((f: { name: string }) => f.name).sort()).toEqual(
+        ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.registered_capital"],
+      );
+      const premises = mine.materials.find((m: { type: string }) => m.type === "PREMISES_PROOF");
+      const file = await client.call("CaseService/FetchMaterial", { applicationId, materialId: premises.materialId }, samrCred);
+      expect(Buffer.from(file.content).subarray(0, 5).toString()).toBe("%PDF-");
+      const taxCred = readCredential(dataDir, "tax");
+      await expectStatus(client.call("CaseService/Decide", { applicationId, stepKey: "establishment", outcome: "OUTCOME_APPROVE", comment: "不是我的" }, taxCred), grpcStatus.PERMISSION_DENIED);
+      const decided = await client.call("CaseService/Decide", { applicationId, stepKey: "establishment", outcome: "OUTCOME_REJECT", comment: "住所证明与登记住所不符" }, samrCred);
+      expect(decided.applicationId).toBe(applicationId);
+    } finally {
+      client.close();
+    }
+    const end = await until(() => status(applicationId, applicant.idNumber), (s) => s.status === "COMPENSATED");
+    expect(end.failure).toMatchObject({ step: "establishment", reasonCode: "REJECTED_BY_OFFICER" });
+    expect(stepOf(end, "name").status).toBe("COMPENSATED");
+    expect(stepOf(end, "seal").status).toBe("CANCELLED");
+    const accesses = await queryDatabase<{ reader: string; case_id: string }>(db.url, "SELECT reader, case_id FROM gateway.data_accesses WHERE subject_id = $1", [applicant.idNumber]);
+    expect(accesses).toContainEqual({ reader: "samr", case_id: applicationId });
+  }, 90_000);
 
   it("accepts concurrent duplicate submissions as one application", async () => {
     const applicant = people[29];

@@ -255,7 +255,7 @@ export const OPENAPI = {
           { name: "application_id", in: "query", required: true, schema: { type: "string" } },
           { name: "query_code", in: "query", required: true, schema: { type: "string", pattern: "^[0-9]{8}$" } },
         ],
-        responses: { "200": json(ref("Progress"), "Progress"), "400": err("A parameter is missing"), "404": err("Unknown application or wrong query code"), "429": err("Too many failed look-ups from this address (20 per 10 minutes)") },
+        responses: { "200": json(ref("Progress"), "Progress"), "400": err("A parameter is missing"), "404": err("Unknown application or wrong query code"), "429": err("Too many look-ups from this address: 20 failed, or 120 in all, per 10 minutes") },
       },
     },
   },

@@ -13,6 +13,7 @@ const OWNERS: Array<[prefix: string, owner: string]> = [
   ["/tongban.registration.v1.BusinessRegistrationService/", "samr"],
   ["/tongban.tax.v1.TaxService/", "tax"],
   ["/tongban.social_insurance.v1.SocialInsuranceService/", "hrss"],
+  ["/tongban.gateway.v1.CaseService/", "data"],
   ["/tongban.identity.v1.DepartmentRegistryService/", "data"],
   ["/tongban.licenses.v1.LicenceService/", "data"],
 ];
