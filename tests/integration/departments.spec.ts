@@ -53,6 +53,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     TONGBAN_NAMESPACE: `dept-${crypto.randomBytes(3).toString("hex")}`,
     LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    HUB_SECRET: crypto.randomBytes(32).toString("hex"),
     REQUEST_TIMEOUT_MS: "5000",
   };
   await Promise.all([

@@ -37,7 +37,7 @@ async function start(kind: "postgres" | "pglite"): Promise<UnderTest & { stop():
     await requireServers();
     database = await createTestDatabase();
   }
-  const config = loadConfig({ DATA_DIR: dataDir, SERVICES: "gateway", LOG_LEVEL: "silent", DATABASE_URL: database?.url });
+  const config = loadConfig({ DATA_DIR: dataDir, SERVICES: "gateway", LOG_LEVEL: "silent", DATABASE_URL: database?.url, HUB_SECRET: "h".repeat(40) });
   const runtime: Runtime = { config, store: openSharedStore(undefined), health: new HealthRegistry(), databases: new Map() };
   const namespace = `materials-${crypto.randomBytes(4).toString("hex")}`;
   const transport = kind === "postgres" ? { namespace, transporter: NATS_URL } : {};

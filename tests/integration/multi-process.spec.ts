@@ -45,6 +45,7 @@ beforeAll(async () => {
     TONGBAN_NAMESPACE: namespace,
     DATA_DIR: dataDir,
     LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    HUB_SECRET: crypto.randomBytes(32).toString("hex"),
     // The edge logs each successful call at debug level.
     LOG_LEVEL: "debug",
   };

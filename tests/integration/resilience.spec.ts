@@ -52,6 +52,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     TONGBAN_NAMESPACE: `res-${crypto.randomBytes(3).toString("hex")}`,
     LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+    HUB_SECRET: crypto.randomBytes(32).toString("hex"),
     REQUEST_TIMEOUT_MS: "2000",
   };
   identity = spawnHub("identity", { ...env, SERVICES: "identity", SEED_POPULATION: "50", DEV_CREDENTIALS: "true" });

@@ -35,6 +35,8 @@ describe("loadConfig defaults", () => {
       requestTimeoutMs: 10_000,
       licenseSigningAlgorithm: "SM2-SM3",
       licenseKeySecret: undefined,
+      hubSecret: undefined,
+      orchestratorLeaseSeconds: 30,
       seedPopulation: 10_000,
       devCredentials: true,
     });
@@ -63,7 +65,7 @@ describe("loadConfig defaults", () => {
   });
 
   it("does not seed people or create dev credentials by default when DATABASE_URL is set", () => {
-    const c = loadConfig({ DATABASE_URL: "postgres://u:p@db:5432/tongban", LICENSE_KEY_SECRET: "s".repeat(32) });
+    const c = loadConfig({ DATABASE_URL: "postgres://u:p@db:5432/tongban", LICENSE_KEY_SECRET: "s".repeat(32), HUB_SECRET: "h".repeat(32) });
     expect(c.databaseUrl).toBe("postgres://u:p@db:5432/tongban");
     expect(c.seedPopulation).toBe(0);
     expect(c.devCredentials).toBe(false);
@@ -210,7 +212,15 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
 describe("LICENSE_KEY_SECRET on a shared database", () => {
   it("is required when licenses runs on DATABASE_URL, and only then", () => {
     expect(() => loadConfig({ DATABASE_URL: "postgres://db/x" })).toThrow(/LICENSE_KEY_SECRET is required when the licenses service runs on DATABASE_URL/);
-    expect(loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "identity,gateway" }).licenseKeySecret).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "identity,gateway", HUB_SECRET: "h".repeat(32) }).licenseKeySecret).toBeUndefined();
     expect(loadConfig({}).licenseKeySecret).toBeUndefined();
+  });
+});
+
+describe("HUB_SECRET on a shared database", () => {
+  it("is required when the gateway runs on DATABASE_URL, and must be long enough", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "gateway" })).toThrow(/HUB_SECRET is required when the gateway runs on DATABASE_URL/);
+    expect(() => loadConfig({ HUB_SECRET: "short" })).toThrow(/HUB_SECRET must be at least 32 characters \(got 5\)/);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "gateway", HUB_SECRET: "h".repeat(32) }).hubSecret).toBe("h".repeat(32));
   });
 });
