@@ -9,7 +9,8 @@ import { onlyKeys, toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 /** Largest upload body: the base64 of a ~11 MiB file plus the JSON around it. */
-export const MATERIAL_BODY_LIMIT = 15 * 1024 * 1024;
+// The largest material (20 MiB) as base64 inside JSON.
+export const MATERIAL_BODY_LIMIT = 28 * 1024 * 1024;
 
 /** POST /v1/materials */
 export async function uploadMaterial(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
