@@ -170,6 +170,58 @@ describe("bundles across processes", () => {
     expect((await bus.call<{ valid: boolean }, object>("bundles.verifyReceipt", { receipt: forged })).valid).toBe(false);
   }, 120_000);
 
+  it("runs 员工录用, 企业变更 and 企业注销 for a registered enterprise", async () => {
+    const applicant = people[33];
+    const started = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[34]]));
+    await supplyPremises(started, applicant);
+    await approveEstablishment(started, applicant.idNumber);
+    const opened = await until(() => status(started, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(opened.status).toBe("COMPLETED");
+    const creditCode = stepOf(opened, "establishment").output.creditCode;
+    const submitBundle = async (bundleCode: string, form: Record<string, unknown>, materials: Record<string, string> = {}) =>
+      (await bus.call<{ applicationId: string }, object>("bundles.submit", { applicant: applicant.idNumber, bundleCode, clientKey: key(bundleCode), form, materials })).applicationId;
+    const upload = async (typeCode: string, n: number) =>
+      (await bus.call<{ materialId: string }, object>("materials.upload", { owner: applicant.idNumber, typeCode, fileName: `${typeCode}.pdf`, contentType: "application/pdf", contentBase64: pdf(n) })).materialId;
+
+    // 员工录用: social insurance and income-tax withholding in parallel, once per employee.
+    const hired = await submitBundle("HIRE_EMPLOYEE", {
+      "enterprise.credit_code": creditCode,
+      employees: [people[35], people[36]].map((p) => ({ id_number: p.idNumber, monthly_wage: "8000", start_date: "2026-11-21" })),
+    }, { LABOUR_CONTRACT: await upload("LABOUR_CONTRACT", 6999) });
+    const hiring = await until(() => status(hired, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(hiring.status).toBe("COMPLETED");
+    expect(hiring.steps.map((s: { stepKey: string }) => s.stepKey)).toEqual(["enrolment#0", "enrolment#1", "withholding#0", "withholding#1"]);
+
+    // 企业变更: one application; the proof of premises uploaded for 开办企业 is reused, not asked again;
+    // the licence is reissued and tax and social insurance follow.
+    const form = await bus.call<{ materials: Array<{ type: string; reuse?: { materialId: string } }> }, object>("bundles.form", { applicant: applicant.idNumber, bundleCode: "CHANGE_REGISTRATION" });
+    const premises = form.materials.find((m) => m.type === "PREMISES_PROOF")!.reuse!.materialId;
+    const change = await submitBundle("CHANGE_REGISTRATION", { "enterprise.credit_code": creditCode, "enterprise.new_address": "四川省成都市锦江区东大街99号" }, {
+      SHAREHOLDER_RESOLUTION: await upload("SHAREHOLDER_RESOLUTION", 7000),
+      PREMISES_PROOF: premises,
+    });
+    await until(() => status(change, applicant.idNumber), (s) => stepOf(s, "change").status === "WAITING_DECISION");
+    await bus.call("bundles.decide", { applicationId: change, stepKey: "change", outcome: "APPROVE", comment: "准予变更" }, samr);
+    expect((await until(() => status(change, applicant.idNumber), (s) => s.status !== "RUNNING")).status).toBe("COMPLETED");
+    const hrss = { meta: { caller: { department: "hrss" } } };
+    await until(() => bus.call<{ address: string }, object>("tax.getTaxpayer", { creditCode, caseId: "c" }, { meta: { caller: { department: "tax" } } }), (t) => t.address === "四川省成都市锦江区东大街99号");
+    await until(() => bus.call<{ address: string }, object>("social-insurance.getEmployer", { creditCode, caseId: "c" }, hrss), (e) => e.address === "四川省成都市锦江区东大街99号");
+
+    // 企业注销: the employees leave first (社保减员); then clearances in parallel, deregistration, licence revoked.
+    const employments = await queryDatabase<{ employment_id: string }>(db.url, "SELECT employment_id FROM social_insurance.employments WHERE employer_credit_code = $1 AND status = 'EMPLOYMENT_STATUS_ACTIVE'", [creditCode]);
+    for (const e of employments) await bus.call("social-insurance.endEmployment", { idempotencyKey: key("end"), employmentId: e.employment_id, reason: "解除劳动合同" }, hrss);
+    const close = await submitBundle("CLOSE_BUSINESS", { "enterprise.credit_code": creditCode, "enterprise.deregistration_reason": "股东会决议解散" }, {
+      DEREGISTRATION_RESOLUTION: await upload("DEREGISTRATION_RESOLUTION", 7001),
+      LIQUIDATION_REPORT: await upload("LIQUIDATION_REPORT", 7002),
+    });
+    await until(() => status(close, applicant.idNumber), (s) => stepOf(s, "deregistration").status === "WAITING_DECISION");
+    await bus.call("bundles.decide", { applicationId: close, stepKey: "deregistration", outcome: "APPROVE", comment: "准予注销" }, samr);
+    const closed = await until(() => status(close, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(closed.status).toBe("COMPLETED");
+    const enterprise = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM registration.enterprises WHERE credit_code = $1", [creditCode]);
+    expect(enterprise[0].status).toBe("ENTERPRISE_STATUS_DEREGISTERED");
+  }, 150_000);
+
   it("stops on a refusal and compensates what was done, in reverse order", async () => {
     const applicant = people[23];
     // A credit line far above a small-scale taxpayer's limit: the invoice step is refused after
