@@ -66,7 +66,11 @@ beforeAll(async () => {
     start("gateway-a", "gateway"),
     start("gateway-b", "gateway"),
   ]);
-  bus = new ServiceBroker({ namespace: env.TONGBAN_NAMESPACE, nodeID: `bundles-test-${process.pid}`, transporter: NATS_URL, logger: false });
+  // Like the hub's own brokers, the test retries a call that reached a gateway replica killed by a test.
+  bus = new ServiceBroker({
+    namespace: env.TONGBAN_NAMESPACE, nodeID: `bundles-test-${process.pid}`, transporter: NATS_URL, logger: false,
+    requestTimeout: 5000, retryPolicy: { enabled: true, retries: 5, delay: 200, maxDelay: 2000, factor: 2 },
+  });
   await bus.start();
   await bus.waitForServices(["bundles", "materials", "registration", "tax", "social-insurance"], 30_000);
   // Both gateway replicas must see the departments too: ask each (calls are balanced) a few times.

@@ -174,7 +174,8 @@ describe("portal API", () => {
     expect(mine.body.materials.map((m: { material_id: string }) => m.material_id)).toEqual([articlesId]);
     expect((await api("GET", "/v1/materials", { token: otherToken })).body.materials).toEqual([]);
 
-    const huge = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(12 * 1024 * 1024)]));
+    // Base64 of 22 MiB is beyond the 28 MiB body limit.
+    const huge = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(22 * 1024 * 1024)]));
     expect(huge.status).toBe(413);
     expect(huge.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", field: "body" });
     const overType = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(10 * 1024 * 1024)]));
