@@ -8,6 +8,7 @@
 import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
+import { PollingLoop } from "../../services/common/polling-loop";
 import type { Bundle, BundleStep } from "../catalog/bundles";
 import { backoffSeconds, describeError, isRetryable } from "./outcomes";
 import { buildParams, pickOutputs, stepKey } from "./params";
@@ -31,11 +32,11 @@ const stepOf = (bundle: Bundle, id: string): BundleStep => bundle.steps.find((s)
 
 /** The durable orchestration loop of one gateway replica. */
 export class Orchestrator {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
   private readonly log = rootLogger().child({ mod: "orchestrator" });
+  private readonly loop = new PollingLoop(
+    () => this.tick(),
+    (err) => this.log.warn({ err }, "orchestration pass failed"),
+  );
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -44,34 +45,16 @@ export class Orchestrator {
   ) {}
 
   start(intervalMs = 250): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    while (this.running) await this.running;
+    await this.loop.stop();
   }
 
   /** Runs a pass now (or right after the current one). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.tick()
-      .catch((err) => this.log.warn({ err }, "orchestration pass failed"))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** One pass: promote steps whose needs are met, dispatch what is due, undo what must be undone. */

@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "./db/database";
 import { rootLogger } from "./logger";
+import { PollingLoop } from "./polling-loop";
 import { SUBSCRIPTIONS, type DeliveredEvent } from "./subscriptions";
 
 const LEASE_SECONDS = 30;
@@ -48,10 +49,11 @@ interface DueDelivery {
 
 /** Delivers a service's outbox; one per service, started and stopped with it. */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
   private readonly log = rootLogger().child({ mod: "outbox" });
+  private readonly loop = new PollingLoop(
+    () => this.deliverDue(),
+    (err) => this.log.warn({ err }, "outbox relay pass failed"),
+  );
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -62,24 +64,16 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start(this.intervalMs);
   }
 
   /** Delivers what is due now (called after a publishing transaction commits). */
   kick(): void {
-    if (this.stopped || this.running) return;
-    this.running = this.deliverDue()
-      .then(() => undefined)
-      .catch((err) => this.log.warn({ err }, "outbox relay pass failed"))
-      .finally(() => (this.running = undefined));
+    this.loop.kick();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass: lease due deliveries, call their subscribers, record the outcome. Returns how many were delivered. */
