@@ -15,6 +15,9 @@ import { reportedPort, spawnHub, type HubProcess } from "../support/hub-process"
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
+import { eventually } from "../support/eventually";
+
+const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) => eventually(probe, ok, timeoutMs, 200);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-bundles-"));
 let db: { name: string; url: string };
@@ -31,15 +34,6 @@ function start(name: string, services: string, extra: Record<string, string> = {
   return p.waitFor(/Tongban ready/);
 }
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(v)?.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   await requireServers();

@@ -16,6 +16,10 @@ import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process"
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
+import { eventually as poll } from "../support/eventually";
+
+/** Departments answer within 40 s here. */
+const eventually = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 40_000) => poll(probe, ok, timeoutMs, 300);
 import { todayInChina } from "../../services/common/validate";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-dept-"));
@@ -26,16 +30,6 @@ let client: HubClient;
 let samr: Credential, tax: Credential, hrss: Credential, data: Credential;
 const key = (label: string) => `${label}-${crypto.randomUUID()}`;
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 40_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await fn().catch(() => undefined);
-    if (last !== undefined && ok(last)) return last;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 function start(name: string, extra: Record<string, string> = {}) {
   const p = spawnHub(name, { ...env, SERVICES: name, ...extra });

@@ -13,6 +13,7 @@ import { ownNats, ownRedis, type OwnServer } from "../support/own-servers";
 import { createTestDatabase, dropTestDatabase } from "../support/postgres";
 import { requireServers } from "../support/servers";
 import { people } from "./hub-flows";
+import { eventually } from "../support/eventually";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-res-"));
 let nats: OwnServer;
@@ -29,16 +30,6 @@ const health = async () => {
   return { code: res.status, body: (await res.json()) as { down: string[]; checks: Record<string, string> } };
 };
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await fn().catch(() => undefined as T);
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
 
 beforeAll(async () => {
   await requireServers();
