@@ -1,5 +1,5 @@
 /** The licence registry: issue, read, verify and status changes, in the licences schema. */
-import type { Database, Queryable } from "../common/db/database";
+import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound, permissionDenied } from "../common/errors";
 import { todayInChina } from "../common/validate";
 import {
@@ -217,10 +217,4 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
     });
   }
   return { valid: failures.length === 0, signatureValid, status, withinValidity, failures, number: content.number };
-}
-
-/** Number of licences stored (for health and benchmarks). */
-export async function countLicences(db: Database): Promise<number> {
-  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM licences");
-  return rows[0].n;
 }
