@@ -42,6 +42,13 @@ export interface BundleStep {
   /** An officer of the department approves, rejects or asks for a supplement before the step runs. */
   officerDecision?: boolean;
   compensation?: Compensation;
+  /**
+   * What a refusal of this step means: "undo" (default) stops the application and compensates what
+   * was done; "hold" keeps the rest going and holds the step for the applicant to correct its own
+   * fields or drop it (a sub-item such as one employee's enrolment or the invoice grant). Only a
+   * step no other step needs may hold.
+   */
+  onFailure?: "undo" | "hold";
 }
 
 export interface Bundle {
@@ -85,6 +92,8 @@ export function checkBundle(b: Bundle, materialExists: (type: string) => boolean
       }
       if (src.startsWith("item:") && !s.each) problems.push(`${where}: reads ${src} but runs once`);
     }
+    if (s.onFailure !== undefined && s.onFailure !== "undo" && s.onFailure !== "hold") problems.push(`${where}: onFailure must be "undo" or "hold"`);
+    if (s.onFailure === "hold" && b.steps.some((o) => (o.needs ?? []).includes(s.id))) problems.push(`${where}: a step that others need cannot hold on failure`);
     for (const m of s.materials ?? []) if (!materialExists(m.type)) problems.push(`${where}: material "${m.type}" is not in the catalogue`);
     if (s.compensation && !/^[a-z-]+\.[a-zA-Z]+$/.test(s.compensation.action)) problems.push(`${where}: compensation action "${s.compensation.action}" is not service.action`);
     if (!(s.legalDays > 0) || !(s.committedDays > 0)) problems.push(`${where}: legalDays and committedDays must be positive`);

@@ -3,15 +3,16 @@
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
 import crypto from "node:crypto";
-import type { Database, Queryable } from "../../services/common/db/database";
+import type { Database } from "../../services/common/db/database";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
 import { hashRequest } from "../../services/common/idempotency";
 import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundles";
 import { checkForm } from "../catalog/merged-form";
-import { failApplication } from "./engine";
-import { loadApplication, type ApplicationRow, type StepRow } from "./store";
+import type { Orchestrator } from "./engine";
+import { ApplicationState, failApplication } from "./progress";
+import type { ApplicationRow, StepRow } from "./store";
 
 const DAY_MS = 24 * 3600_000;
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
@@ -37,11 +38,53 @@ export interface Submission {
   materials: Record<string, string>;
 }
 
+/** The rows of a new application: one per step (per item for steps that run per list element). */
+function newRows(app: ApplicationRow, now: Date): StepRow[] {
+  const rows: StepRow[] = [];
+  for (const step of app.bundle.steps) {
+    const items = step.each ? (app.form[step.each.slice(6)] as unknown[]).length : 1;
+    for (let item = 0; item < items; item++) {
+      rows.push({
+        application_id: app.application_id,
+        step_key: step.each ? `${step.id}#${item}` : step.id,
+        step_id: step.id,
+        item,
+        needs: step.needs,
+        department: step.department,
+        status: "PENDING",
+        attempts: 0,
+        undo_attempts: 0,
+        revision: 0,
+        next_attempt_at: now,
+        leased_until: null,
+        lease_owner: null,
+        due_at: null,
+        output: null,
+        error: null,
+        decision: null,
+        waiting_for: null,
+        ready_at: null,
+        deadline: null,
+        started_at: null,
+        finished_at: null,
+        undo: "NONE",
+      });
+    }
+  }
+  return rows;
+}
+
 /**
- * Checks and stores an application with one row per step (per item for steps that run per list
- * element). The same client key again returns the first application; with other content it is refused.
+ * Checks and stores an application, and starts the steps that need nothing in the same
+ * transaction (their calls are made right after commit). The same client key again returns the
+ * first application; with other content it is refused.
  */
-export async function submit(db: Database, secret: string, s: Submission): Promise<{ applicationId: string; queryCode: string; created: boolean }> {
+export async function submit(
+  db: Database,
+  engine: Orchestrator,
+  secret: string,
+  s: Submission,
+): Promise<{ applicationId: string; queryCode: string; created: boolean }> {
   if (typeof s.clientKey !== "string" || !CLIENT_KEY.test(s.clientKey)) {
     throw invalidArgument("client_key", "is required: 8-128 printable ASCII characters, the same on every retry of this submission");
   }
@@ -56,13 +99,15 @@ export async function submit(db: Database, secret: string, s: Submission): Promi
   const deferred = needed.some((m) => !s.materials[m.type]);
   const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
   const applicationId = newApplicationId();
-  return db.transaction(async (tx) => {
-    const inserted = await tx.query(
+  const creditCode = typeof form["enterprise.credit_code"] === "string" ? form["enterprise.credit_code"] : null;
+  const result = await db.transaction(async (tx) => {
+    const now = new Date();
+    const inserted = await tx.query<ApplicationRow>(
       `INSERT INTO applications (application_id, bundle_code, bundle, applicant, client_key, request_hash, form, materials, status,
-         query_code_hash, committed_deadline, supplement_deadline)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'RUNNING', $9, now() + ($10 || ' milliseconds')::interval,
-         CASE WHEN $11 THEN now() + ($12 || ' days')::interval END)
-       ON CONFLICT (applicant, client_key) DO NOTHING`,
+         query_code_hash, submitted_at, committed_deadline, supplement_deadline, credit_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'RUNNING', $9, $10, $10::timestamptz + ($11 || ' milliseconds')::interval,
+         CASE WHEN $12 THEN $10::timestamptz + ($13 || ' days')::interval END, $14)
+       ON CONFLICT (applicant, client_key) DO NOTHING RETURNING *`,
       [
         applicationId,
         s.bundle.code,
@@ -73,12 +118,14 @@ export async function submit(db: Database, secret: string, s: Submission): Promi
         JSON.stringify(form),
         JSON.stringify(s.materials),
         hashRequest(queryCode(secret, applicationId)),
+        now,
         String(Math.round(criticalPathDays(s.bundle) * DAY_MS)),
         deferred,
         String(s.bundle.supplementDays),
+        creditCode,
       ],
     );
-    if (inserted.rowCount === 0) {
+    if (inserted.rows.length === 0) {
       const { rows } = await tx.query<{ application_id: string; request_hash: string }>(
         "SELECT application_id, request_hash FROM applications WHERE applicant = $1 AND client_key = $2",
         [s.applicant.idNumber, s.clientKey],
@@ -86,22 +133,14 @@ export async function submit(db: Database, secret: string, s: Submission): Promi
       if (rows[0].request_hash !== requestHash) {
         throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `client_key ${String(s.clientKey)} was already used for a different application`);
       }
-      return { applicationId: rows[0].application_id, queryCode: queryCode(secret, rows[0].application_id), created: false };
+      return { applicationId: rows[0].application_id, created: false, leases: [] };
     }
-    for (const step of s.bundle.steps) {
-      const items = step.each ? (form[step.each.slice(6)] as unknown[]).length : 1;
-      for (let item = 0; item < items; item++) {
-        await tx.query("INSERT INTO application_steps (application_id, step_key, step_id, item, needs, status) VALUES ($1, $2, $3, $4, $5, 'PENDING')", [
-          applicationId,
-          step.each ? `${step.id}#${item}` : step.id,
-          step.id,
-          item,
-          step.needs,
-        ]);
-      }
-    }
-    return { applicationId, queryCode: queryCode(secret, applicationId), created: true };
+    const app = inserted.rows[0];
+    const leases = await engine.admit(new ApplicationState(app, newRows(app, now)), tx, now);
+    return { applicationId, created: true, leases };
   });
+  engine.dispatch(result.leases);
+  return { applicationId: result.applicationId, queryCode: queryCode(secret, result.applicationId), created: result.created };
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);
@@ -145,56 +184,58 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
 
 export type Decision = "APPROVE" | "REJECT" | "SUPPLEMENT";
 
-/** An officer's decision on a waiting step, by the step's own department. */
+/** An officer's decision on a waiting step, by the step's own department; an approved step runs at once. */
 export async function decide(
-  db: Database,
+  engine: Orchestrator,
   department: string,
   p: { applicationId: string; stepKey: string; outcome: Decision; comment: string; materialType?: string },
-): Promise<void> {
+): Promise<ApplicationState> {
   const comment = requireText(p.comment, "comment", 2, 500);
   if (!["APPROVE", "REJECT", "SUPPLEMENT"].includes(p.outcome)) throw invalidArgument("outcome", "must be APPROVE, REJECT or SUPPLEMENT");
-  await db.transaction(async (tx) => {
-    const { app, steps } = await loadApplication(tx, p.applicationId);
-    await tx.query("SELECT 1 FROM applications WHERE application_id = $1 FOR UPDATE", [p.applicationId]);
-    const row = steps.find((s) => s.step_key === p.stepKey);
-    if (!row) throw notFound("step", `${p.applicationId}/${p.stepKey}`);
-    const def = app.bundle.steps.find((s) => s.id === row.step_id)!;
-    if (def.department !== department) throw permissionDenied(`step ${p.stepKey} is decided by ${def.department}`);
+  const applicationId = requireText(p.applicationId, "application_id", 4, 64);
+  const stepKey = requireText(p.stepKey, "step_key", 1, 64);
+  const done = await engine.transition(applicationId, (state, _tx, now) => {
+    const row = state.step(stepKey);
+    if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
+    const def = state.def(row);
+    if (def.department !== department) throw permissionDenied(`step ${stepKey} is decided by ${def.department}`);
     if (row.status !== "WAITING_DECISION") {
-      throw failedPrecondition("STEP_NOT_AWAITING_DECISION", `步骤 ${p.stepKey} 当前状态为 ${row.status}，无需审批 (the step is not waiting for a decision)`);
+      throw failedPrecondition("STEP_NOT_AWAITING_DECISION", `步骤 ${stepKey} 当前状态为 ${row.status}，无需审批 (the step is not waiting for a decision)`);
     }
-    const decision = JSON.stringify({ outcome: p.outcome, by: department, comment, at: new Date().toISOString(), materialType: p.materialType });
-    const set = (status: string, waiting: string | null) =>
-      tx.query("UPDATE application_steps SET status = $3, decision = $4, waiting_for = $5 WHERE application_id = $1 AND step_key = $2", [
-        p.applicationId,
-        p.stepKey,
-        status,
-        decision,
-        waiting,
-      ]);
-    if (p.outcome === "APPROVE") await set("APPROVED", null);
+    const decision = { outcome: p.outcome, by: department, comment, at: now.toISOString(), materialType: p.materialType };
+    if (p.outcome === "APPROVE") state.setStep(row, { decision });
     else if (p.outcome === "REJECT") {
-      await set("REJECTED", null);
-      await failApplication(tx, p.applicationId, { step: p.stepKey, reasonCode: "REJECTED_BY_OFFICER", message: `${department}: ${comment}` });
+      state.setStep(row, { decision, status: "REJECTED", finished_at: now });
+      failApplication(state, { step: stepKey, reasonCode: "REJECTED_BY_OFFICER", message: `${department}: ${comment}` }, now);
     } else {
       const type = requireText(p.materialType, "material_type", 2, 60);
-      if (!(def.materials ?? []).some((m) => m.type === type)) throw invalidArgument("material_type", `step ${p.stepKey} takes no material ${type}`);
-      await set("WAITING_MATERIAL", type);
-      const materials = { ...app.materials };
+      if (!(def.materials ?? []).some((m) => m.type === type)) throw invalidArgument("material_type", `step ${stepKey} takes no material ${type}`);
+      state.setStep(row, { decision, status: "WAITING_MATERIAL", waiting_for: type });
+      const materials = { ...state.app.materials };
       delete materials[type];
-      await tx.query(
-        "UPDATE applications SET materials = $2, supplement_deadline = now() + ($3 || ' days')::interval WHERE application_id = $1",
-        [p.applicationId, JSON.stringify(materials), String(app.bundle.supplementDays)],
-      );
+      state.setApp({ materials, supplement_deadline: new Date(now.getTime() + state.app.bundle.supplementDays * DAY_MS) });
     }
   });
+  if (!done) throw notFound("application", applicationId);
+  return done.state;
 }
 
-/** The applicant supplies a material the application waits for (容缺, or asked by an officer). */
-export async function supplement(tx: Queryable, applicationId: string, applicant: string, type: string, materialId: string): Promise<void> {
-  const { app } = await loadApplication(tx, applicationId);
-  if (app.applicant !== applicant) throw notFound("application", applicationId);
-  if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束 (the application is ${app.status})`);
-  if (!bundleMaterials(app.bundle).some((m) => m.type === type)) throw invalidArgument("material_type", `is not a material of bundle ${app.bundle.code}`);
-  await tx.query("UPDATE applications SET materials = materials || $2::jsonb WHERE application_id = $1", [applicationId, JSON.stringify({ [type]: materialId })]);
+/**
+ * The applicant supplies a material the application waits for (容缺, or asked again by an
+ * officer); the steps it unblocks move on at once. A material the application does not wait for
+ * is refused: a supplement never replaces what was already accepted.
+ */
+export async function supplement(engine: Orchestrator, applicationId: string, applicant: string, type: string, materialId: string): Promise<ApplicationState> {
+  const done = await engine.transition(applicationId, (state) => {
+    const { app } = state;
+    if (app.applicant !== applicant) throw notFound("application", applicationId);
+    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束 (the application is ${app.status})`);
+    if (!bundleMaterials(app.bundle).some((m) => m.type === type)) throw invalidArgument("material_type", `is not a material of bundle ${app.bundle.code}`);
+    if (app.materials[type]) {
+      throw failedPrecondition("MATERIAL_NOT_AWAITED", `material_type: 申请 ${applicationId} 未在等待补正 ${type} (the application does not wait for this material)`);
+    }
+    state.setApp({ materials: { ...app.materials, [type]: materialId } });
+  });
+  if (!done) throw notFound("application", applicationId);
+  return done.state;
 }

@@ -32,6 +32,7 @@ interface MaterialMeta {
 export interface BundlesOptions {
   leaseSeconds?: number;
   maxAttempts?: number;
+  sweepIntervalMs?: number;
 }
 
 /** The bundles service schema. */
@@ -83,9 +84,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
             .catch(() => undefined);
           if (!meta || meta.typeCode !== type) throw invalidArgument(`materials.${type}`, `${String(materialId)} is not your upload of type ${type}`);
         }
-        const result = await submit(db, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
-        engine.kick();
-        return result;
+        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
       },
       async status(ctx: Ctx<{ applicationId: string; applicant: string }>) {
         const { app, steps } = await loadApplication(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
@@ -109,10 +108,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       async decide(ctx: Ctx<{ applicationId: string; stepKey: string; outcome: string; comment: string; materialType?: string }>) {
         // gRPC sends OUTCOME_APPROVE; bus callers may send APPROVE.
         const outcome = String(ctx.params.outcome ?? "").replace(/^OUTCOME_/, "") as Decision;
-        await decide(db, callerDepartment(ctx), { ...ctx.params, outcome });
-        engine.kick();
-        const { app, steps } = await loadApplication(db, ctx.params.applicationId);
-        return statusView(app, steps, true);
+        const state = await decide(engine, callerDepartment(ctx), { ...ctx.params, outcome });
+        return statusView(state.app, state.steps, true);
       },
       async listPendingDecisions(ctx: Ctx<Record<string, never>>) {
         const department = callerDepartment(ctx);
@@ -154,10 +151,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const { applicationId, applicant, materialType, materialId } = ctx.params;
         const meta = await ctx.call<MaterialMeta, object>("materials.get", { materialId, owner: applicant, withContent: false }, asOneWindow).catch(() => undefined);
         if (!meta || meta.typeCode !== materialType) throw invalidArgument("material_id", `${String(materialId)} is not your upload of type ${materialType}`);
-        await db.transaction((tx) => supplement(tx, applicationId, applicant, materialType, materialId));
-        engine.kick();
-        const { app, steps } = await loadApplication(db, applicationId);
-        return statusView(app, steps, true);
+        const state = await supplement(engine, requireText(applicationId, "application_id", 4, 64), applicant, materialType, materialId);
+        return statusView(state.app, state.steps, true);
       },
       /** Whether a receipt is the hub's and unchanged (anyone may ask). */
       async verifyReceipt(ctx: Ctx<{ receipt: Record<string, unknown> }>) {
@@ -168,8 +163,10 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const { rows } = await db.query("SELECT key_id, algorithm, public_key_pem, active FROM hub_keys ORDER BY created_at");
         return { keys: rows };
       },
-      /** Runs one orchestration pass now (tests, operations). */
-      tick: { visibility: "public", handler: () => engine.tick() },
+      /** Runs one safety-net sweep now (tests, operations); answers how many applications it moved on. */
+      sweep: { visibility: "public", handler: async () => ({ moved: await engine.sweep() }) },
+      /** What this replica's orchestrator has done (tests, operations). */
+      engineStats: { visibility: "public", handler: () => engine.stats() },
     },
     async started() {
       bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
@@ -179,10 +176,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         owner: `${rt.config.nodeId ?? os.hostname()}-${process.pid}`,
         leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,
         maxAttempts: options.maxAttempts ?? 8,
-        onFinished: async (applicationId, tx) => {
-          const { app, steps } = await loadApplication(tx, applicationId);
-          await issueReceipt(tx, app, steps, secret);
-        },
+        sweepIntervalMs: options.sweepIntervalMs ?? rt.config.orchestratorSweepMs,
+        onFinished: (state, tx) => issueReceipt(tx, state.app, state.steps, secret),
       });
       engine.start();
     },

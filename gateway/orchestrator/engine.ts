@@ -1,22 +1,25 @@
 /**
- * The orchestrator: advances applications step by step from their durable state in PostgreSQL.
- * A step is dispatched once the steps it needs have succeeded (independent steps in parallel);
- * rows are leased while a department is called, never locked across a call, so any number of
- * gateway replicas can run this loop and a crashed replica's lease simply expires. Every call
- * carries the idempotency key application + step, so a redispatch repeats no side effect.
+ * The orchestrator: applications move on by the events that unblock their steps. Every event —
+ * a submission, a department's answer, an officer's decision, a supplied material, a correction —
+ * is one transaction on the application (its row locked, so parallel steps finishing at once see
+ * each other) that records the event, promotes what it unblocked (progress.ts), and leases the rows
+ * to call; the calls are made right after commit, by the same replica, in the same code path. No
+ * transaction is open during a department call: rows are leased, and a crashed replica's lease
+ * expires. A safety-net sweep reads only the indexed queue of due rows (due_at: a retry's time, an
+ * expired lease), never the applications that wait for people, so waiting cases cost nothing.
+ * Every call carries the idempotency key application + step, so a repeated call repeats nothing.
  */
 import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
-import type { Bundle, BundleStep } from "../catalog/bundles";
 import { backoffSeconds, describeError, isRetryable } from "./outcomes";
-import { buildParams, pickOutputs, stepKey } from "./params";
-import { loadApplication, type ApplicationRow, type StepRow } from "./store";
+import { pickOutputs } from "./params";
+import { ApplicationState, failApplication, plan, type Lease } from "./progress";
+import { insertSteps, readApplication, updateApplication, updateSteps, type ApplicationStatus } from "./store";
 
 /** The department code the hub's one window acts as when it calls departments (一窗受理). */
 export const ONE_WINDOW = "data";
-const DAY_MS = 24 * 3600_000;
 
 export interface EngineOptions {
   /** Identifies this replica in leases. */
@@ -24,19 +27,37 @@ export interface EngineOptions {
   leaseSeconds: number;
   /** Retryable failures of one step before the application fails. */
   maxAttempts: number;
-  /** Called when an application finishes (completed or compensated). */
-  onFinished?: (applicationId: string, tx: Queryable) => Promise<void>;
+  /** Interval of the safety-net sweep in ms; 0 turns it off (tests of event-driven progress). */
+  sweepIntervalMs?: number;
+  /** Called in the transaction that finishes an application (completed or compensated). */
+  onFinished?: (state: ApplicationState, tx: Queryable) => Promise<void>;
 }
 
-const stepOf = (bundle: Bundle, id: string): BundleStep => bundle.steps.find((s) => s.id === id)!;
+/** What this replica has done, for tests and operations. */
+export interface EngineStats {
+  /** Department calls made (runs and compensations). */
+  dispatched: number;
+  /** Sweep passes run, and applications they moved on (lost events, retries, expired leases). */
+  sweeps: number;
+  sweptApplications: number;
+  /** Transitions committed. */
+  transitions: number;
+  inFlight: number;
+}
 
-/** The durable orchestration loop of one gateway replica. */
+/** What a transition's mutation may ask for. */
+export type Mutation<T> = (state: ApplicationState, tx: Queryable, now: Date) => Promise<T> | T;
+
+/** The durable orchestration of one gateway replica. */
 export class Orchestrator {
   private readonly log = rootLogger().child({ mod: "orchestrator" });
-  private readonly loop = new PollingLoop(
-    () => this.tick(),
-    (err) => this.log.warn({ err }, "orchestration pass failed"),
+  private readonly sweeper = new PollingLoop(
+    () => this.sweep(),
+    (err) => this.log.warn({ err }, "orchestration sweep failed"),
   );
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0 };
+  private stopped = false;
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -44,222 +65,183 @@ export class Orchestrator {
     private readonly options: EngineOptions,
   ) {}
 
-  start(intervalMs = 250): void {
-    this.loop.start(intervalMs);
+  start(): void {
+    this.stopped = false;
+    const interval = this.options.sweepIntervalMs ?? 1000;
+    if (interval > 0) this.sweeper.start(interval);
   }
 
+  /** Stops sweeping and waits for the calls under way to be recorded. */
   async stop(): Promise<void> {
-    await this.loop.stop();
+    this.stopped = true;
+    await this.sweeper.stop();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Runs a pass now (or right after the current one). */
-  kick(): void {
-    this.loop.kick();
+  stats(): EngineStats {
+    return { ...this.counters, inFlight: this.inFlight.size };
   }
 
-  /** One pass: promote steps whose needs are met, dispatch what is due, undo what must be undone. */
-  async tick(): Promise<void> {
-    await this.advance();
-    await Promise.all([this.dispatch(), this.compensate()]);
+  /**
+   * One event on an application, in one transaction: lock it, apply `mutate` (which may throw to
+   * refuse the event: nothing is written), move the application on, write what changed, and —
+   * after commit — make the calls that became due. Returns what `mutate` returned; undefined when
+   * the application is unknown (or locked by another replica, with `skipLocked`).
+   */
+  async transition<T>(applicationId: string, mutate: Mutation<T>, skipLocked = false): Promise<{ value: T; state: ApplicationState } | undefined> {
+    const result = await this.db.transaction(async (tx) => {
+      const found = await readApplication(tx, applicationId, skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE");
+      if (!found) return undefined;
+      const state = new ApplicationState(found.app, found.steps);
+      const now = new Date();
+      const value = await mutate(state, tx, now);
+      const leases = await this.settle(state, tx, now);
+      return { value, state, leases };
+    });
+    if (!result) return undefined;
+    this.counters.transitions++;
+    this.dispatch(result.leases);
+    if (result.state.finished) this.logFinished(result.state.app.application_id, result.state.finished);
+    return { value: result.value, state: result.state };
   }
 
-  /** PENDING or waiting rows of running applications move on when their needs, materials and decisions allow. */
-  private async advance(): Promise<void> {
-    // Safety net: a running application whose rows all succeeded is complete.
-    const { rows: finished } = await this.db.query<{ application_id: string }>(
-      `SELECT a.application_id FROM applications a WHERE a.status = 'RUNNING' AND NOT EXISTS (
-         SELECT 1 FROM application_steps s WHERE s.application_id = a.application_id AND s.status <> 'SUCCEEDED') LIMIT 50`,
-    );
-    for (const { application_id } of finished) await this.db.transaction((tx) => this.completeIfDone(tx, application_id));
-    const { rows } = await this.db.query<{ application_id: string }>(
-      `SELECT a.application_id FROM applications a WHERE a.status = 'RUNNING' AND EXISTS (
-         SELECT 1 FROM application_steps s WHERE s.application_id = a.application_id AND s.status IN ('PENDING', 'WAITING_MATERIAL', 'APPROVED'))
-       ORDER BY a.submitted_at LIMIT 50`,
-    );
-    for (const { application_id } of rows) {
-      await this.db.transaction(async (tx) => {
-        const locked = await tx.query("SELECT 1 FROM applications WHERE application_id = $1 AND status = 'RUNNING' FOR UPDATE SKIP LOCKED", [application_id]);
-        if (locked.rowCount === 0) return;
-        const { app, steps } = await loadApplication(tx, application_id);
-        const done = (stepId: string) => steps.filter((s) => s.step_id === stepId).every((s) => s.status === "SUCCEEDED");
-        for (const row of steps) {
-          if (!["PENDING", "WAITING_MATERIAL", "APPROVED"].includes(row.status) || !row.needs.every(done)) continue;
-          const def = stepOf(app.bundle, row.step_id);
-          const missing = (def.materials ?? []).map((m) => m.type).filter((t) => !app.materials[t]);
-          const approved = !def.officerDecision || row.decision?.outcome === "APPROVE";
-          const next = missing.length > 0 ? "WAITING_MATERIAL" : approved ? "READY" : "WAITING_DECISION";
-          if (next === row.status) continue;
-          await tx.query(
-            `UPDATE application_steps SET status = $3, waiting_for = $4, ready_at = COALESCE(ready_at, now()),
-               deadline = COALESCE(deadline, now() + ($5 || ' milliseconds')::interval)
-             WHERE application_id = $1 AND step_key = $2`,
-            [application_id, row.step_key, next, missing.join(",") || null, String(Math.round(def.committedDays * DAY_MS))],
-          );
-        }
-      });
+  /**
+   * Moves a state on and writes it (inside the caller's transaction); returns the calls to make
+   * after commit. Submission uses it for a new application's first rows.
+   */
+  async settle(state: ApplicationState, tx: Queryable, now = new Date()): Promise<Lease[]> {
+    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now });
+    await updateSteps(tx, state.app.application_id, [...state.changed]);
+    if (state.appChanged) await updateApplication(tx, state.app);
+    if (state.finished) await this.options.onFinished?.(state, tx);
+    state.changed.clear();
+    state.appChanged = false;
+    return leases;
+  }
+
+  /**
+   * The first rows of a new application (inside the submitting transaction): moved on as far as
+   * they go and inserted; returns the calls to make after commit.
+   */
+  async admit(state: ApplicationState, tx: Queryable, now: Date): Promise<Lease[]> {
+    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now });
+    await insertSteps(tx, state.app.application_id, state.steps);
+    if (state.appChanged) await updateApplication(tx, state.app);
+    state.changed.clear();
+    state.appChanged = false;
+    return leases;
+  }
+
+  /** Makes the calls of leased rows (after the leasing transaction committed). */
+  dispatch(leases: Lease[]): void {
+    for (const lease of leases) {
+      this.counters.dispatched++;
+      const call = (lease.kind === "run" ? this.run(lease) : this.undo(lease))
+        .catch((err) => this.log.warn({ err, applicationId: lease.applicationId, step: lease.stepKey }, "recording a step outcome failed; the sweep retries it"))
+        .finally(() => this.inFlight.delete(call));
+      this.inFlight.add(call);
     }
   }
 
-  /** Leases due rows (READY, or RUNNING with an expired lease) matching `where`, returning them. */
-  private async lease(where: string, status: string): Promise<StepRow[]> {
-    const { rows } = await this.db.query<StepRow>(
-      `UPDATE application_steps s SET status = $2, leased_until = now() + ($3 || ' seconds')::interval, lease_owner = $1,
-         attempts = CASE WHEN $2 = 'RUNNING' THEN attempts + 1 ELSE attempts END,
-         undo_attempts = CASE WHEN $2 = 'UNDOING' THEN undo_attempts + 1 ELSE undo_attempts END,
-         started_at = COALESCE(started_at, now())
-       WHERE (s.application_id, s.step_key) IN (
-         SELECT s2.application_id, s2.step_key FROM application_steps s2 JOIN applications a ON a.application_id = s2.application_id
-         WHERE ${where} ORDER BY s2.next_attempt_at LIMIT 25 FOR UPDATE OF s2 SKIP LOCKED)
-       RETURNING *`,
-      [this.options.owner, status, String(this.options.leaseSeconds)],
-    );
-    return rows;
+  private call(lease: Lease): Promise<Record<string, unknown>> {
+    if (lease.paramsError) return Promise.reject(Object.assign(new Error(lease.paramsError), { type: "BUNDLE_DEFINITION" }));
+    return this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, { meta: { caller: { department: ONE_WINDOW } } });
   }
 
-  private async dispatch(): Promise<void> {
-    // In a failed application, a step that was in flight when it failed is still called again (same
-    // key) until its outcome is known, so that a step which did happen is undone.
-    const rows = await this.lease(
-      `s2.next_attempt_at <= now() AND (
-         (a.status = 'RUNNING' AND s2.status = 'READY')
-         OR (a.status = 'FAILED' AND s2.status = 'READY' AND s2.undo = 'PENDING')
-         OR (a.status IN ('RUNNING', 'FAILED') AND s2.status = 'RUNNING' AND s2.leased_until < now()))`,
-      "RUNNING",
-    );
-    await Promise.all(rows.map((row) => this.runStep(row)));
-    if (rows.length > 0) this.kick();
+  /** The lease still held: the row is as this replica leased it. */
+  private held(state: ApplicationState, lease: Lease) {
+    const row = state.step(lease.stepKey);
+    const status = lease.kind === "run" ? "RUNNING" : "UNDOING";
+    const attempt = lease.kind === "run" ? row?.attempts : row?.undo_attempts;
+    return row && row.status === status && attempt === lease.attempt && row.lease_owner === this.options.owner ? row : undefined;
   }
 
-  /** Calls the department for one row and records the outcome, if this replica still holds the lease. */
-  private async runStep(row: StepRow): Promise<void> {
-    const { app, steps } = await loadApplication(this.db, row.application_id);
-    const def = stepOf(app.bundle, row.step_id);
-    const params = buildParams(def.params, def, this.paramContext(app, steps, row));
-    params.idempotencyKey = stepKey(app.application_id, row.step_key);
-    const mine = "application_id = $1 AND step_key = $2 AND lease_owner = $3 AND status = 'RUNNING'";
-    const key = [row.application_id, row.step_key, this.options.owner];
+  /** Calls the department for a leased row and records the outcome. */
+  private async run(lease: Lease): Promise<void> {
+    let result: Record<string, unknown> | undefined;
+    let failure: unknown;
     try {
-      const result = await this.broker.call<Record<string, unknown>, object>(def.action, params, {
-        meta: { caller: { department: ONE_WINDOW } },
-      });
-      await this.db.transaction(async (tx) => {
-        const updated = await tx.query(
-          `UPDATE application_steps SET status = 'SUCCEEDED', output = $4, error = NULL, leased_until = NULL, finished_at = now() WHERE ${mine}`,
-          [...key, JSON.stringify(pickOutputs(def, result))],
-        );
-        if (updated.rowCount > 0) await this.completeIfDone(tx, row.application_id);
-      });
+      result = await this.call(lease);
     } catch (err) {
-      const error = describeError(err);
-      if (isRetryable(err) && row.attempts < this.options.maxAttempts) {
-        await this.db.query(
-          `UPDATE application_steps SET status = 'READY', error = $4, leased_until = NULL,
-             next_attempt_at = now() + ($5 || ' seconds')::interval WHERE ${mine}`,
-          [...key, JSON.stringify(error), String(backoffSeconds(row.attempts))],
-        );
+      failure = err;
+    }
+    await this.transition(lease.applicationId, (state, _tx, now) => {
+      const row = this.held(state, lease);
+      if (!row) return;
+      const def = state.def(row);
+      if (failure === undefined) {
+        const output = pickOutputs(def, result!);
+        state.setStep(row, { status: "SUCCEEDED", output, error: null, leased_until: null, finished_at: now });
+        if (typeof output.enterpriseName === "string") state.setApp({ enterprise_name: output.enterpriseName });
+        if (typeof output.creditCode === "string") state.setApp({ credit_code: output.creditCode });
+        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, attempt: lease.attempt }, "step succeeded");
         return;
       }
-      this.log.info({ applicationId: row.application_id, step: row.step_key, error }, "step failed; the application stops");
-      await this.db.transaction(async (tx) => {
-        const updated = await tx.query(`UPDATE application_steps SET status = 'FAILED', error = $4, leased_until = NULL, finished_at = now() WHERE ${mine}`, [
-          ...key,
-          JSON.stringify(error),
-        ]);
-        if (updated.rowCount > 0) await failApplication(tx, row.application_id, { step: row.step_key, ...error });
-      });
-    }
+      const error = describeError(failure);
+      if (isRetryable(failure) && row.attempts < this.options.maxAttempts) {
+        state.setStep(row, { status: "READY", error: { ...error }, leased_until: null, next_attempt_at: new Date(now.getTime() + backoffSeconds(row.attempts) * 1000) });
+        return;
+      }
+      if (def.onFailure === "hold" && state.app.status === "RUNNING") {
+        // A sub-item the applicant can correct or drop: the rest of the application goes on.
+        state.setStep(row, { status: "HELD", error: { ...error }, leased_until: null });
+        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, reasonCode: error.reasonCode }, "step held for correction");
+        return;
+      }
+      state.setStep(row, { status: "FAILED", error: { ...error }, leased_until: null, finished_at: now });
+      this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, reasonCode: error.reasonCode }, "step failed; the application stops");
+      failApplication(state, { step: lease.stepKey, ...error }, now);
+    });
   }
 
-  private paramContext(app: ApplicationRow, steps: StepRow[], row: StepRow) {
-    const outputs: Record<string, Record<string, unknown>> = {};
-    for (const s of steps) if (s.output && s.item === 0) outputs[s.step_id] = s.output;
-    const def = stepOf(app.bundle, row.step_id);
-    const list = def.each ? (app.form[def.each.slice(6)] as Array<Record<string, unknown>>) : undefined;
-    return { form: app.form, applicant: app.applicant, caseId: app.application_id, outputs, ownOutput: row.output ?? undefined, item: list?.[row.item] };
-  }
-
-  /**
-   * Marks the application completed once every row has succeeded. The application row is locked
-   * first: two parallel steps finishing at once would otherwise each still see the other running.
-   */
-  private async completeIfDone(tx: Queryable, applicationId: string): Promise<void> {
-    await tx.query("SELECT 1 FROM applications WHERE application_id = $1 FOR UPDATE", [applicationId]);
-    const { rows } = await tx.query<{ open: number }>("SELECT count(*)::int AS open FROM application_steps WHERE application_id = $1 AND status <> 'SUCCEEDED'", [
-      applicationId,
-    ]);
-    if (rows[0].open > 0) return;
-    const done = await tx.query("UPDATE applications SET status = 'COMPLETED', finished_at = now() WHERE application_id = $1 AND status = 'RUNNING'", [applicationId]);
-    if (done.rowCount > 0) await this.options.onFinished?.(applicationId, tx);
-  }
-
-  /**
-   * Undoes the succeeded steps of failed applications in reverse order: a step is compensated once
-   * no step that needs it is still standing. Compensation retries until the department answers.
-   */
-  private async compensate(): Promise<void> {
-    const rows = await this.lease(
-      `a.status = 'FAILED' AND s2.next_attempt_at <= now() AND (
-         (s2.status = 'SUCCEEDED' AND s2.undo = 'PENDING') OR (s2.status = 'UNDOING' AND s2.leased_until < now()))
-       AND NOT EXISTS (SELECT 1 FROM application_steps d WHERE d.application_id = s2.application_id AND s2.step_id = ANY (d.needs)
-         AND (d.status IN ('RUNNING', 'UNDOING') OR (d.status IN ('SUCCEEDED', 'READY') AND d.undo = 'PENDING')))`,
-      "UNDOING",
-    );
-    await Promise.all(rows.map((row) => this.undoStep(row)));
-    await this.finishCompensated();
-    if (rows.length > 0) this.kick();
-  }
-
-  private async undoStep(row: StepRow): Promise<void> {
-    const { app, steps } = await loadApplication(this.db, row.application_id);
-    const def = stepOf(app.bundle, row.step_id);
-    const mine = "application_id = $1 AND step_key = $2 AND lease_owner = $3 AND status = 'UNDOING'";
-    const key = [row.application_id, row.step_key, this.options.owner];
+  /** Calls a step's compensation for a leased row and records the outcome; retried until it answers. */
+  private async undo(lease: Lease): Promise<void> {
+    let failure: unknown;
     try {
-      const params = buildParams(def.compensation!.params, def, this.paramContext(app, steps, row));
-      params.idempotencyKey = stepKey(app.application_id, row.step_key, true);
-      await this.broker.call(def.compensation!.action, params, { meta: { caller: { department: ONE_WINDOW } } });
-      await this.db.query(`UPDATE application_steps SET status = 'COMPENSATED', undo = 'DONE', leased_until = NULL WHERE ${mine}`, key);
+      await this.call(lease);
     } catch (err) {
-      this.log.warn({ applicationId: row.application_id, step: row.step_key, err: describeError(err) }, "compensation failed; will retry");
-      await this.db.query(
-        `UPDATE application_steps SET status = 'SUCCEEDED', leased_until = NULL, error = $4,
-           next_attempt_at = now() + ($5 || ' seconds')::interval WHERE ${mine}`,
-        [...key, JSON.stringify(describeError(err)), String(backoffSeconds(row.undo_attempts))],
-      );
+      failure = err;
     }
+    await this.transition(lease.applicationId, (state, _tx, now) => {
+      const row = this.held(state, lease);
+      if (!row) return;
+      if (failure === undefined) {
+        state.setStep(row, { status: "COMPENSATED", undo: "DONE", leased_until: null });
+        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department }, "step compensated");
+        return;
+      }
+      this.log.warn({ applicationId: lease.applicationId, step: lease.stepKey, err: describeError(failure) }, "compensation failed; will retry");
+      state.setStep(row, {
+        status: "SUCCEEDED",
+        leased_until: null,
+        error: { ...describeError(failure) },
+        next_attempt_at: new Date(now.getTime() + backoffSeconds(row.undo_attempts) * 1000),
+      });
+    });
   }
 
-  /** Failed applications with nothing left to undo or in flight become COMPENSATED. */
-  private async finishCompensated(): Promise<void> {
+  /**
+   * Safety net: moves on the applications that have a due row (a retry's time came, a lease expired,
+   * an event was lost in a crash). Reads the due index only; returns how many it moved on.
+   */
+  async sweep(limit = 100): Promise<number> {
+    if (this.stopped) return 0;
+    this.counters.sweeps++;
     const { rows } = await this.db.query<{ application_id: string }>(
-      `UPDATE applications a SET status = 'COMPENSATED', finished_at = now() WHERE a.status = 'FAILED' AND NOT EXISTS (
-         SELECT 1 FROM application_steps s WHERE s.application_id = a.application_id
-         AND (s.status IN ('RUNNING', 'UNDOING') OR (s.status IN ('SUCCEEDED', 'READY') AND s.undo = 'PENDING')))
-       RETURNING application_id`,
+      `SELECT DISTINCT application_id FROM (
+         SELECT application_id FROM application_steps WHERE due_at <= now() ORDER BY due_at LIMIT $1) due`,
+      [limit],
     );
-    for (const r of rows) await this.db.transaction((tx) => this.options.onFinished?.(r.application_id, tx) ?? Promise.resolve());
+    let moved = 0;
+    for (const { application_id } of rows) {
+      const done = await this.transition(application_id, () => undefined, true);
+      if (done) moved++;
+    }
+    this.counters.sweptApplications += moved;
+    return moved;
   }
-}
 
-/**
- * Stops an application: it becomes FAILED with the reason, steps not started are cancelled, and
- * succeeded steps that have a compensation are marked for undoing.
- */
-export async function failApplication(tx: Queryable, applicationId: string, failure: Record<string, unknown>): Promise<void> {
-  const updated = await tx.query("UPDATE applications SET status = 'FAILED', failure = $2 WHERE application_id = $1 AND status = 'RUNNING'", [
-    applicationId,
-    JSON.stringify(failure),
-  ]);
-  if (updated.rowCount === 0) return;
-  await tx.query(
-    `UPDATE application_steps SET status = 'CANCELLED', finished_at = now()
-     WHERE application_id = $1 AND status IN ('PENDING', 'READY', 'WAITING_MATERIAL', 'WAITING_DECISION', 'APPROVED')`,
-    [applicationId],
-  );
-  const { app } = await loadApplication(tx, applicationId);
-  const undoable = app.bundle.steps.filter((s) => s.compensation).map((s) => s.id);
-  await tx.query(
-    "UPDATE application_steps SET undo = 'PENDING' WHERE application_id = $1 AND step_id = ANY ($2) AND status IN ('SUCCEEDED', 'RUNNING')",
-    [applicationId, undoable],
-  );
+  private logFinished(applicationId: string, status: ApplicationStatus): void {
+    this.log.info({ applicationId, status }, "application finished");
+  }
 }

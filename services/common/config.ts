@@ -45,6 +45,11 @@ export interface Config {
   hubSecret?: string;
   /** How long a gateway replica holds a step it dispatches before another may take it over. */
   orchestratorLeaseSeconds: number;
+  /**
+   * Interval of the orchestrator's safety-net sweep over due rows (retries, expired leases, lost
+   * events), in ms; progress itself is driven by events, not by this sweep.
+   */
+  orchestratorSweepMs: number;
   /** Persons the identity service seeds into an empty registry at start (0 = none). */
   seedPopulation: number;
   /** Create development credentials for every department under DATA_DIR/credentials at start. */
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     licenseKeySecret,
     hubSecret: read("HUB_SECRET"),
     orchestratorLeaseSeconds: int("ORCHESTRATOR_LEASE_SECONDS", 30, 2, 600),
+    orchestratorSweepMs: int("ORCHESTRATOR_SWEEP_MS", 1000, 100, 60_000),
     // The embedded default is for trying the hub: it comes with people and department keys.
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),

@@ -11,13 +11,14 @@ function app(over: Partial<ApplicationRow> = {}): ApplicationRow {
   return {
     application_id: "A20261122-0000000001", bundle_code: bundle.code, bundle, applicant: "11010519491231002X", client_key: "k", request_hash: "h",
     form: {}, materials: {}, status: "RUNNING", failure: null, query_code_hash: "q", submitted_at: at(-30), committed_deadline: at(10),
-    supplement_deadline: null, finished_at: null, receipt: null, ...over,
+    supplement_deadline: null, finished_at: null, receipt: null, enterprise_name: null, credit_code: null, ...over,
   };
 }
 
 function step(key: string, status: string, deadlineHours: number | null): StepRow {
   return {
-    application_id: "A20261122-0000000001", step_key: key, step_id: key, item: 0, needs: [], status, attempts: 0, undo_attempts: 0,
+    application_id: "A20261122-0000000001", step_key: key, step_id: key, item: 0, needs: [], department: "samr", status, attempts: 0, undo_attempts: 0,
+    revision: 0, next_attempt_at: at(-30), leased_until: null, lease_owner: null, due_at: null,
     output: { creditCode: "91350100M000100Y43" }, error: null, decision: null, waiting_for: null, ready_at: at(-30),
     deadline: deadlineHours === null ? null : at(deadlineHours), started_at: null, finished_at: null, undo: "NONE",
   };

@@ -1,0 +1,213 @@
+/**
+ * What an application does next, decided from its state alone: which waiting rows a predecessor,
+ * a decision or a material has unblocked, which rows are leased for a department call now, which
+ * succeeded rows of a failed application are undone (in reverse order), and whether it finished.
+ * Pure: the engine runs it inside the transaction of the event that changed the state, then makes
+ * the calls it returns after commit. Waiting rows get no due time, so no sweep meets them again.
+ */
+import type { Bundle, BundleStep } from "../catalog/bundles";
+import { buildParams, stepKey } from "./params";
+import type { ApplicationRow, ApplicationStatus, StepRow } from "./store";
+
+const DAY_MS = 24 * 3600_000;
+/** Rows waiting for a predecessor, a material or an officer. */
+const BLOCKED = new Set(["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED"]);
+/** Rows that end the application's work when all rows are in them. */
+const DONE = new Set(["SUCCEEDED", "DROPPED"]);
+
+/** A department call to make after commit: the row is leased for it. */
+export interface Lease {
+  applicationId: string;
+  stepKey: string;
+  kind: "run" | "undo";
+  /** attempts (run) or undo_attempts (undo) at leasing: the outcome is recorded only while it still holds. */
+  attempt: number;
+  action: string;
+  department: string;
+  params: Record<string, unknown>;
+  /** Set when the parameters could not be built (a definition fault): the call is not made. */
+  paramsError?: string;
+  /** When the row became ready (dispatch lag). */
+  readyAt: Date | null;
+}
+
+export interface PlanOptions {
+  owner: string;
+  leaseSeconds: number;
+  now: Date;
+}
+
+/** One application's state inside a transition, with what changed. */
+export class ApplicationState {
+  readonly changed = new Set<StepRow>();
+  appChanged = false;
+  /** Set when this transition finished the application. */
+  finished: ApplicationStatus | undefined;
+
+  constructor(
+    readonly app: ApplicationRow,
+    readonly steps: StepRow[],
+  ) {}
+
+  step(key: string): StepRow | undefined {
+    return this.steps.find((s) => s.step_key === key);
+  }
+
+  def(row: StepRow): BundleStep {
+    return stepOf(this.app.bundle, row.step_id);
+  }
+
+  setStep(row: StepRow, patch: Partial<StepRow>): void {
+    Object.assign(row, patch);
+    this.changed.add(row);
+  }
+
+  setApp(patch: Partial<ApplicationRow>): void {
+    Object.assign(this.app, patch);
+    this.appChanged = true;
+  }
+}
+
+export const stepOf = (bundle: Bundle, id: string): BundleStep => bundle.steps.find((s) => s.id === id)!;
+
+const time = (d: Date | string | null | undefined) => (d ? new Date(d).getTime() : undefined);
+
+/** The parameters of a row's department call (or of its compensation), from the state in hand. */
+export function callParams(state: ApplicationState, row: StepRow, kind: "run" | "undo"): Record<string, unknown> {
+  const { app, steps } = state;
+  const def = state.def(row);
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const s of steps) if (s.output && s.item === 0) outputs[s.step_id] = s.output;
+  const list = def.each ? (app.form[def.each.slice(6)] as Array<Record<string, unknown>> | undefined) : undefined;
+  const ctx = { form: app.form, applicant: app.applicant, caseId: app.application_id, outputs, ownOutput: row.output ?? undefined, item: list?.[row.item] };
+  const params = buildParams(kind === "run" ? def.params : def.compensation!.params, def, ctx);
+  // A corrected row is a new request to the department: a new key (its first try keeps the plain one).
+  const rowKey = row.revision > 0 ? `${row.step_key}:r${row.revision}` : row.step_key;
+  params.idempotencyKey = stepKey(app.application_id, rowKey, kind === "undo");
+  return params;
+}
+
+/** Leases a row for a call now and describes the call. */
+function lease(state: ApplicationState, row: StepRow, kind: "run" | "undo", o: PlanOptions): Lease {
+  const until = new Date(o.now.getTime() + o.leaseSeconds * 1000);
+  const attempt = kind === "run" ? row.attempts + 1 : row.undo_attempts + 1;
+  state.setStep(row, {
+    status: kind === "run" ? "RUNNING" : "UNDOING",
+    ...(kind === "run" ? { attempts: attempt } : { undo_attempts: attempt }),
+    leased_until: until,
+    lease_owner: o.owner,
+    started_at: row.started_at ?? o.now,
+    due_at: until,
+  });
+  const def = state.def(row);
+  const out: Lease = {
+    applicationId: state.app.application_id,
+    stepKey: row.step_key,
+    kind,
+    attempt,
+    action: kind === "run" ? def.action : def.compensation!.action,
+    department: def.department,
+    params: {},
+    readyAt: row.ready_at,
+  };
+  try {
+    out.params = callParams(state, row, kind);
+  } catch (err) {
+    out.paramsError = (err as Error).message;
+  }
+  return out;
+}
+
+/** Whether a row of a failed application still stands in the way of undoing what it needs. */
+const standing = (r: StepRow) => r.status === "RUNNING" || r.status === "UNDOING" || ((r.status === "SUCCEEDED" || r.status === "READY") && r.undo === "PENDING");
+
+/** When a sweep must look at the row again; undefined while it waits for an event. */
+function dueAt(app: ApplicationRow, row: StepRow, now: number): Date | null {
+  if (row.status === "RUNNING" || row.status === "UNDOING") return row.leased_until;
+  if (row.status === "READY") return row.next_attempt_at;
+  // A compensation waiting out its backoff.
+  if (app.status === "FAILED" && row.status === "SUCCEEDED" && row.undo === "PENDING" && time(row.next_attempt_at)! > now) return row.next_attempt_at;
+  return null;
+}
+
+/**
+ * Moves the application on as far as its state allows now; returns the calls to make. Rows it
+ * changes are marked in `state`; the caller writes them in the same transaction.
+ */
+export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
+  const { app, steps } = state;
+  const now = o.now.getTime();
+  const leases: Lease[] = [];
+  const due = (d: Date | null) => time(d) !== undefined && time(d)! <= now;
+  if (app.status === "RUNNING") {
+    const succeeded = (id: string) => steps.filter((s) => s.step_id === id).every((s) => s.status === "SUCCEEDED");
+    for (const row of steps) {
+      if (BLOCKED.has(row.status) && row.needs.every(succeeded)) {
+        const def = state.def(row);
+        const missing = (def.materials ?? []).map((m) => m.type).filter((t) => !app.materials[t]);
+        const approved = !def.officerDecision || row.decision?.outcome === "APPROVE";
+        const next = missing.length > 0 ? "WAITING_MATERIAL" : approved ? "READY" : "WAITING_DECISION";
+        const waitingFor = missing.join(",") || null;
+        if (next !== row.status || waitingFor !== row.waiting_for) {
+          state.setStep(row, {
+            status: next,
+            waiting_for: waitingFor,
+            ready_at: row.ready_at ?? o.now,
+            deadline: row.deadline ?? new Date(now + def.committedDays * DAY_MS),
+            ...(next === "READY" ? { next_attempt_at: o.now } : {}),
+          });
+        }
+      }
+      if ((row.status === "READY" && due(row.next_attempt_at)) || (row.status === "RUNNING" && due(row.leased_until))) {
+        leases.push(lease(state, row, "run", o));
+      }
+    }
+    if (steps.every((s) => DONE.has(s.status))) {
+      state.setApp({ status: "COMPLETED", finished_at: o.now });
+      state.finished = "COMPLETED";
+    }
+  } else if (app.status === "FAILED") {
+    // A call in flight when the application failed is made again (same key) until its outcome is
+    // known, so that a step which did happen is undone.
+    for (const row of steps) {
+      if ((row.status === "RUNNING" && due(row.leased_until)) || (row.status === "READY" && row.undo === "PENDING" && due(row.next_attempt_at))) {
+        leases.push(lease(state, row, "run", o));
+      }
+    }
+    for (const row of [...steps].reverse()) {
+      const dependantsStanding = steps.some((d) => d.needs.includes(row.step_id) && standing(d));
+      if (row.status === "SUCCEEDED" && row.undo === "PENDING" && due(row.next_attempt_at) && !dependantsStanding) {
+        leases.push(lease(state, row, "undo", o));
+      } else if (row.status === "UNDOING" && due(row.leased_until)) leases.push(lease(state, row, "undo", o));
+    }
+    if (!steps.some(standing)) {
+      state.setApp({ status: "COMPENSATED", finished_at: o.now });
+      state.finished = "COMPENSATED";
+    }
+  }
+  for (const row of steps) {
+    const want = dueAt(app, row, now);
+    if (time(want) !== time(row.due_at)) state.setStep(row, { due_at: want });
+  }
+  return leases;
+}
+
+/**
+ * Stops an application: it becomes FAILED with the reason, rows not started are cancelled, and
+ * succeeded or in-flight rows that have a compensation are marked for undoing.
+ */
+export function failApplication(state: ApplicationState, failure: Record<string, unknown>, now: Date): void {
+  if (state.app.status !== "RUNNING") return;
+  state.setApp({ status: "FAILED", failure });
+  for (const row of state.steps) {
+    const undoable = Boolean(state.def(row).compensation);
+    // A row waiting out a retry may have happened at the department (a timeout): it is called again
+    // (same key) to learn its outcome, and undone if it did.
+    const triedBefore = row.status === "READY" && row.attempts > 0 && undoable;
+    if (BLOCKED.has(row.status) || (row.status === "READY" && !triedBefore) || row.status === "HELD") {
+      state.setStep(row, { status: "CANCELLED", finished_at: now, due_at: null });
+    } else if ((row.status === "SUCCEEDED" || row.status === "RUNNING" || triedBefore) && undoable) {
+      state.setStep(row, { undo: "PENDING", next_attempt_at: now });
+    }
+  }
+}
