@@ -4,11 +4,14 @@
 --               row's lease expiry, a compensation's retry; NULL while the row waits for people
 --               (an officer, a material), for a predecessor, or has ended.
 --   department  the step's department, so an officer's work list is one index range.
+--   undone_at   when the step's compensation succeeded.
 --   revision    bumped when the applicant corrects a held step: the department call of a corrected
 --               step carries a new idempotency key.
 ALTER TABLE application_steps ADD COLUMN due_at timestamptz;
 ALTER TABLE application_steps ADD COLUMN department text NOT NULL DEFAULT '';
 ALTER TABLE application_steps ADD COLUMN revision integer NOT NULL DEFAULT 0;
+-- When a compensation undid the step (dependants are undone before what they need).
+ALTER TABLE application_steps ADD COLUMN undone_at timestamptz;
 
 UPDATE application_steps s SET department = d.department
 FROM (

@@ -9,6 +9,7 @@ import { hashRequest } from "../../services/common/idempotency";
 import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundles";
+import { checkFieldValue, findField } from "../catalog/fields";
 import { checkForm } from "../catalog/merged-form";
 import type { Orchestrator } from "./engine";
 import { ApplicationState, failApplication } from "./progress";
@@ -68,6 +69,7 @@ function newRows(app: ApplicationRow, now: Date): StepRow[] {
         started_at: null,
         finished_at: null,
         undo: "NONE",
+        undone_at: null,
       });
     }
   }
@@ -173,6 +175,7 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
       readyAt: iso(s.ready_at),
       startedAt: iso(s.started_at),
       finishedAt: iso(s.finished_at),
+      undoneAt: iso(s.undone_at),
       deadline: iso(s.deadline),
       overdue: Boolean(s.deadline && open(s) && new Date(s.deadline).getTime() < now),
       output: personal ? (s.output ?? undefined) : undefined,
@@ -235,6 +238,92 @@ export async function supplement(engine: Orchestrator, applicationId: string, ap
       throw failedPrecondition("MATERIAL_NOT_AWAITED", `material_type: 申请 ${applicationId} 未在等待补正 ${type} (the application does not wait for this material)`);
     }
     state.setApp({ materials: { ...app.materials, [type]: materialId } });
+  });
+  if (!done) throw notFound("application", applicationId);
+  return done.state;
+}
+
+/**
+ * The applicant withdraws (撤回) a running application: it stops, and what its steps did is undone
+ * in reverse order. Withdrawing again answers the same; a finished application cannot be withdrawn.
+ */
+export async function withdraw(engine: Orchestrator, applicationId: string, applicant: string, reason: unknown): Promise<ApplicationState> {
+  const why = requireText(reason, "reason", 2, 500);
+  const done = await engine.transition(applicationId, (state, _tx, now) => {
+    const { app } = state;
+    if (app.applicant !== applicant) throw notFound("application", applicationId);
+    if (app.failure?.reasonCode === "WITHDRAWN_BY_APPLICANT") return;
+    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束，不能撤回 (the application is ${app.status})`);
+    failApplication(state, { reasonCode: "WITHDRAWN_BY_APPLICANT", message: why }, now);
+  });
+  if (!done) throw notFound("application", applicationId);
+  return done.state;
+}
+
+/** A correction of a held step: new values of its own fields (or of its list item), or dropping it. */
+export interface Correction {
+  /** Canonical field name -> new value, for a step that runs once. */
+  fields?: unknown;
+  /** The corrected list element, for a step that runs per element (e.g. one employee). */
+  item?: unknown;
+  /** Gives the item up: the rest of the application completes without it. */
+  drop?: unknown;
+}
+
+/**
+ * The applicant corrects a step held after a department refused it (e.g. an employee already
+ * insured elsewhere, an invoice credit line above the limit): the step runs again at once with the
+ * corrected values (a new idempotency key), or is dropped. Only the step's own fields change, and
+ * only while no other step has used them.
+ */
+export async function correct(engine: Orchestrator, applicationId: string, applicant: string, stepKey: string, c: Correction): Promise<ApplicationState> {
+  const keys = ["fields", "item", "drop"].filter((k) => (c as Record<string, unknown>)[k] !== undefined);
+  if (keys.length !== 1) throw invalidArgument("correction", "give exactly one of fields, item or drop");
+  if (c.drop !== undefined && c.drop !== true) throw invalidArgument("drop", "must be true to give the item up");
+  const done = await engine.transition(applicationId, (state, _tx, now) => {
+    const { app } = state;
+    if (app.applicant !== applicant) throw notFound("application", applicationId);
+    const row = state.step(stepKey);
+    if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
+    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束 (the application is ${app.status})`);
+    if (row.status !== "HELD") throw failedPrecondition("STEP_NOT_HELD", `步骤 ${stepKey} 当前状态为 ${row.status}，无需补正 (the step is not held for correction)`);
+    const def = state.def(row);
+    if (c.drop === true) {
+      state.setStep(row, { status: "DROPPED", finished_at: now });
+      return;
+    }
+    const form = { ...app.form };
+    const changed: string[] = [];
+    if (def.each) {
+      const list = def.each.slice(6);
+      if (c.item === undefined) throw invalidArgument("item", `step ${stepKey} runs per element of ${list}: give the corrected element as item`);
+      const checked = checkFieldValue(findField(list)!, [c.item]) as unknown[];
+      const items = [...(form[list] as unknown[])];
+      items[row.item] = checked[0];
+      form[list] = items;
+      changed.push(list);
+    } else {
+      if (c.fields === undefined) throw invalidArgument("fields", `give new values of the step's own fields (${def.fields.join(", ") || "none"})`);
+      if (!c.fields || typeof c.fields !== "object" || Array.isArray(c.fields)) throw invalidArgument("fields", "must be an object of field values");
+      const given = c.fields as Record<string, unknown>;
+      if (Object.keys(given).length === 0) throw invalidArgument("fields", "give at least one corrected value");
+      for (const [name, value] of Object.entries(given)) {
+        const field = findField(name);
+        if (!def.fields.includes(name) || !field) throw invalidArgument(`fields.${name}`, `is not a field of step ${stepKey} (${def.fields.join(", ")})`);
+        if (field.source) throw invalidArgument(`fields.${name}`, "is filled from a government source; it cannot be corrected here");
+        form[name] = checkFieldValue(field, value);
+        changed.push(name);
+      }
+    }
+    // A value another step already used stays as it was: correcting it would split the case.
+    for (const other of state.steps) {
+      if (other === row || ["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "CANCELLED", "DROPPED"].includes(other.status)) continue;
+      const odef = state.def(other);
+      const shared = changed.find((f) => odef.fields.includes(f) && (!def.each || !odef.each || other.item === row.item));
+      if (shared) throw failedPrecondition("FIELD_ALREADY_USED", `${shared}: 已被步骤 ${other.step_key} 使用，不能在此补正 (already used by another step)`);
+    }
+    state.setApp({ form });
+    state.setStep(row, { status: "READY", revision: row.revision + 1, attempts: 0, error: null, next_attempt_at: now, finished_at: null });
   });
   if (!done) throw notFound("application", applicationId);
   return done.state;

@@ -14,11 +14,12 @@ import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
-import { decide, queryCode, statusView, submit, supplement, type Decision } from "./applications";
+import { correct, decide, queryCode, statusView, submit, supplement, withdraw, type Decision } from "./applications";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
 import { issueReceipt, verifyReceipt } from "./receipt";
 import { loadApplication } from "./store";
+import { pendingDecisions } from "./work-lists";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
@@ -111,29 +112,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const state = await decide(engine, callerDepartment(ctx), { ...ctx.params, outcome });
         return statusView(state.app, state.steps, true);
       },
-      async listPendingDecisions(ctx: Ctx<Record<string, never>>) {
-        const department = callerDepartment(ctx);
-        const { rows } = await db.query<{ application_id: string; step_key: string; step_id: string; bundle: Bundle; form: Record<string, unknown>; materials: Record<string, string>; deadline: Date }>(
-          `SELECT s.application_id, s.step_key, s.step_id, a.bundle, a.form, a.materials, s.deadline FROM application_steps s
-           JOIN applications a ON a.application_id = s.application_id WHERE s.status = 'WAITING_DECISION' ORDER BY s.deadline`,
-        );
-        const pending = [];
-        for (const r of rows) {
-          const step = r.bundle.steps.find((s) => s.id === r.step_id)!;
-          if (step.department !== department) continue;
-          // Minimisation: the officer sees the fields and materials of this step only.
-          pending.push({
-            applicationId: r.application_id,
-            stepKey: r.step_key,
-            stepName: step.nameZh,
-            bundleCode: r.bundle.code,
-            deadline: new Date(r.deadline).toISOString(),
-            fields: step.fields.filter((f) => r.form[f] !== undefined).map((f) => ({ name: f, valueJson: JSON.stringify(r.form[f]) })),
-            materials: (step.materials ?? []).filter((m) => r.materials[m.type]).map((m) => ({ type: m.type, materialId: r.materials[m.type] })),
-          });
-        }
-        return { pending };
-      },
+      /** One page of the calling department's steps waiting for a decision, oldest deadline first. */
+      listPendingDecisions: (ctx: Ctx<{ pageSize?: number; pageToken?: string }>) => pendingDecisions(db, callerDepartment(ctx), ctx.params ?? {}),
       async fetchMaterial(ctx: Ctx<{ applicationId: string; materialId: string }>) {
         const department = callerDepartment(ctx);
         const { app } = await loadApplication(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
@@ -152,6 +132,17 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const meta = await ctx.call<MaterialMeta, object>("materials.get", { materialId, owner: applicant, withContent: false }, asOneWindow).catch(() => undefined);
         if (!meta || meta.typeCode !== materialType) throw invalidArgument("material_id", `${String(materialId)} is not your upload of type ${materialType}`);
         const state = await supplement(engine, requireText(applicationId, "application_id", 4, 64), applicant, materialType, materialId);
+        return statusView(state.app, state.steps, true);
+      },
+      /** The applicant withdraws (撤回) a running application; what was done is undone. */
+      async withdraw(ctx: Ctx<{ applicationId: string; applicant: string; reason: string }>) {
+        const state = await withdraw(engine, requireText(ctx.params.applicationId, "application_id", 4, 64), ctx.params.applicant, ctx.params.reason);
+        return statusView(state.app, state.steps, true);
+      },
+      /** The applicant corrects (or drops) a step held after a department refused it. */
+      async correct(ctx: Ctx<{ applicationId: string; applicant: string; stepKey: string; fields?: unknown; item?: unknown; drop?: unknown }>) {
+        const { applicationId, applicant, stepKey, fields, item, drop } = ctx.params;
+        const state = await correct(engine, requireText(applicationId, "application_id", 4, 64), applicant, requireText(stepKey, "step_key", 1, 64), { fields, item, drop });
         return statusView(state.app, state.steps, true);
       },
       /** Whether a receipt is the hub's and unchanged (anyone may ask). */

@@ -206,7 +206,7 @@ export class Orchestrator {
       const row = this.held(state, lease);
       if (!row) return;
       if (failure === undefined) {
-        state.setStep(row, { status: "COMPENSATED", undo: "DONE", leased_until: null });
+        state.setStep(row, { status: "COMPENSATED", undo: "DONE", leased_until: null, undone_at: now });
         this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department }, "step compensated");
         return;
       }

@@ -58,6 +58,7 @@ export interface StepRow {
   started_at: Date | null;
   finished_at: Date | null;
   undo: string;
+  undone_at: Date | null;
 }
 
 /** Columns a transition may change, with their SQL types (for jsonb_to_recordset). */
@@ -79,6 +80,7 @@ const MUTABLE: Array<[keyof StepRow, string]> = [
   ["started_at", "timestamptz"],
   ["finished_at", "timestamptz"],
   ["undo", "text"],
+  ["undone_at", "timestamptz"],
 ];
 const FIXED: Array<[keyof StepRow, string]> = [
   ["step_key", "text"],

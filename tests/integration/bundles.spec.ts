@@ -220,29 +220,93 @@ describe("bundles across processes", () => {
     expect(enterprise[0].status).toBe("ENTERPRISE_STATUS_DEREGISTERED");
   }, 150_000);
 
-  it("stops on a refusal and compensates what was done, in reverse order", async () => {
+  it("holds a refused sub-item for correction while the rest goes on; corrected, it runs again and the application completes", async () => {
+    const applicant = people[40];
+    // A credit line far above a small-scale taxpayer's limit: the invoice grant is refused, and held.
+    const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[41]], "9000000"));
+    await supplyPremises(applicationId, applicant);
+    await approveEstablishment(applicationId, applicant.idNumber);
+    const held = await until(
+      () => status(applicationId, applicant.idNumber),
+      (s) => stepOf(s, "invoices").status === "HELD" && stepOf(s, "enrolment#0").status === "SUCCEEDED",
+    );
+    expect(held.status).toBe("RUNNING");
+    expect(stepOf(held, "invoices").error.reasonCode).toBe("INVOICE_LIMIT_EXCEEDED");
+    for (const k of ["name", "establishment", "seal", "tax", "social-insurance"]) expect(stepOf(held, k).status).toBe("SUCCEEDED");
+
+    // Only the held step's own fields can be corrected, and only while it is held.
+    await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "invoices", fields: { "enterprise.address": "x" } }))
+      .rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "fields.enterprise.address" } });
+    await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "seal", drop: true }))
+      .rejects.toMatchObject({ data: { reasonCode: "STEP_NOT_HELD" } });
+    await expect(bus.call("bundles.correct", { applicationId, applicant: people[42].idNumber, stepKey: "invoices", drop: true }))
+      .rejects.toMatchObject({ type: "NOT_FOUND" });
+    await bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "invoices", fields: { "tax.monthly_credit_line": "50000" } });
+    const done = await until(() => status(applicationId, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(done.status).toBe("COMPLETED");
+    expect(stepOf(done, "invoices").status).toBe("SUCCEEDED");
+    const creditCode = stepOf(done, "establishment").output.creditCode;
+    const grants = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM tax.invoice_grants WHERE credit_code = $1 AND status = 'GRANT_STATUS_ACTIVE'", [creditCode]);
+    expect(grants[0].n).toBe(1);
+    expect(done.receipt.steps.find((x: { step: string }) => x.step === "invoices").status).toBe("SUCCEEDED");
+  }, 120_000);
+
+  it("drops a held employee at the applicant's word: the company and the other employee stay, the receipt says so", async () => {
+    const applicant = people[43];
+    // people[44] is already insured by an earlier application: their enrolment is refused and held.
+    const first = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[44]]));
+    await supplyPremises(first, applicant);
+    await approveEstablishment(first, applicant.idNumber);
+    expect((await until(() => status(first, applicant.idNumber), (s) => s.status !== "RUNNING")).status).toBe("COMPLETED");
+
+    const second = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[45], people[44]]));
+    await supplyPremises(second, applicant);
+    await approveEstablishment(second, applicant.idNumber);
+    const held = await until(() => status(second, applicant.idNumber), (s) => stepOf(s, "enrolment#1").status === "HELD" && stepOf(s, "invoices").status === "SUCCEEDED");
+    expect(held.status).toBe("RUNNING");
+    expect(stepOf(held, "enrolment#0").status).toBe("SUCCEEDED");
+    await bus.call("bundles.correct", { applicationId: second, applicant: applicant.idNumber, stepKey: "enrolment#1", drop: true });
+    const done = await until(() => status(second, applicant.idNumber), (s) => s.status !== "RUNNING");
+    expect(done.status).toBe("COMPLETED");
+    expect(stepOf(done, "enrolment#1").status).toBe("DROPPED");
+    expect(done.receipt.steps.find((x: { step: string }) => x.step === "enrolment#1").status).toBe("DROPPED");
+    const creditCode = stepOf(done, "establishment").output.creditCode;
+    const employed = await queryDatabase<{ id_number: string }>(db.url, "SELECT id_number FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
+    expect(employed.map((e) => e.id_number)).toEqual([people[45].idNumber]);
+    const enterprise = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM registration.enterprises WHERE credit_code = $1", [creditCode]);
+    expect(enterprise[0].status).toBe("ENTERPRISE_STATUS_ACTIVE");
+  }, 150_000);
+
+  it("withdraws (撤回) a running application: everything done is undone, dependants before what they need", async () => {
     const applicant = people[23];
-    // A credit line far above a small-scale taxpayer's limit: the invoice step is refused after
-    // establishment, seal, tax and social insurance have succeeded.
     const applicationId = await submitStartBusiness(applicant, startBusinessForm(applicant, [people[24]], "9000000"));
     await supplyPremises(applicationId, applicant);
     await approveEstablishment(applicationId, applicant.idNumber);
+    // Wait for a state that holds in every interleaving: the invoice grant held, every other step done.
+    await until(() => status(applicationId, applicant.idNumber), (s) => stepOf(s, "invoices").status === "HELD" && stepOf(s, "enrolment#0").status === "SUCCEEDED");
+    await expect(bus.call("bundles.withdraw", { applicationId, applicant: applicant.idNumber })).rejects.toMatchObject({ data: { field: "reason" } });
+    await bus.call("bundles.withdraw", { applicationId, applicant: applicant.idNumber, reason: "不再开办" });
+    // Withdrawing again is answered the same.
+    await bus.call("bundles.withdraw", { applicationId, applicant: applicant.idNumber, reason: "不再开办" });
     const end = await until(() => status(applicationId, applicant.idNumber), (s) => s.status === "COMPENSATED", 90_000);
-    expect(end.failure).toMatchObject({ step: "invoices", reasonCode: "INVOICE_LIMIT_EXCEEDED" });
-    expect(stepOf(end, "invoices").status).toBe("FAILED");
-    for (const k of ["name", "establishment", "seal", "tax", "social-insurance"]) expect(stepOf(end, k).status).toBe("COMPENSATED");
+    expect(end.failure).toMatchObject({ reasonCode: "WITHDRAWN_BY_APPLICANT" });
+    expect(stepOf(end, "invoices").status).toBe("CANCELLED");
+    for (const k of ["name", "establishment", "seal", "tax", "social-insurance", "enrolment#0"]) expect(stepOf(end, k).status).toBe("COMPENSATED");
+    // Reverse order: a step is undone only after every step that needed it.
+    const undoneAt = (k: string) => Date.parse(stepOf(end, k).undoneAt);
+    for (const k of ["seal", "tax", "social-insurance"]) expect(undoneAt("establishment")).toBeGreaterThanOrEqual(undoneAt(k));
+    expect(undoneAt("social-insurance")).toBeGreaterThanOrEqual(undoneAt("enrolment#0"));
+    expect(undoneAt("name")).toBeGreaterThanOrEqual(undoneAt("establishment"));
     const creditCode = stepOf(end, "establishment").output.creditCode;
     const live = await queryDatabase(db.url, "SELECT number FROM licenses.licences WHERE holder_id = $1 AND status NOT IN ('LICENCE_STATUS_REVOKED')", [creditCode]);
     expect(live).toEqual([]);
-    // Reverse order: the establishment was undone after everything that needed it.
-    const finished = (k: string) => Date.parse(stepOf(end, k).finishedAt ?? 0);
-    const undone = await queryDatabase<{ step_key: string; n: number }>(
-      db.url, "SELECT step_key, undo_attempts AS n FROM gateway.application_steps WHERE application_id = $1 AND undo = 'DONE'", [applicationId],
-    );
-    expect(undone.map((r) => r.step_key).sort()).toEqual(["enrolment#0", "establishment", "name", "seal", "social-insurance", "tax"]);
-    expect(finished("establishment")).toBeGreaterThan(0);
     const enterprise = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM registration.enterprises WHERE credit_code = $1", [creditCode]);
     expect(enterprise[0].status).toBe("ENTERPRISE_STATUS_CANCELLED");
+    const employments = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM social_insurance.employments WHERE employer_credit_code = $1", [creditCode]);
+    expect(employments.map((e) => e.status)).not.toContain("EMPLOYMENT_STATUS_ACTIVE");
+    const taxpayer = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM tax.taxpayers WHERE credit_code = $1", [creditCode]);
+    expect(taxpayer[0].status).not.toBe("TAXPAYER_STATUS_ACTIVE");
+    await expect(bus.call("bundles.withdraw", { applicationId, applicant: applicant.idNumber, reason: "再撤一次" })).resolves.toBeDefined();
   }, 120_000);
 
   it("finishes an application whose gateway was killed in the middle, every step executed once", async () => {

@@ -55,3 +55,26 @@ export async function supplementMaterial(req: PortalRequest, deps: PortalDeps): 
   });
   return { status: 200, body: toSnake(view) };
 }
+
+/** POST /v1/applications/{id}/withdrawal: the applicant withdraws (撤回) a running application. */
+export async function withdrawApplication(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const body = await req.body();
+  onlyKeys(body, ["reason"]);
+  const view = await callBus(deps, req, "bundles.withdraw", { applicationId: req.params.id, applicant: applicantOf(req), reason: body.reason });
+  return { status: 200, body: toSnake(view) };
+}
+
+/** POST /v1/applications/{id}/steps/{step_key}/correction: corrects or drops a held step. */
+export async function correctStep(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const body = await req.body();
+  onlyKeys(body, ["fields", "item", "drop"]);
+  const view = await callBus(deps, req, "bundles.correct", {
+    applicationId: req.params.id,
+    applicant: applicantOf(req),
+    stepKey: req.params.step_key,
+    fields: body.fields,
+    item: body.item,
+    drop: body.drop,
+  });
+  return { status: 200, body: toSnake(view) };
+}

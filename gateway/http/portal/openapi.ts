@@ -23,7 +23,7 @@ const security = (scheme: string) => [{ [scheme]: [] }];
 const applicant = security("applicantToken");
 
 const APPLICATION_STATUS = ["RUNNING", "COMPLETED", "FAILED", "COMPENSATED"];
-const STEP_STATUS = ["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED", "READY", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "CANCELLED", "UNDOING", "COMPENSATED"];
+const STEP_STATUS = ["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED", "READY", "RUNNING", "SUCCEEDED", "HELD", "DROPPED", "FAILED", "REJECTED", "CANCELLED", "UNDOING", "COMPENSATED"];
 
 const schemas = {
   Error: obj(
@@ -103,10 +103,11 @@ const schemas = {
       ready_at: time(""),
       started_at: time(""),
       finished_at: time(""),
+      undone_at: time("When the step's compensation undid it (withdrawal, failure)"),
       deadline: time("Committed deadline of the step"),
       overdue: { type: "boolean" },
       output: obj({}, [], { description: "What the department returned (credit code, licence numbers...; not in public look-ups)", additionalProperties: true }),
-      error: obj({ reason_code: str(), message: str() }),
+      error: obj({ reason_code: str(), message: str() }, [], { description: "Why the department refused it; with HELD, correct the step's fields or drop it" }),
     },
     ["step_key", "department", "status"],
   ),
@@ -135,6 +136,16 @@ const schemas = {
     ],
   },
   Supplement: obj({ material_type: str(), material_id: str() }, ["material_type", "material_id"], { additionalProperties: false }),
+  Withdrawal: obj({ reason: str("Why the application is withdrawn (2-500 characters)") }, ["reason"], { additionalProperties: false }),
+  Correction: obj(
+    {
+      fields: { type: "object", description: "New values of the held step's own fields, e.g. {\"tax.monthly_credit_line\": \"50000\"}" },
+      item: { type: "object", description: "The corrected list element of a step that runs per element, e.g. one employee {id_number, monthly_wage, start_date}" },
+      drop: { type: "boolean", enum: [true], description: "Give the item up: the rest of the application completes without it" },
+    },
+    [],
+    { additionalProperties: false, description: "Exactly one of fields, item or drop" },
+  ),
   RatingRequest: obj(
     { score: { type: "integer", minimum: 1, maximum: 5, description: "1 非常不满意 ... 5 非常满意" }, comment: str("Up to 500 characters; required for a score of 1 or 2", { maxLength: 500 }) },
     ["score"],
@@ -227,6 +238,32 @@ export const OPENAPI = {
         parameters: [path("id", "Application id")],
         requestBody: body("Supplement"),
         responses: { "200": json(ref("ApplicationStatus"), "Status after the supplement"), ...BAD, "404": err("No such application of this applicant"), "422": err("The application is closed (APPLICATION_CLOSED)"), ...APPLICANT_ERRORS },
+      },
+    },
+    "/v1/applications/{id}/withdrawal": {
+      post: {
+        summary: "Withdraw (撤回) a running application: it stops and what its steps did is undone, in reverse order",
+        tags: ["applications"],
+        security: applicant,
+        parameters: [path("id", "Application id")],
+        requestBody: body("Withdrawal"),
+        responses: { "200": json(ref("ApplicationStatus"), "Status after the withdrawal"), ...BAD, "404": err("No such application of this applicant"), "422": err("The application is finished (APPLICATION_CLOSED)"), ...APPLICANT_ERRORS },
+      },
+    },
+    "/v1/applications/{id}/steps/{step_key}/correction": {
+      post: {
+        summary: "Correct or drop a step held after a department refused it (HELD): it runs again with the corrected values, the rest goes on",
+        tags: ["applications"],
+        security: applicant,
+        parameters: [path("id", "Application id"), path("step_key", "The held step, e.g. enrolment#0 or invoices")],
+        requestBody: body("Correction"),
+        responses: {
+          "200": json(ref("ApplicationStatus"), "Status after the correction"),
+          ...BAD,
+          "404": err("No such application or step of this applicant"),
+          "422": err("The step is not held (STEP_NOT_HELD), the value was used by another step (FIELD_ALREADY_USED), or the application is finished"),
+          ...APPLICANT_ERRORS,
+        },
       },
     },
     "/v1/applications/{id}/rating": {

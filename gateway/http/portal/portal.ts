@@ -10,7 +10,7 @@ import { rootLogger } from "../../../services/common/logger";
 import type { Runtime } from "../../../services/common/runtime";
 import { resolveSecret } from "../../../services/common/secrets";
 import { CallerChecks } from "../../grpc/caller-checks";
-import { applicationStatus, myApplications, submitApplication, supplementMaterial } from "./applications";
+import { applicationStatus, correctStep, myApplications, submitApplication, supplementMaterial, withdrawApplication } from "./applications";
 import { applicantTokenKey, authenticatePortal, bearerToken, verifyApplicantToken } from "./auth";
 import { bundleForm, listBundles } from "./bundles";
 import type { PortalDeps } from "./deps";
@@ -37,6 +37,8 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
   { method: "GET", path: "/v1/applications", audience: "applicant", handler: myApplications },
   { method: "GET", path: "/v1/applications/{id}", audience: "applicant", handler: applicationStatus },
   { method: "POST", path: "/v1/applications/{id}/materials", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: supplementMaterial },
+  { method: "POST", path: "/v1/applications/{id}/withdrawal", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: withdrawApplication },
+  { method: "POST", path: "/v1/applications/{id}/steps/{step_key}/correction", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: correctStep },
   { method: "POST", path: "/v1/applications/{id}/rating", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: rateApplication },
   { method: "GET", path: "/v1/lookup", audience: "public", handler: lookupApplication },
 ];

@@ -37,6 +37,7 @@ describe("loadConfig defaults", () => {
       licenseKeySecret: undefined,
       hubSecret: undefined,
       orchestratorLeaseSeconds: 30,
+      orchestratorSweepMs: 1000,
       seedPopulation: 10_000,
       devCredentials: true,
     });

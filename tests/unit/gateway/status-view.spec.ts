@@ -20,7 +20,7 @@ function step(key: string, status: string, deadlineHours: number | null): StepRo
     application_id: "A20261122-0000000001", step_key: key, step_id: key, item: 0, needs: [], department: "samr", status, attempts: 0, undo_attempts: 0,
     revision: 0, next_attempt_at: at(-30), leased_until: null, lease_owner: null, due_at: null,
     output: { creditCode: "91350100M000100Y43" }, error: null, decision: null, waiting_for: null, ready_at: at(-30),
-    deadline: deadlineHours === null ? null : at(deadlineHours), started_at: null, finished_at: null, undo: "NONE",
+    deadline: deadlineHours === null ? null : at(deadlineHours), started_at: null, finished_at: null, undo: "NONE", undone_at: null,
   };
 }
 

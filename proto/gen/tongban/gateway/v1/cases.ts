@@ -81,6 +81,10 @@ export function outcomeToNumber(object: Outcome): number {
 }
 
 export interface ListPendingDecisionsRequest {
+  /** At most this many steps (1-200; 0 means 50). */
+  pageSize: number;
+  /** The next_page_token of the previous page; empty for the first page. */
+  pageToken: string;
 }
 
 export interface StepField {
@@ -103,10 +107,20 @@ export interface PendingDecision {
   deadline: string;
   fields: StepField[];
   materials: StepMaterial[];
+  /** The bundle's name (e.g. 开办企业). */
+  bundleName: string;
+  /** The enterprise the case is about: its name as reserved (开办企业), once known. */
+  enterpriseName: string;
+  /** Its unified social credit code, once it has one. */
+  creditCode: string;
+  /** RFC 3339: when the application was submitted. */
+  submittedAt: string;
 }
 
 export interface ListPendingDecisionsResponse {
   pending: PendingDecision[];
+  /** Pass as page_token for the next page; empty on the last page. */
+  nextPageToken: string;
 }
 
 export interface DecideRequest {
@@ -138,11 +152,17 @@ export interface FetchMaterialResponse {
 }
 
 function createBaseListPendingDecisionsRequest(): ListPendingDecisionsRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListPendingDecisionsRequest: MessageFns<ListPendingDecisionsRequest> = {
-  encode(_: ListPendingDecisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListPendingDecisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -159,6 +179,22 @@ export const ListPendingDecisionsRequest: MessageFns<ListPendingDecisionsRequest
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -171,20 +207,39 @@ export const ListPendingDecisionsRequest: MessageFns<ListPendingDecisionsRequest
     }
   },
 
-  fromJSON(_: any): ListPendingDecisionsRequest {
-    return {};
+  fromJSON(object: any): ListPendingDecisionsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListPendingDecisionsRequest): unknown {
+  toJSON(message: ListPendingDecisionsRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<ListPendingDecisionsRequest>, I>>(base?: I): ListPendingDecisionsRequest {
     return ListPendingDecisionsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListPendingDecisionsRequest>, I>>(_: I): ListPendingDecisionsRequest {
+  fromPartial<I extends Exact<DeepPartial<ListPendingDecisionsRequest>, I>>(object: I): ListPendingDecisionsRequest {
     const message = createBaseListPendingDecisionsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
@@ -368,7 +423,19 @@ export const StepMaterial: MessageFns<StepMaterial> = {
 };
 
 function createBasePendingDecision(): PendingDecision {
-  return { applicationId: "", stepKey: "", stepName: "", bundleCode: "", deadline: "", fields: [], materials: [] };
+  return {
+    applicationId: "",
+    stepKey: "",
+    stepName: "",
+    bundleCode: "",
+    deadline: "",
+    fields: [],
+    materials: [],
+    bundleName: "",
+    enterpriseName: "",
+    creditCode: "",
+    submittedAt: "",
+  };
 }
 
 export const PendingDecision: MessageFns<PendingDecision> = {
@@ -393,6 +460,18 @@ export const PendingDecision: MessageFns<PendingDecision> = {
     }
     for (const v of message.materials) {
       StepMaterial.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.bundleName !== "") {
+      writer.uint32(66).string(message.bundleName);
+    }
+    if (message.enterpriseName !== "") {
+      writer.uint32(74).string(message.enterpriseName);
+    }
+    if (message.creditCode !== "") {
+      writer.uint32(82).string(message.creditCode);
+    }
+    if (message.submittedAt !== "") {
+      writer.uint32(90).string(message.submittedAt);
     }
     return writer;
   },
@@ -466,6 +545,38 @@ export const PendingDecision: MessageFns<PendingDecision> = {
             message.materials.push(StepMaterial.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.bundleName = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.enterpriseName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.creditCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.submittedAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -507,6 +618,26 @@ export const PendingDecision: MessageFns<PendingDecision> = {
       materials: globalThis.Array.isArray(object?.materials)
         ? object.materials.map((e: any) => StepMaterial.fromJSON(e))
         : [],
+      bundleName: isSet(object.bundleName)
+        ? globalThis.String(object.bundleName)
+        : isSet(object.bundle_name)
+        ? globalThis.String(object.bundle_name)
+        : "",
+      enterpriseName: isSet(object.enterpriseName)
+        ? globalThis.String(object.enterpriseName)
+        : isSet(object.enterprise_name)
+        ? globalThis.String(object.enterprise_name)
+        : "",
+      creditCode: isSet(object.creditCode)
+        ? globalThis.String(object.creditCode)
+        : isSet(object.credit_code)
+        ? globalThis.String(object.credit_code)
+        : "",
+      submittedAt: isSet(object.submittedAt)
+        ? globalThis.String(object.submittedAt)
+        : isSet(object.submitted_at)
+        ? globalThis.String(object.submitted_at)
+        : "",
     };
   },
 
@@ -533,6 +664,18 @@ export const PendingDecision: MessageFns<PendingDecision> = {
     if (message.materials?.length) {
       obj.materials = message.materials.map((e) => StepMaterial.toJSON(e));
     }
+    if (message.bundleName !== "") {
+      obj.bundleName = message.bundleName;
+    }
+    if (message.enterpriseName !== "") {
+      obj.enterpriseName = message.enterpriseName;
+    }
+    if (message.creditCode !== "") {
+      obj.creditCode = message.creditCode;
+    }
+    if (message.submittedAt !== "") {
+      obj.submittedAt = message.submittedAt;
+    }
     return obj;
   },
 
@@ -548,18 +691,25 @@ export const PendingDecision: MessageFns<PendingDecision> = {
     message.deadline = object.deadline ?? "";
     message.fields = object.fields?.map((e) => StepField.fromPartial(e)) || [];
     message.materials = object.materials?.map((e) => StepMaterial.fromPartial(e)) || [];
+    message.bundleName = object.bundleName ?? "";
+    message.enterpriseName = object.enterpriseName ?? "";
+    message.creditCode = object.creditCode ?? "";
+    message.submittedAt = object.submittedAt ?? "";
     return message;
   },
 };
 
 function createBaseListPendingDecisionsResponse(): ListPendingDecisionsResponse {
-  return { pending: [] };
+  return { pending: [], nextPageToken: "" };
 }
 
 export const ListPendingDecisionsResponse: MessageFns<ListPendingDecisionsResponse> = {
   encode(message: ListPendingDecisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.pending) {
       PendingDecision.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -585,6 +735,14 @@ export const ListPendingDecisionsResponse: MessageFns<ListPendingDecisionsRespon
             message.pending.push(PendingDecision.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -602,6 +760,11 @@ export const ListPendingDecisionsResponse: MessageFns<ListPendingDecisionsRespon
       pending: globalThis.Array.isArray(object?.pending)
         ? object.pending.map((e: any) => PendingDecision.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -609,6 +772,9 @@ export const ListPendingDecisionsResponse: MessageFns<ListPendingDecisionsRespon
     const obj: any = {};
     if (message.pending?.length) {
       obj.pending = message.pending.map((e) => PendingDecision.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -619,6 +785,7 @@ export const ListPendingDecisionsResponse: MessageFns<ListPendingDecisionsRespon
   fromPartial<I extends Exact<DeepPartial<ListPendingDecisionsResponse>, I>>(object: I): ListPendingDecisionsResponse {
     const message = createBaseListPendingDecisionsResponse();
     message.pending = object.pending?.map((e) => PendingDecision.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -1101,7 +1268,10 @@ export const FetchMaterialResponse: MessageFns<FetchMaterialResponse> = {
 
 export type CaseServiceService = typeof CaseServiceService;
 export const CaseServiceService = {
-  /** Steps of the calling department waiting for an officer's decision, earliest deadline first. */
+  /**
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
+   * a page at a time.
+   */
   listPendingDecisions: {
     path: "/tongban.gateway.v1.CaseService/ListPendingDecisions" as const,
     requestStream: false as const,
@@ -1137,7 +1307,10 @@ export const CaseServiceService = {
 } as const;
 
 export interface CaseServiceServer extends UntypedServiceImplementation {
-  /** Steps of the calling department waiting for an officer's decision, earliest deadline first. */
+  /**
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
+   * a page at a time.
+   */
   listPendingDecisions: handleUnaryCall<ListPendingDecisionsRequest, ListPendingDecisionsResponse>;
   /** Approve, reject (the application stops and is compensated) or ask for a supplement. */
   decide: handleUnaryCall<DecideRequest, DecideResponse>;
@@ -1146,7 +1319,10 @@ export interface CaseServiceServer extends UntypedServiceImplementation {
 }
 
 export interface CaseServiceClient extends Client {
-  /** Steps of the calling department waiting for an officer's decision, earliest deadline first. */
+  /**
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
+   * a page at a time.
+   */
   listPendingDecisions(
     request: ListPendingDecisionsRequest,
     callback: (error: ServiceError | null, response: ListPendingDecisionsResponse) => void,
