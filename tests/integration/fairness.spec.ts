@@ -1,0 +1,138 @@
+/**
+ * Fairness of the orchestrator, on PostgreSQL and on the embedded default: with 500 applications
+ * waiting for an officer and 500 waiting for a 容缺 material, a new 员工录用 and a new 开办企业 are
+ * dispatched by their own submission (their first steps are leased in the submitting transaction),
+ * move on by events alone (the safety-net sweep is off), and a sweep finds nothing to do among the
+ * 1,000 waiting cases. Asserts the order of work and what ran, never wall time.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../services/common/config";
+import { startHub, type Hub } from "../../services/hub";
+import { generatePopulation } from "../../services/identity/seed/population";
+import { createTestDatabase, dropTestDatabase } from "../support/postgres";
+import { eventually } from "../support/eventually";
+import { requireServers } from "../support/servers";
+
+const WAITING_EACH = 500;
+const SEED = 300;
+const people = generatePopulation(SEED, 20261122);
+const pdf = (n: number) => Buffer.from(`%PDF-1.4\n% material ${n}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`).toString("base64");
+const samr = { meta: { caller: { department: "samr" } } };
+/** Characters that form no forbidden, restricted or region word together. */
+const CHARS = [..."星云青远明启天锦瑞恒嘉盛泰宏博帆松航德辰达创智宇晨峰林泉石竹兰梅雅悦和顺丰源佳润"];
+const tradeName = (i: number) => CHARS[i % CHARS.length] + CHARS[Math.floor(i / CHARS.length) % CHARS.length] + "坊";
+
+function form(i: number, employee: (typeof people)[number]) {
+  return {
+    "enterprise.region_code": "510104",
+    "enterprise.trade_name": tradeName(i),
+    "enterprise.industry": "科技",
+    "enterprise.organisation_form": "有限公司",
+    "enterprise.enterprise_type": "ENTERPRISE_TYPE_COMPANY",
+    "enterprise.registered_capital": "100",
+    "enterprise.address": "四川省成都市锦江区人民南路330号",
+    "enterprise.business_scope_codes": ["I6510", "I6560"],
+    "enterprise.investors": [{ id: people[0].idNumber, contribution: "100" }],
+    "seal.types": ["公章"],
+    "seal.engraver": "成都市锦江区刻章社",
+    "tax.monthly_credit_line": "50000",
+    employees: [{ id_number: employee.idNumber, monthly_wage: "9000", start_date: "2026-11-20" }],
+  };
+}
+
+/** Runs fn for 0..n-1 with at most `width` in flight. */
+async function pool(n: number, width: number, fn: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kind) => {
+  let hub: Hub;
+  let database: { name: string; url: string } | undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-fairness-"));
+  const call = <T = any>(action: string, params: object, opts?: object) => hub.broker.call<T, object>(action, params, opts);
+  const applicant = people[0].idNumber;
+  const upload = async (typeCode: string, n: number) =>
+    (await call<{ materialId: string }>("materials.upload", { owner: applicant, typeCode, fileName: `${typeCode}.pdf`, contentType: "application/pdf", contentBase64: pdf(n) })).materialId;
+  const status = (applicationId: string) => call("bundles.status", { applicationId, applicant });
+  const stepOf = (s: any, k: string) => s.steps.find((x: { stepKey: string }) => x.stepKey === k);
+
+  beforeAll(async () => {
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir, GRPC_PORT: "0", PORT: "0", LOG_LEVEL: "warn", SEED_POPULATION: "0",
+      // Progress by events only: a sweep runs when the test asks for one.
+      ORCHESTRATOR_SWEEP_MS: "0",
+      HUB_SECRET: crypto.randomBytes(32).toString("hex"), LICENSE_KEY_SECRET: crypto.randomBytes(32).toString("hex"),
+      TONGBAN_NAMESPACE: `fair-${crypto.randomBytes(3).toString("hex")}`,
+    };
+    if (kind === "PostgreSQL") {
+      await requireServers();
+      database = await createTestDatabase();
+      env.DATABASE_URL = database.url;
+    }
+    hub = await startHub(loadConfig(env));
+    await call("identity.seedPopulation", { count: SEED });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    if (database) await dropTestDatabase(database.name);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("dispatches new applications by their own submission while 1,000 wait for people; a sweep finds nothing among them", async () => {
+    const articles = await upload("ARTICLES_OF_ASSOCIATION", 1);
+    const premises = await upload("PREMISES_PROOF", 2);
+    const submit = async (bundleCode: string, f: object, materials: Record<string, string>) =>
+      (await call<{ applicationId: string }>("bundles.submit", { applicant, bundleCode, clientKey: `fair-${crypto.randomUUID()}`, form: f, materials })).applicationId;
+
+    // An enterprise for the 员工录用 later: opened by events alone (no sweep runs in this test).
+    const opened = await submit("START_BUSINESS", form(0, people[1]), { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises });
+    await eventually(() => status(opened), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
+    await call("bundles.decide", { applicationId: opened, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
+    const company = await eventually(() => status(opened), (s) => s.status !== "RUNNING", 60_000, 50);
+    expect(company.status).toBe("COMPLETED");
+    const creditCode = stepOf(company, "establishment").output.creditCode;
+
+    // 500 wait for an officer's decision, 500 for the proof of premises (容缺).
+    const waiting: string[] = [];
+    await pool(2 * WAITING_EACH, 16, async (i) => {
+      const materials: Record<string, string> = i % 2 === 0 ? { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises } : { ARTICLES_OF_ASSOCIATION: articles };
+      waiting.push(await submit("START_BUSINESS", form(i + 1, people[2]), materials));
+    });
+    const gateway = await hub.runtime.databases.get("gateway")!;
+    const counts = async () => {
+      const { rows } = await gateway.query<{ status: string; n: number }>(
+        "SELECT status, count(*)::int AS n FROM application_steps WHERE step_id = 'establishment' AND application_id = ANY ($1) GROUP BY status",
+        [waiting],
+      );
+      const n = (st: string) => rows.find((r) => r.status === st)?.n ?? 0;
+      return { decision: n("WAITING_DECISION"), material: n("WAITING_MATERIAL") };
+    };
+    expect(await eventually(counts, (c) => c.decision + c.material === 2 * WAITING_EACH, 120_000, 500)).toEqual({ decision: WAITING_EACH, material: WAITING_EACH });
+
+    // Waiting cases are not in the queue of due work: a sweep moves none of them.
+    const before = await call<{ sweptApplications: number }>("bundles.engineStats", {});
+    expect(await call("bundles.sweep", {})).toEqual({ moved: 0 });
+    expect((await call<{ sweptApplications: number }>("bundles.engineStats", {})).sweptApplications).toBe(before.sweptApplications);
+
+    // New work is dispatched by its own submission: when submit answers, the first steps are leased.
+    const contract = await upload("LABOUR_CONTRACT", 3);
+    const hire = await submit("HIRE_EMPLOYEE", { "enterprise.credit_code": creditCode, employees: [{ id_number: people[3].idNumber, monthly_wage: "8000", start_date: "2026-11-21" }] }, { LABOUR_CONTRACT: contract });
+    const fresh = await submit("START_BUSINESS", form(2 * WAITING_EACH + 1, people[4]), { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises });
+    const notDispatched = ["PENDING", "READY"];
+    for (const s of (await status(hire)).steps) expect(notDispatched).not.toContain(s.status);
+    expect(notDispatched).not.toContain(stepOf(await status(fresh), "name").status);
+
+    // ...and moves on by events alone, ahead of the 1,000 that still wait.
+    expect((await eventually(() => status(hire), (s) => s.status !== "RUNNING", 60_000, 50)).status).toBe("COMPLETED");
+    await eventually(() => status(fresh), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
+    expect(await counts()).toEqual({ decision: WAITING_EACH, material: WAITING_EACH });
+    expect((await call<{ sweeps: number }>("bundles.engineStats", {})).sweeps).toBe(1);
+  }, 400_000);
+});
