@@ -12,7 +12,7 @@ import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundl
 import { checkFieldValue, findField } from "../catalog/fields";
 import { checkForm } from "../catalog/merged-form";
 import type { Orchestrator } from "./engine";
-import { ApplicationState, failApplication } from "./progress";
+import { ApplicationState, failApplication, type Lease } from "./progress";
 import type { ApplicationRow, StepRow } from "./store";
 
 const DAY_MS = 24 * 3600_000;
@@ -102,6 +102,7 @@ export async function submit(
   const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
   const applicationId = newApplicationId();
   const creditCode = typeof form["enterprise.credit_code"] === "string" ? form["enterprise.credit_code"] : null;
+  let admitted: Lease[] = [];
   const result = await db.transaction(async (tx) => {
     const now = new Date();
     const inserted = await tx.query<ApplicationRow>(
@@ -138,8 +139,11 @@ export async function submit(
       return { applicationId: rows[0].application_id, created: false, leases: [] };
     }
     const app = inserted.rows[0];
-    const leases = await engine.admit(new ApplicationState(app, newRows(app, now)), tx, now);
-    return { applicationId, created: true, leases };
+    admitted = await engine.admit(new ApplicationState(app, newRows(app, now)), tx, now);
+    return { applicationId, created: true, leases: admitted };
+  }).catch((err: unknown) => {
+    engine.abandon(admitted);
+    throw err;
   });
   engine.dispatch(result.leases);
   return { applicationId: result.applicationId, queryCode: queryCode(secret, result.applicationId), created: result.created };

@@ -168,6 +168,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,
         maxAttempts: options.maxAttempts ?? 8,
         sweepIntervalMs: options.sweepIntervalMs ?? rt.config.orchestratorSweepMs,
+        maxInFlight: rt.config.orchestratorMaxInFlight,
         onFinished: (state, tx) => issueReceipt(tx, state.app, state.steps, secret),
       });
       engine.start();

@@ -29,6 +29,11 @@ export interface EngineOptions {
   maxAttempts: number;
   /** Interval of the safety-net sweep in ms; 0 turns it off (tests of event-driven progress). */
   sweepIntervalMs?: number;
+  /**
+   * Department calls this replica makes at once. Work beyond it waits in the due queue and is
+   * pulled oldest first as calls finish (back-pressure instead of timeouts and retries).
+   */
+  maxInFlight?: number;
   /** Called in the transaction that finishes an application (completed or compensated). */
   onFinished?: (state: ApplicationState, tx: Queryable) => Promise<void>;
 }
@@ -56,6 +61,10 @@ export class Orchestrator {
     (err) => this.log.warn({ err }, "orchestration sweep failed"),
   );
   private readonly inFlight = new Set<Promise<void>>();
+  /** Calls leased and not yet recorded (reserved when leased, inside the transaction). */
+  private slots = 0;
+  /** Due work was left in the queue for want of capacity: pull it as calls finish. */
+  private backlog = false;
   private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0 };
   private stopped = false;
 
@@ -67,8 +76,18 @@ export class Orchestrator {
 
   start(): void {
     this.stopped = false;
-    const interval = this.options.sweepIntervalMs ?? 1000;
-    if (interval > 0) this.sweeper.start(interval);
+    // Without an interval the loop still runs on demand: pulling queued work as calls finish.
+    this.sweeper.start(this.options.sweepIntervalMs ?? 1000);
+  }
+
+  private get capacity(): number {
+    return Math.max(0, (this.options.maxInFlight ?? 64) - this.slots);
+  }
+
+  /** Takes slots for leases just planned (synchronously, so concurrent transitions see them). */
+  private reserve(state: ApplicationState, leases: Lease[]): void {
+    this.slots += leases.length;
+    if (state.capped) this.backlog = true;
   }
 
   /** Stops sweeping and waits for the calls under way to be recorded. */
@@ -89,15 +108,21 @@ export class Orchestrator {
    * the application is unknown (or locked by another replica, with `skipLocked`).
    */
   async transition<T>(applicationId: string, mutate: Mutation<T>, skipLocked = false): Promise<{ value: T; state: ApplicationState } | undefined> {
-    const result = await this.db.transaction(async (tx) => {
-      const found = await readApplication(tx, applicationId, skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE");
-      if (!found) return undefined;
-      const state = new ApplicationState(found.app, found.steps);
-      const now = new Date();
-      const value = await mutate(state, tx, now);
-      const leases = await this.settle(state, tx, now);
-      return { value, state, leases };
-    });
+    let reserved = 0;
+    const result = await this.db
+      .transaction(async (tx) => {
+        const found = await readApplication(tx, applicationId, skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE");
+        if (!found) return undefined;
+        const state = new ApplicationState(found.app, found.steps);
+        const now = new Date();
+        const value = await mutate(state, tx, now);
+        const leases = await this.settle(state, tx, now, (n) => (reserved = n));
+        return { value, state, leases };
+      })
+      .catch((err: unknown) => {
+        this.release(reserved);
+        throw err;
+      });
     if (!result) return undefined;
     this.counters.transitions++;
     this.dispatch(result.leases);
@@ -109,8 +134,10 @@ export class Orchestrator {
    * Moves a state on and writes it (inside the caller's transaction); returns the calls to make
    * after commit. Submission uses it for a new application's first rows.
    */
-  async settle(state: ApplicationState, tx: Queryable, now = new Date()): Promise<Lease[]> {
-    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now });
+  async settle(state: ApplicationState, tx: Queryable, now: Date, reserved: (n: number) => void): Promise<Lease[]> {
+    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
+    this.reserve(state, leases);
+    reserved(leases.length);
     await updateSteps(tx, state.app.application_id, [...state.changed]);
     if (state.appChanged) await updateApplication(tx, state.app);
     if (state.finished) await this.options.onFinished?.(state, tx);
@@ -124,28 +151,57 @@ export class Orchestrator {
    * they go and inserted; returns the calls to make after commit.
    */
   async admit(state: ApplicationState, tx: Queryable, now: Date): Promise<Lease[]> {
-    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now });
-    await insertSteps(tx, state.app.application_id, state.steps);
+    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
+    this.reserve(state, leases);
+    try {
+      await insertSteps(tx, state.app.application_id, state.steps);
+    } catch (err) {
+      this.release(leases.length);
+      throw err;
+    }
     if (state.appChanged) await updateApplication(tx, state.app);
     state.changed.clear();
     state.appChanged = false;
     return leases;
   }
 
-  /** Makes the calls of leased rows (after the leasing transaction committed). */
+  /** Gives back slots of calls recorded (or of leases whose transaction rolled back), pulling queued work. */
+  private release(n: number): void {
+    if (n === 0) return;
+    this.slots -= n;
+    if (this.backlog && !this.stopped) {
+      this.backlog = false;
+      this.sweeper.kick();
+    }
+  }
+
+  /**
+   * Makes the calls of leased rows (after the leasing transaction committed). A submission whose
+   * transaction failed after admit() passes its leases to `abandon` instead.
+   */
   dispatch(leases: Lease[]): void {
     for (const lease of leases) {
       this.counters.dispatched++;
       const call = (lease.kind === "run" ? this.run(lease) : this.undo(lease))
         .catch((err) => this.log.warn({ err, applicationId: lease.applicationId, step: lease.stepKey }, "recording a step outcome failed; the sweep retries it"))
-        .finally(() => this.inFlight.delete(call));
+        .finally(() => {
+          this.inFlight.delete(call);
+          this.release(1);
+        });
       this.inFlight.add(call);
     }
   }
 
+  /** Gives back the slots of leases that will not be dispatched (their transaction rolled back). */
+  abandon(leases: Lease[]): void {
+    this.release(leases.length);
+  }
+
   private call(lease: Lease): Promise<Record<string, unknown>> {
     if (lease.paramsError) return Promise.reject(Object.assign(new Error(lease.paramsError), { type: "BUNDLE_DEFINITION" }));
-    return this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, { meta: { caller: { department: ONE_WINDOW } } });
+    // No retries by the broker: a timed-out call may still be running at the department, and the
+    // engine retries (same key, after a backoff) itself.
+    return this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, { retries: 0, meta: { caller: { department: ONE_WINDOW } } });
   }
 
   /** The lease still held: the row is as this replica leased it. */
@@ -234,6 +290,10 @@ export class Orchestrator {
     );
     let moved = 0;
     for (const { application_id } of rows) {
+      if (this.capacity === 0) {
+        this.backlog = true;
+        break;
+      }
       const done = await this.transition(application_id, () => undefined, true);
       if (done) moved++;
     }

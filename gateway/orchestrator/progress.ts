@@ -35,6 +35,12 @@ export interface PlanOptions {
   owner: string;
   leaseSeconds: number;
   now: Date;
+  /**
+   * Calls this replica can take on now. Rows beyond it stay due (READY, or an expired lease) in the
+   * queue, and the replica pulls them oldest first as its calls finish: no replica takes on more
+   * than it can call within a lease, and no department is flooded.
+   */
+  capacity: number;
 }
 
 /** One application's state inside a transition, with what changed. */
@@ -43,6 +49,8 @@ export class ApplicationState {
   appChanged = false;
   /** Set when this transition finished the application. */
   finished: ApplicationStatus | undefined;
+  /** Set when a due row was left in the queue for want of capacity. */
+  capped = false;
 
   constructor(
     readonly app: ApplicationRow,
@@ -121,12 +129,12 @@ function lease(state: ApplicationState, row: StepRow, kind: "run" | "undo", o: P
 /** Whether a row of a failed application still stands in the way of undoing what it needs. */
 const standing = (r: StepRow) => r.status === "RUNNING" || r.status === "UNDOING" || ((r.status === "SUCCEEDED" || r.status === "READY") && r.undo === "PENDING");
 
-/** When a sweep must look at the row again; undefined while it waits for an event. */
-function dueAt(app: ApplicationRow, row: StepRow, now: number): Date | null {
+/** When a replica must look at the row again; null while it waits for an event (people, a predecessor). */
+function dueAt(app: ApplicationRow, row: StepRow, undoable: boolean): Date | null {
   if (row.status === "RUNNING" || row.status === "UNDOING") return row.leased_until;
   if (row.status === "READY") return row.next_attempt_at;
-  // A compensation waiting out its backoff.
-  if (app.status === "FAILED" && row.status === "SUCCEEDED" && row.undo === "PENDING" && time(row.next_attempt_at)! > now) return row.next_attempt_at;
+  // A compensation that may run (now, or after its backoff).
+  if (app.status === "FAILED" && row.status === "SUCCEEDED" && row.undo === "PENDING" && undoable) return row.next_attempt_at;
   return null;
 }
 
@@ -137,8 +145,14 @@ function dueAt(app: ApplicationRow, row: StepRow, now: number): Date | null {
 export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
   const { app, steps } = state;
   const now = o.now.getTime();
+  // A succeeded row is undone once nothing that needs it still stands (reverse order).
+  const undoable = (row: StepRow) => !steps.some((d) => d.needs.includes(row.step_id) && standing(d));
   const leases: Lease[] = [];
   const due = (d: Date | null) => time(d) !== undefined && time(d)! <= now;
+  const take = (row: StepRow, kind: "run" | "undo") => {
+    if (leases.length < o.capacity) leases.push(lease(state, row, kind, o));
+    else state.capped = true;
+  };
   if (app.status === "RUNNING") {
     const succeeded = (id: string) => steps.filter((s) => s.step_id === id).every((s) => s.status === "SUCCEEDED");
     for (const row of steps) {
@@ -158,9 +172,7 @@ export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
           });
         }
       }
-      if ((row.status === "READY" && due(row.next_attempt_at)) || (row.status === "RUNNING" && due(row.leased_until))) {
-        leases.push(lease(state, row, "run", o));
-      }
+      if ((row.status === "READY" && due(row.next_attempt_at)) || (row.status === "RUNNING" && due(row.leased_until))) take(row, "run");
     }
     if (steps.every((s) => DONE.has(s.status))) {
       state.setApp({ status: "COMPLETED", finished_at: o.now });
@@ -170,15 +182,11 @@ export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
     // A call in flight when the application failed is made again (same key) until its outcome is
     // known, so that a step which did happen is undone.
     for (const row of steps) {
-      if ((row.status === "RUNNING" && due(row.leased_until)) || (row.status === "READY" && row.undo === "PENDING" && due(row.next_attempt_at))) {
-        leases.push(lease(state, row, "run", o));
-      }
+      if ((row.status === "RUNNING" && due(row.leased_until)) || (row.status === "READY" && row.undo === "PENDING" && due(row.next_attempt_at))) take(row, "run");
     }
     for (const row of [...steps].reverse()) {
-      const dependantsStanding = steps.some((d) => d.needs.includes(row.step_id) && standing(d));
-      if (row.status === "SUCCEEDED" && row.undo === "PENDING" && due(row.next_attempt_at) && !dependantsStanding) {
-        leases.push(lease(state, row, "undo", o));
-      } else if (row.status === "UNDOING" && due(row.leased_until)) leases.push(lease(state, row, "undo", o));
+      if (row.status === "SUCCEEDED" && row.undo === "PENDING" && due(row.next_attempt_at) && undoable(row)) take(row, "undo");
+      else if (row.status === "UNDOING" && due(row.leased_until)) take(row, "undo");
     }
     if (!steps.some(standing)) {
       state.setApp({ status: "COMPENSATED", finished_at: o.now });
@@ -186,7 +194,7 @@ export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
     }
   }
   for (const row of steps) {
-    const want = dueAt(app, row, now);
+    const want = dueAt(app, row, undoable(row));
     if (time(want) !== time(row.due_at)) state.setStep(row, { due_at: want });
   }
   return leases;

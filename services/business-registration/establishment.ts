@@ -4,7 +4,7 @@
  */
 import { formatDecimal } from "../common/decimal";
 import { failedPrecondition } from "../common/errors";
-import { checkIdempotencyKey, deriveKey, once, previousResult } from "../common/idempotency";
+import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idempotency";
 import { publish } from "../common/outbox";
 import { requireText } from "../common/validate";
 import { requireCreditCode } from "../identity/checks";
@@ -33,22 +33,22 @@ export async function declareName(deps: FlowDeps, ctx: Ctx, p: DeclareNameReques
   const name = fullName(d.region, d.tradeName, d.industry, d.organisationForm);
   const request = { ...d, region: d.region.code, name };
   const scope = `${SAMR}:declareName`;
-  const earlier = await previousResult<NameReservation>(deps.db, scope, d.key, request);
-  if (earlier) return earlier;
-  await deps.c.requirePerson(ctx, d.applicantIdNumber, d.caseId, "applicant_id_number");
-  return once(deps.db, scope, d.key, request, (tx) =>
-    reservations.reserve(tx, {
-      fullName: name,
-      regionCode: d.region.code,
-      nameRegion: nameRegionCode(d.region.code),
-      tradeName: d.tradeName,
-      industry: d.industry,
-      organisationForm: d.organisationForm,
-      enterpriseType: d.enterpriseType,
-      applicantIdNumber: d.applicantIdNumber,
-      caseId: d.caseId,
-    }),
-  );
+  return answerOnce<NameReservation>(deps.db, scope, d.key, request, async () => {
+    await deps.c.requirePerson(ctx, d.applicantIdNumber, d.caseId, "applicant_id_number");
+    return once(deps.db, scope, d.key, request, (tx) =>
+      reservations.reserve(tx, {
+        fullName: name,
+        regionCode: d.region.code,
+        nameRegion: nameRegionCode(d.region.code),
+        tradeName: d.tradeName,
+        industry: d.industry,
+        organisationForm: d.organisationForm,
+        enterpriseType: d.enterpriseType,
+        applicantIdNumber: d.applicantIdNumber,
+        caseId: d.caseId,
+      }),
+    );
+  });
 }
 
 /** The legal form written on the business licence. */
@@ -71,107 +71,107 @@ export async function registerEnterprise(deps: FlowDeps, ctx: Ctx, p: RegisterEn
     capital: r.capitalText,
     investors: r.investors.map((i) => ({ ...i, contribution: formatDecimal(i.contribution, CAPITAL_SCALE) })),
   };
-  const earlier = await previousResult<Enterprise>(deps.db, scopeName, r.key, request);
-  if (earlier) return earlier;
+  return answerOnce<Enterprise>(deps.db, scopeName, r.key, request, async () => {
 
-  const reservation = await reservations.loadReservation(deps.db, r.reservationId);
-  const region = findRegion(reservation.regionCode)!;
-  const address = checkAddress(r.addressRaw, "address", region);
-  if (!industryFitsMainBusiness(reservation.industry, r.scopeCodes)) {
-    throw failedPrecondition(
-      "SCOPE_INDUSTRY_MISMATCH",
-      `名称行业表述“${reservation.industry}”与主营业务“${findScope(r.scopeCodes[0])!.description}”不一致 (the name's industry must fit the main business)`,
+    const reservation = await reservations.loadReservation(deps.db, r.reservationId);
+    const region = findRegion(reservation.regionCode)!;
+    const address = checkAddress(r.addressRaw, "address", region);
+    if (!industryFitsMainBusiness(reservation.industry, r.scopeCodes)) {
+      throw failedPrecondition(
+        "SCOPE_INDUSTRY_MISMATCH",
+        `名称行业表述“${reservation.industry}”与主营业务“${findScope(r.scopeCodes[0])!.description}”不一致 (the name's industry must fit the main business)`,
+      );
+    }
+    const rep = await deps.c.requirePerson(ctx, r.legalRepresentativeIdNumber, r.caseId, "legal_representative_id_number");
+    if (ageOn(rep.birthDate, todayInChina()) < 18) {
+      throw failedPrecondition("LEGAL_REPRESENTATIVE_UNDERAGE", "法定代表人须年满十八周岁 (the legal representative must be an adult)");
+    }
+    const investors = await Promise.all(
+      r.investors.map(async (inv, i) => {
+        const name =
+          inv.kind === "person"
+            ? (await deps.c.requirePerson(ctx, inv.id, r.caseId, `investors[${i}].id`)).name
+            : (await deps.c.requireActiveEntity(ctx, inv.id, r.caseId)).name;
+        return { id: inv.id, name, contribution: formatDecimal(inv.contribution, CAPITAL_SCALE), contributionMethod: inv.contributionMethod };
+      }),
     );
-  }
-  const rep = await deps.c.requirePerson(ctx, r.legalRepresentativeIdNumber, r.caseId, "legal_representative_id_number");
-  if (ageOn(rep.birthDate, todayInChina()) < 18) {
-    throw failedPrecondition("LEGAL_REPRESENTATIVE_UNDERAGE", "法定代表人须年满十八周岁 (the legal representative must be an adult)");
-  }
-  const investors = await Promise.all(
-    r.investors.map(async (inv, i) => {
-      const name =
-        inv.kind === "person"
-          ? (await deps.c.requirePerson(ctx, inv.id, r.caseId, `investors[${i}].id`)).name
-          : (await deps.c.requireActiveEntity(ctx, inv.id, r.caseId)).name;
-      return { id: inv.id, name, contribution: formatDecimal(inv.contribution, CAPITAL_SCALE), contributionMethod: inv.contributionMethod };
-    }),
-  );
-  const total = r.investors.reduce((sum, i) => sum + i.contribution, 0n);
-  if (total !== r.capital) {
-    throw failedPrecondition(
-      "CAPITAL_MISMATCH",
-      `出资额合计 ${formatDecimal(total, CAPITAL_SCALE)} 万元与注册资本 ${r.capitalText} 万元不一致 (contributions must add up to the registered capital)`,
-    );
-  }
-  const sole = reservation.enterpriseType === EnterpriseType.ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP;
-  if (sole && (r.investors.length !== 1 || r.investors[0].id !== r.legalRepresentativeIdNumber)) {
-    throw failedPrecondition("SOLE_PROPRIETOR_MISMATCH", "个体工商户由经营者一人出资 (a sole proprietorship has one investor: its operator)");
-  }
+    const total = r.investors.reduce((sum, i) => sum + i.contribution, 0n);
+    if (total !== r.capital) {
+      throw failedPrecondition(
+        "CAPITAL_MISMATCH",
+        `出资额合计 ${formatDecimal(total, CAPITAL_SCALE)} 万元与注册资本 ${r.capitalText} 万元不一致 (contributions must add up to the registered capital)`,
+      );
+    }
+    const sole = reservation.enterpriseType === EnterpriseType.ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP;
+    if (sole && (r.investors.length !== 1 || r.investors[0].id !== r.legalRepresentativeIdNumber)) {
+      throw failedPrecondition("SOLE_PROPRIETOR_MISMATCH", "个体工商户由经营者一人出资 (a sole proprietorship has one investor: its operator)");
+    }
 
-  await deps.db.transaction((tx) => reservations.claim(tx, r.reservationId, r.key));
-  let creditCode: string;
-  try {
-    const entity = await deps.c.identity.registerEntity(ctx, {
-      idempotencyKey: deriveKey(r.key, "entity"),
-      name: reservation.fullName,
-      entityType: sole ? EntityType.ENTITY_TYPE_INDIVIDUAL_BUSINESS : EntityType.ENTITY_TYPE_ENTERPRISE,
-      regionCode: reservation.regionCode,
-      legalRepresentativeIdNumber: rep.idNumber,
-      legalRepresentativeName: rep.name,
-      address,
-      caseId: r.caseId,
-    });
-    creditCode = entity.creditCode;
-  } catch (err) {
-    // Nothing was created: let another attempt use the name.
-    await reservations.release(deps.db, r.reservationId, r.key);
-    throw err;
-  }
-  const scope = r.scopeCodes.map((c) => toBusinessScope(findScope(c)!));
-  const establishedOn = todayInChina();
-  const licence = await deps.c.licences.issue(ctx, {
-    idempotencyKey: deriveKey(r.key, "licence"),
-    typeCode: "BL",
-    holderId: creditCode,
-    caseId: r.caseId,
-    fields: {
-      name: reservation.fullName,
-      entity_type: licenceEntityType(reservation),
-      legal_representative: rep.name,
-      registered_capital: r.capitalText,
-      established_on: establishedOn,
-      address,
-      business_scope: scope.map((s) => s.description).join("；"),
-    },
-  });
-  const enterprise = await once(deps.db, scopeName, r.key, request, async (tx) => {
-    const stored = await insertEnterprise(
-      tx,
-      {
-        creditCode,
+    await deps.db.transaction((tx) => reservations.claim(tx, r.reservationId, r.key));
+    let creditCode: string;
+    try {
+      const entity = await deps.c.identity.registerEntity(ctx, {
+        idempotencyKey: deriveKey(r.key, "entity"),
         name: reservation.fullName,
-        enterpriseType: reservation.enterpriseType,
+        entityType: sole ? EntityType.ENTITY_TYPE_INDIVIDUAL_BUSINESS : EntityType.ENTITY_TYPE_ENTERPRISE,
         regionCode: reservation.regionCode,
-        registeredCapital: r.capitalText,
-        address,
-        businessScope: scope,
         legalRepresentativeIdNumber: rep.idNumber,
         legalRepresentativeName: rep.name,
-        investors,
-        status: EnterpriseStatus.ENTERPRISE_STATUS_ACTIVE,
-        licenceNumber: licence.number,
-        establishedOn,
-        updatedAt: undefined,
-        reservationId: r.reservationId,
+        address,
+        caseId: r.caseId,
+      });
+      creditCode = entity.creditCode;
+    } catch (err) {
+      // Nothing was created: let another attempt use the name.
+      await reservations.release(deps.db, r.reservationId, r.key);
+      throw err;
+    }
+    const scope = r.scopeCodes.map((c) => toBusinessScope(findScope(c)!));
+    const establishedOn = todayInChina();
+    const licence = await deps.c.licences.issue(ctx, {
+      idempotencyKey: deriveKey(r.key, "licence"),
+      typeCode: "BL",
+      holderId: creditCode,
+      caseId: r.caseId,
+      fields: {
+        name: reservation.fullName,
+        entity_type: licenceEntityType(reservation),
+        legal_representative: rep.name,
+        registered_capital: r.capitalText,
+        established_on: establishedOn,
+        address,
+        business_scope: scope.map((s) => s.description).join("；"),
       },
-      r.caseId,
-    );
-    await reservations.markUsed(tx, r.reservationId, creditCode);
-    await publish(tx, "registration.enterpriseRegistered", { creditCode, name: stored.name, regionCode: stored.regionCode, caseId: r.caseId }, undefined, creditCode);
-    return stored;
+    });
+    const enterprise = await once(deps.db, scopeName, r.key, request, async (tx) => {
+      const stored = await insertEnterprise(
+        tx,
+        {
+          creditCode,
+          name: reservation.fullName,
+          enterpriseType: reservation.enterpriseType,
+          regionCode: reservation.regionCode,
+          registeredCapital: r.capitalText,
+          address,
+          businessScope: scope,
+          legalRepresentativeIdNumber: rep.idNumber,
+          legalRepresentativeName: rep.name,
+          investors,
+          status: EnterpriseStatus.ENTERPRISE_STATUS_ACTIVE,
+          licenceNumber: licence.number,
+          establishedOn,
+          updatedAt: undefined,
+          reservationId: r.reservationId,
+        },
+        r.caseId,
+      );
+      await reservations.markUsed(tx, r.reservationId, creditCode);
+      await publish(tx, "registration.enterpriseRegistered", { creditCode, name: stored.name, regionCode: stored.regionCode, caseId: r.caseId }, undefined, creditCode);
+      return stored;
+    });
+    deps.relay.kick();
+    return enterprise;
   });
-  deps.relay.kick();
-  return enterprise;
 }
 
 /**
@@ -182,22 +182,22 @@ export async function cancelEnterpriseRegistration(deps: FlowDeps, ctx: Ctx, p: 
   const key = checkIdempotencyKey(p.idempotencyKey);
   const request = { creditCode: requireCreditCode(p.creditCode).creditCode, reason: requireText(p.reason, "reason", 2, 500) };
   const scope = `${SAMR}:cancelEnterpriseRegistration`;
-  const earlier = await previousResult<Enterprise>(deps.db, scope, key, request);
-  if (earlier) return earlier;
-  const current = await loadEnterprise(deps.db, request.creditCode);
-  if (current.status === EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED) return current;
-  if (current.status === EnterpriseStatus.ENTERPRISE_STATUS_DEREGISTERED) {
-    throw failedPrecondition("ENTERPRISE_DEREGISTERED", `企业 ${request.creditCode} 已注销，不能撤销设立登记 (already deregistered)`);
-  }
-  await withdrawAllSeals(deps, ctx, request.creditCode, request.reason, deriveKey(key, "seals"));
-  await deps.c.revokeIfLive(ctx, current.licenceNumber, `设立登记撤销: ${request.reason}`, deriveKey(key, "licence"));
-  await deps.c.identity.deregisterEntity(ctx, { idempotencyKey: deriveKey(key, "entity"), creditCode: request.creditCode, reason: `设立登记撤销: ${request.reason}` });
-  const result = await once(deps.db, scope, key, request, async (tx) => {
-    const e = await updateEnterprise(tx, request.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED });
-    await reservations.cancel(tx, e.reservationId, true);
-    await publish(tx, "registration.enterpriseCancelled", { creditCode: e.creditCode, reason: request.reason }, undefined, e.creditCode);
-    return e;
+  return answerOnce<Enterprise>(deps.db, scope, key, request, async () => {
+    const current = await loadEnterprise(deps.db, request.creditCode);
+    if (current.status === EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED) return current;
+    if (current.status === EnterpriseStatus.ENTERPRISE_STATUS_DEREGISTERED) {
+      throw failedPrecondition("ENTERPRISE_DEREGISTERED", `企业 ${request.creditCode} 已注销，不能撤销设立登记 (already deregistered)`);
+    }
+    await withdrawAllSeals(deps, ctx, request.creditCode, request.reason, deriveKey(key, "seals"));
+    await deps.c.revokeIfLive(ctx, current.licenceNumber, `设立登记撤销: ${request.reason}`, deriveKey(key, "licence"));
+    await deps.c.identity.deregisterEntity(ctx, { idempotencyKey: deriveKey(key, "entity"), creditCode: request.creditCode, reason: `设立登记撤销: ${request.reason}` });
+    const result = await once(deps.db, scope, key, request, async (tx) => {
+      const e = await updateEnterprise(tx, request.creditCode, { status: EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED });
+      await reservations.cancel(tx, e.reservationId, true);
+      await publish(tx, "registration.enterpriseCancelled", { creditCode: e.creditCode, reason: request.reason }, undefined, e.creditCode);
+      return e;
+    });
+    deps.relay.kick();
+    return result;
   });
-  deps.relay.kick();
-  return result;
 }

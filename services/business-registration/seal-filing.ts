@@ -4,7 +4,7 @@
  */
 import crypto from "node:crypto";
 import { failedPrecondition, notFound } from "../common/errors";
-import { checkIdempotencyKey, deriveKey, once, previousResult } from "../common/idempotency";
+import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idempotency";
 import type { Queryable } from "../common/db/database";
 import { requireCaseId, requireText } from "../common/validate";
 import { requireCreditCode } from "../identity/checks";
@@ -65,51 +65,51 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
     caseId: requireCaseId(p.caseId),
   };
   const scope = `${SAMR}:fileSeals`;
-  const earlier = await previousResult<SealFiling>(deps.db, scope, key, request);
-  if (earlier) return earlier;
-  const enterprise = await loadEnterprise(deps.db, request.creditCode);
-  if (!isActive(enterprise)) throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${request.creditCode} 不在营业状态 (not active)`);
-  const { rows: live } = await deps.db.query<{ seal_type: string }>("SELECT seal_type FROM seals WHERE credit_code = $1 AND active", [request.creditCode]);
-  const filed = new Set(live.map((r) => r.seal_type));
-  const twice = request.types.find((t) => filed.has(t));
-  if (twice) throw failedPrecondition("SEAL_ALREADY_FILED", `${twice}已备案 (a seal of this type is already filed)`);
-  if (!filed.has(OFFICIAL_SEAL) && !request.types.includes(OFFICIAL_SEAL)) {
-    throw failedPrecondition("OFFICIAL_SEAL_REQUIRED", "首次印章备案须包含公章 (the first filing must include the official seal)");
-  }
+  return answerOnce<SealFiling>(deps.db, scope, key, request, async () => {
+    const enterprise = await loadEnterprise(deps.db, request.creditCode);
+    if (!isActive(enterprise)) throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${request.creditCode} 不在营业状态 (not active)`);
+    const { rows: live } = await deps.db.query<{ seal_type: string }>("SELECT seal_type FROM seals WHERE credit_code = $1 AND active", [request.creditCode]);
+    const filed = new Set(live.map((r) => r.seal_type));
+    const twice = request.types.find((t) => filed.has(t));
+    if (twice) throw failedPrecondition("SEAL_ALREADY_FILED", `${twice}已备案 (a seal of this type is already filed)`);
+    if (!filed.has(OFFICIAL_SEAL) && !request.types.includes(OFFICIAL_SEAL)) {
+      throw failedPrecondition("OFFICIAL_SEAL_REQUIRED", "首次印章备案须包含公章 (the first filing must include the official seal)");
+    }
 
-  const codes = await deps.db.transaction((tx) => drawCodes(tx, key, enterprise.regionCode, request.types));
-  const filedOn = todayInChina();
-  const licences: Licence[] = [];
-  for (const type of request.types) {
-    licences.push(
-      await deps.c.licences.issue(ctx, {
-        idempotencyKey: deriveKey(key, `seal:${codes.get(type)}`),
-        typeCode: "SEAL",
-        holderId: request.creditCode,
-        caseId: request.caseId,
-        fields: { seal_type: type, seal_code: codes.get(type)!, engraver: request.engraver, filed_on: filedOn },
-      }),
-    );
-  }
-  return once(deps.db, scope, key, request, async (tx) => {
-    const filingId = `SF-${crypto.randomUUID()}`;
-    await tx.query("INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5)", [
-      filingId,
-      request.creditCode,
-      request.engraver,
-      SealFilingStatus.SEAL_FILING_STATUS_FILED,
-      request.caseId,
-    ]);
-    for (const [i, type] of request.types.entries()) {
-      await tx.query("INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number) VALUES ($1, $2, $3, $4, $5)", [
+    const codes = await deps.db.transaction((tx) => drawCodes(tx, key, enterprise.regionCode, request.types));
+    const filedOn = todayInChina();
+    const licences: Licence[] = [];
+    for (const type of request.types) {
+      licences.push(
+        await deps.c.licences.issue(ctx, {
+          idempotencyKey: deriveKey(key, `seal:${codes.get(type)}`),
+          typeCode: "SEAL",
+          holderId: request.creditCode,
+          caseId: request.caseId,
+          fields: { seal_type: type, seal_code: codes.get(type)!, engraver: request.engraver, filed_on: filedOn },
+        }),
+      );
+    }
+    return once(deps.db, scope, key, request, async (tx) => {
+      const filingId = `SF-${crypto.randomUUID()}`;
+      await tx.query("INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5)", [
         filingId,
         request.creditCode,
-        type,
-        codes.get(type),
-        licences[i].number,
+        request.engraver,
+        SealFilingStatus.SEAL_FILING_STATUS_FILED,
+        request.caseId,
       ]);
-    }
-    return loadFiling(tx, filingId);
+      for (const [i, type] of request.types.entries()) {
+        await tx.query("INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number) VALUES ($1, $2, $3, $4, $5)", [
+          filingId,
+          request.creditCode,
+          type,
+          codes.get(type),
+          licences[i].number,
+        ]);
+      }
+      return loadFiling(tx, filingId);
+    });
   });
 }
 
@@ -118,17 +118,17 @@ export async function withdrawSealFiling(deps: FlowDeps, ctx: Ctx, p: WithdrawSe
   const key = checkIdempotencyKey(p.idempotencyKey);
   const request = { filingId: requireText(p.filingId, "filing_id", 4, 64), reason: requireText(p.reason, "reason", 2, 500) };
   const scope = `${SAMR}:withdrawSealFiling`;
-  const earlier = await previousResult<SealFiling>(deps.db, scope, key, request);
-  if (earlier) return earlier;
-  const filing = await loadFiling(deps.db, request.filingId);
-  if (filing.status === SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN) return filing;
-  for (const seal of filing.seals) {
-    await deps.c.revokeIfLive(ctx, seal.licenceNumber, `印章备案撤回: ${request.reason}`, deriveKey(key, seal.sealCode));
-  }
-  return once(deps.db, scope, key, request, async (tx) => {
-    await tx.query("UPDATE seal_filings SET status = $2 WHERE filing_id = $1", [request.filingId, SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN]);
-    await tx.query("UPDATE seals SET active = false WHERE filing_id = $1", [request.filingId]);
-    return loadFiling(tx, request.filingId);
+  return answerOnce<SealFiling>(deps.db, scope, key, request, async () => {
+    const filing = await loadFiling(deps.db, request.filingId);
+    if (filing.status === SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN) return filing;
+    for (const seal of filing.seals) {
+      await deps.c.revokeIfLive(ctx, seal.licenceNumber, `印章备案撤回: ${request.reason}`, deriveKey(key, seal.sealCode));
+    }
+    return once(deps.db, scope, key, request, async (tx) => {
+      await tx.query("UPDATE seal_filings SET status = $2 WHERE filing_id = $1", [request.filingId, SealFilingStatus.SEAL_FILING_STATUS_WITHDRAWN]);
+      await tx.query("UPDATE seals SET active = false WHERE filing_id = $1", [request.filingId]);
+      return loadFiling(tx, request.filingId);
+    });
   });
 }
 

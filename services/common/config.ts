@@ -50,6 +50,8 @@ export interface Config {
    * events), in ms (0: off); progress itself is driven by events, not by this sweep.
    */
   orchestratorSweepMs: number;
+  /** Department calls one gateway replica makes at once; more wait in the due queue, oldest first. */
+  orchestratorMaxInFlight: number;
   /** Persons the identity service seeds into an empty registry at start (0 = none). */
   seedPopulation: number;
   /** Create development credentials for every department under DATA_DIR/credentials at start. */
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     orchestratorLeaseSeconds: int("ORCHESTRATOR_LEASE_SECONDS", 30, 2, 600),
     // 0 turns the sweep off (tests of event-driven progress); retries and expired leases then wait.
     orchestratorSweepMs: int("ORCHESTRATOR_SWEEP_MS", 1000, 0, 60_000),
+    orchestratorMaxInFlight: int("ORCHESTRATOR_MAX_IN_FLIGHT", 64, 1, 10_000),
     // The embedded default is for trying the hub: it comes with people and department keys.
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),

@@ -100,3 +100,22 @@ export async function previousResult<T>(db: Database, scope: string, key: string
   }
   return rows[0].response;
 }
+
+/**
+ * Runs a keyed change that reads other services before its own transaction (`once` inside `work`):
+ * answers from the stored result when the key was used before, and — when `work` is refused —
+ * again from the stored result if the same key's first attempt committed meanwhile. A retry that
+ * races its own first attempt (a caller's timeout while the department was still working) would
+ * otherwise see that attempt's effects as a conflict (ALREADY_REGISTERED, NAME_TAKEN...).
+ */
+export async function answerOnce<T>(db: Database, scope: string, key: string, request: unknown, work: () => Promise<T>): Promise<T> {
+  const earlier = await previousResult<T>(db, scope, key, request);
+  if (earlier !== undefined) return earlier;
+  try {
+    return await work();
+  } catch (err) {
+    const later = await previousResult<T>(db, scope, key, request).catch(() => undefined);
+    if (later !== undefined) return later;
+    throw err;
+  }
+}

@@ -14,11 +14,13 @@ export class PollingLoop {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Starts passes every intervalMs, and one now. */
+  /** Starts passes every intervalMs (0: only when kicked), and one now. */
   start(intervalMs: number): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => this.kick(), intervalMs);
+      this.timer.unref();
+    }
     this.kick();
   }
 

@@ -7,7 +7,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { failedPrecondition, invalidArgument } from "../common/errors";
-import { checkIdempotencyKey, once, previousResult } from "../common/idempotency";
+import { checkIdempotencyKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
@@ -86,34 +86,34 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const supersedes = p.supersedes ? requireText(p.supersedes, "supersedes", 1, 64) : "";
         const request = { ...checked, type: checked.type.code, caseId, supersedes };
         const scope = `${caller}:issueLicence`;
-        const earlier = await previousResult<Licence>(db, scope, key, request);
-        if (earlier) return earlier;
+        return answerOnce<Licence>(db, scope, key, request, async () => {
 
-        const name = await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
-        const licence = await once(db, scope, key, request, async (tx) =>
-          registry.issue(
-            tx,
-            {
-              typeCode: checked.type.code,
-              typeName: checked.type.nameZh,
-              holderKind: checked.type.holderKind,
-              holderId: checked.holderId,
-              holderName: name,
-              issuer: caller,
-              validFrom: checked.validFrom,
-              validUntil: checked.validUntil,
-              fields: checked.fields,
-              caseId,
-            },
-            await activeKey(tx, caller, rt.config.licenseSigningAlgorithm, secret),
-            new Date(),
-            supersedes,
-          ),
-        );
-        contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
-        ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
-        if (supersedes) ctx.emit("licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });
-        return licence;
+          const name = await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
+          const licence = await once(db, scope, key, request, async (tx) =>
+            registry.issue(
+              tx,
+              {
+                typeCode: checked.type.code,
+                typeName: checked.type.nameZh,
+                holderKind: checked.type.holderKind,
+                holderId: checked.holderId,
+                holderName: name,
+                issuer: caller,
+                validFrom: checked.validFrom,
+                validUntil: checked.validUntil,
+                fields: checked.fields,
+                caseId,
+              },
+              await activeKey(tx, caller, rt.config.licenseSigningAlgorithm, secret),
+              new Date(),
+              supersedes,
+            ),
+          );
+          contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
+          ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
+          if (supersedes) ctx.emit("licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });
+          return licence;
+        });
       },
       async getLicence(ctx: Ctx<GetLicenceRequest>): Promise<Licence> {
         const p = GetLicenceRequest.fromPartial(ctx.params ?? {});

@@ -6,7 +6,7 @@ import type { Context } from "moleculer";
 import type { CallerMeta } from "../common/caller";
 import type { Database } from "../common/db/database";
 import { failedPrecondition } from "../common/errors";
-import { deriveKey, once, previousResult } from "../common/idempotency";
+import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
@@ -33,68 +33,68 @@ export interface RegisterEmployerInput {
  * call's licence is revoked and ALREADY_REGISTERED returned.
  */
 export async function registerEmployer(ctx: Ctx, db: Database, scope: string, key: string, request: RegisterEmployerInput): Promise<Employer> {
-  const earlier = await previousResult<Employer>(db, scope, key, request);
-  if (earlier) return earlier;
-  const { creditCode, caseId } = request;
-  const existing = await findEmployer(db, creditCode);
-  if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
+  return answerOnce<Employer>(db, scope, key, request, async () => {
+    const { creditCode, caseId } = request;
+    const existing = await findEmployer(db, creditCode);
+    if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
 
-  // Name and address from the legal-entity registry, never from the request.
-  const entity = await hrss.requireActiveEntity(ctx, creditCode, caseId);
-  await hrss.requireValidBusinessLicence(ctx, creditCode, caseId);
-  const region = poolingRegionOf(entity.regionCode);
-  if (!region) {
-    throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${entity.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);
-  }
-  const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
+    // Name and address from the legal-entity registry, never from the request.
+    const entity = await hrss.requireActiveEntity(ctx, creditCode, caseId);
+    await hrss.requireValidBusinessLicence(ctx, creditCode, caseId);
+    const region = poolingRegionOf(entity.regionCode);
+    if (!region) {
+      throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${entity.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);
+    }
+    const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
 
-  // A re-registration keeps the employer's number; a new employer draws the next of its region.
-  const pinned = await once(db, `${scope}:pin`, key, request, async (tx) => ({
-    siNumber: (await findEmployer(tx, creditCode))?.si_number ?? (await nextSiNumber(tx, region)),
-    registeredOn: todayInChina(),
-  }));
-  const licence = await hrss.licences.issue(ctx, {
-    idempotencyKey: deriveKey(key, "licence"),
-    typeCode: "SIREG",
-    holderId: creditCode,
-    caseId,
-    fields: { si_number: pinned.siNumber, insurance_types: INSURANCE_TYPES_ZH, registered_on: pinned.registeredOn },
-  });
+    // A re-registration keeps the employer's number; a new employer draws the next of its region.
+    const pinned = await once(db, `${scope}:pin`, key, request, async (tx) => ({
+      siNumber: (await findEmployer(tx, creditCode))?.si_number ?? (await nextSiNumber(tx, region)),
+      registeredOn: todayInChina(),
+    }));
+    const licence = await hrss.licences.issue(ctx, {
+      idempotencyKey: deriveKey(key, "licence"),
+      typeCode: "SIREG",
+      holderId: creditCode,
+      caseId,
+      fields: { si_number: pinned.siNumber, insurance_types: INSURANCE_TYPES_ZH, registered_on: pinned.registeredOn },
+    });
 
-  let fresh = false;
-  let employer: Employer;
-  try {
-    employer = await once(db, scope, key, request, (tx) => {
-      fresh = true;
-      return activateEmployer(tx, {
+    let fresh = false;
+    let employer: Employer;
+    try {
+      employer = await once(db, scope, key, request, (tx) => {
+        fresh = true;
+        return activateEmployer(tx, {
+          creditCode,
+          name: entity.name,
+          siNumber: pinned.siNumber,
+          regionCode: entity.regionCode,
+          region,
+          address: entity.address,
+          riskClass,
+          riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
+          licenceNumber: licence.number,
+          registeredOn: pinned.registeredOn,
+          caseId,
+        });
+      });
+    } catch (err) {
+      if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
+        await hrss.revokeIfLive(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));
+      }
+      throw err;
+    }
+    if (fresh) {
+      contextLogger(ctx).info({ creditCode, siNumber: employer.siNumber, region }, "employer registered");
+      ctx.emit("social-insurance.employerRegistered", {
         creditCode,
-        name: entity.name,
-        siNumber: pinned.siNumber,
-        regionCode: entity.regionCode,
+        siNumber: employer.siNumber,
         region,
-        address: entity.address,
-        riskClass,
-        riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
-        licenceNumber: licence.number,
-        registeredOn: pinned.registeredOn,
+        licenceNumber: employer.registrationLicenceNumber,
         caseId,
       });
-    });
-  } catch (err) {
-    if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
-      await hrss.revokeIfLive(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));
     }
-    throw err;
-  }
-  if (fresh) {
-    contextLogger(ctx).info({ creditCode, siNumber: employer.siNumber, region }, "employer registered");
-    ctx.emit("social-insurance.employerRegistered", {
-      creditCode,
-      siNumber: employer.siNumber,
-      region,
-      licenceNumber: employer.registrationLicenceNumber,
-      caseId,
-    });
-  }
-  return employer;
+    return employer;
+  });
 }

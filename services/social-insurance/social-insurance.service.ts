@@ -10,7 +10,7 @@ import { recordAccess } from "../common/access-log";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { notFound } from "../common/errors";
-import { checkIdempotencyKey, deriveKey, once, previousResult } from "../common/idempotency";
+import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import type { DeliveredEvent } from "../common/subscriptions";
@@ -112,26 +112,26 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const { wageFen, ...request } = checkEnrolEmployee(p);
         const scope = `${caller}:enrolEmployee`;
-        const earlier = await previousResult<Employment>(db, scope, key, request);
-        if (earlier) return earlier;
-        // Refuse on local facts before reading the person from the population registry.
-        requireActiveEmployer(await findEmployer(db, request.employerCreditCode), request.employerCreditCode);
-        const person = await hrss.requirePerson(ctx, request.idNumber, request.caseId, "id_number");
-        let fresh = false;
-        const employment = await once(db, scope, key, request, (tx) => {
-          fresh = true;
-          return enrol(tx, { ...request, name: person.name, wageFen });
-        });
-        if (fresh) {
-          contextLogger(ctx).info({ employmentId: employment.employmentId, region: employment.region }, "employee enrolled");
-          ctx.emit("social-insurance.employeeEnrolled", {
-            employmentId: employment.employmentId,
-            employerCreditCode: employment.employerCreditCode,
-            region: employment.region,
-            caseId: request.caseId,
+        return answerOnce<Employment>(db, scope, key, request, async () => {
+          // Refuse on local facts before reading the person from the population registry.
+          requireActiveEmployer(await findEmployer(db, request.employerCreditCode), request.employerCreditCode);
+          const person = await hrss.requirePerson(ctx, request.idNumber, request.caseId, "id_number");
+          let fresh = false;
+          const employment = await once(db, scope, key, request, (tx) => {
+            fresh = true;
+            return enrol(tx, { ...request, name: person.name, wageFen });
           });
-        }
-        return employment;
+          if (fresh) {
+            contextLogger(ctx).info({ employmentId: employment.employmentId, region: employment.region }, "employee enrolled");
+            ctx.emit("social-insurance.employeeEnrolled", {
+              employmentId: employment.employmentId,
+              employerCreditCode: employment.employerCreditCode,
+              region: employment.region,
+              caseId: request.caseId,
+            });
+          }
+          return employment;
+        });
       },
 
       // Also the compensation of EnrolEmployee: an ended employment is returned as it is.
@@ -169,27 +169,27 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const request = { idNumber: idNumberOf(p.idNumber), caseId: requireCaseId(p.caseId) };
         const scope = `${caller}:issueContributionCertificate`;
-        const earlier = await previousResult<ContributionCertificate>(db, scope, key, request);
-        if (earlier) return earlier;
-        await hrss.requirePerson(ctx, request.idNumber, request.caseId, "id_number");
-        // The facts are pinned to the key, so a retry on another day asks for the very same licence.
-        const facts = await once(db, `${scope}:facts`, key, request, (tx) => certificateFacts(tx, request.idNumber, todayInChina()));
-        const licence = await hrss.licences.issue(ctx, {
-          idempotencyKey: deriveKey(key, "licence"),
-          typeCode: "SICERT",
-          holderId: request.idNumber,
-          caseId: request.caseId,
-          fields: { employer: facts.employer, insurance_types: INSURANCE_TYPES_ZH, months_contributed: String(facts.monthsContributed) },
-        });
-        const certificate: ContributionCertificate = {
-          idNumber: request.idNumber,
-          licenceNumber: licence.number,
-          employer: facts.employer,
-          monthsContributed: String(facts.monthsContributed),
-        };
-        return once(db, scope, key, request, async (tx) => {
-          await recordCertificate(tx, { ...certificate, monthsContributed: facts.monthsContributed, caseId: request.caseId });
-          return certificate;
+        return answerOnce<ContributionCertificate>(db, scope, key, request, async () => {
+          await hrss.requirePerson(ctx, request.idNumber, request.caseId, "id_number");
+          // The facts are pinned to the key, so a retry on another day asks for the very same licence.
+          const facts = await once(db, `${scope}:facts`, key, request, (tx) => certificateFacts(tx, request.idNumber, todayInChina()));
+          const licence = await hrss.licences.issue(ctx, {
+            idempotencyKey: deriveKey(key, "licence"),
+            typeCode: "SICERT",
+            holderId: request.idNumber,
+            caseId: request.caseId,
+            fields: { employer: facts.employer, insurance_types: INSURANCE_TYPES_ZH, months_contributed: String(facts.monthsContributed) },
+          });
+          const certificate: ContributionCertificate = {
+            idNumber: request.idNumber,
+            licenceNumber: licence.number,
+            employer: facts.employer,
+            monthsContributed: String(facts.monthsContributed),
+          };
+          return once(db, scope, key, request, async (tx) => {
+            await recordCertificate(tx, { ...certificate, monthsContributed: facts.monthsContributed, caseId: request.caseId });
+            return certificate;
+          });
         });
       },
 
@@ -199,13 +199,13 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const request = { creditCode: creditCodeOf(p.creditCode), caseId: requireCaseId(p.caseId) };
         const scope = `${caller}:requestEmployerClearance`;
-        const earlier = await previousResult<EmployerClearance>(db, scope, key, request);
-        if (earlier) return earlier;
-        // An enterprise that never registered owes nothing, but it must exist.
-        if (!(await findEmployer(db, request.creditCode))) await hrss.requireActiveEntity(ctx, request.creditCode, request.caseId);
-        const clearance = await once(db, scope, key, request, (tx) => grantClearance(tx, request.creditCode, request.caseId, todayInChina()));
-        ctx.emit("social-insurance.employerCleared", { creditCode: clearance.creditCode, clearedOn: clearance.clearedOn, caseId: request.caseId });
-        return clearance;
+        return answerOnce<EmployerClearance>(db, scope, key, request, async () => {
+          // An enterprise that never registered owes nothing, but it must exist.
+          if (!(await findEmployer(db, request.creditCode))) await hrss.requireActiveEntity(ctx, request.creditCode, request.caseId);
+          const clearance = await once(db, scope, key, request, (tx) => grantClearance(tx, request.creditCode, request.caseId, todayInChina()));
+          ctx.emit("social-insurance.employerCleared", { creditCode: clearance.creditCode, clearedOn: clearance.clearedOn, caseId: request.caseId });
+          return clearance;
+        });
       },
 
       async getEmployerClearance(ctx: Ctx<GetEmployerClearanceRequest>): Promise<EmployerClearance> {

@@ -7,7 +7,7 @@ import type { Context } from "moleculer";
 import type { Database, Queryable } from "../common/db/database";
 import type { CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
-import { deriveKey, once, previousResult } from "../common/idempotency";
+import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import type { DeliveredEvent } from "../common/subscriptions";
@@ -118,19 +118,19 @@ export async function followEnterpriseChange(db: Database, ctx: Ctx, message: De
   const e = checkEnterpriseEvent(message);
   const scope = `event:${e.event}`;
   const payload = message.payload;
-  const earlier = await previousResult<{ applied: boolean }>(db, scope, e.eventId, payload);
-  if (earlier) return earlier;
+  return answerOnce<{ applied: boolean }>(db, scope, e.eventId, payload, async () => {
 
-  // The licence service is called before the local transaction, never while it holds the row.
-  const current = await findTaxpayer(db, e.creditCode);
-  const newTypes = current && changedTaxTypes(e, current);
-  const reissued = current && newTypes && { from: current.registration_licence_number, to: await reissueRegistrationLicence(ctx, e, current, newTypes) };
+    // The licence service is called before the local transaction, never while it holds the row.
+    const current = await findTaxpayer(db, e.creditCode);
+    const newTypes = current && changedTaxTypes(e, current);
+    const reissued = current && newTypes && { from: current.registration_licence_number, to: await reissueRegistrationLicence(ctx, e, current, newTypes) };
 
-  return once(db, scope, e.eventId, payload, async (tx) => {
-    const row = await findTaxpayer(tx, e.creditCode, true);
-    if (!row) return { applied: false };
-    const changes = e.event === ENTERPRISE_DEREGISTERED ? await applyDeregistration(tx, e, row) : await applyChange(tx, e, row, reissued);
-    contextLogger(ctx).info({ creditCode: e.creditCode, event: e.event, fields: changes.map((c) => c.field) }, "enterprise change followed");
-    return { applied: true };
+    return once(db, scope, e.eventId, payload, async (tx) => {
+      const row = await findTaxpayer(tx, e.creditCode, true);
+      if (!row) return { applied: false };
+      const changes = e.event === ENTERPRISE_DEREGISTERED ? await applyDeregistration(tx, e, row) : await applyChange(tx, e, row, reissued);
+      contextLogger(ctx).info({ creditCode: e.creditCode, event: e.event, fields: changes.map((c) => c.field) }, "enterprise change followed");
+      return { applied: true };
+    });
   });
 }

@@ -7,7 +7,7 @@ import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
-import { deriveKey, once, previousResult } from "../common/idempotency";
+import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { TaxpayerStatus, type CancelTaxpayerRegistrationRequest, type RegisterTaxpayerRequest, type Taxpayer } from "../../proto/gen/tongban/tax/v1/tax";
@@ -33,68 +33,68 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
   const { key, request, salesFen } = checkRegisterTaxpayer(p);
   const { creditCode, caseId } = request;
   const scope = `${caller}:registerTaxpayer`;
-  const earlier = await previousResult<Taxpayer>(db, scope, key, request);
-  if (earlier) return earlier;
-  // Refuse a duplicate before asking three other services anything.
-  assertRegistrable(creditCode, (await findTaxpayer(db, creditCode))?.status);
+  return answerOnce<Taxpayer>(db, scope, key, request, async () => {
+    // Refuse a duplicate before asking three other services anything.
+    assertRegistrable(creditCode, (await findTaxpayer(db, creditCode))?.status);
 
-  const entity = await c.requireActiveEntity(ctx, creditCode, caseId);
-  await c.requireValidBusinessLicence(ctx, creditCode, caseId);
-  const enterprise = await requireRegisteredEnterprise(ctx, creditCode, caseId);
-  const scopeCodes = enterprise.businessScope.map((s) => s.code);
-  const profile = taxpayerProfile({
-    regionCode: entity.regionCode,
-    enterpriseType: enterprise.enterpriseType,
-    scopeCodes,
-    expectedAnnualSalesFen: salesFen,
-    requestGeneral: request.requestGeneral,
-  });
+    const entity = await c.requireActiveEntity(ctx, creditCode, caseId);
+    await c.requireValidBusinessLicence(ctx, creditCode, caseId);
+    const enterprise = await requireRegisteredEnterprise(ctx, creditCode, caseId);
+    const scopeCodes = enterprise.businessScope.map((s) => s.code);
+    const profile = taxpayerProfile({
+      regionCode: entity.regionCode,
+      enterpriseType: enterprise.enterpriseType,
+      scopeCodes,
+      expectedAnnualSalesFen: salesFen,
+      requestGeneral: request.requestGeneral,
+    });
 
-  const registeredOn = todayInChina();
-  const licence = await issueTaxLicence(db, ctx, key, registeredOn, {
-    typeCode: "TAXREG",
-    holderId: creditCode,
-    caseId,
-    fields: {
-      taxpayer_type: taxpayerTypeName(profile.taxpayerType),
-      tax_authority: profile.taxAuthority,
-      tax_types: joinTaxTypes(profile.taxTypes),
-      registered_on: registeredOn,
-    },
-  });
-  let taxpayer: Taxpayer;
-  try {
-    taxpayer = await once(db, scope, key, request, (tx) =>
-      registerTaxpayer(tx, {
-        creditCode,
-        name: entity.name,
-        enterpriseType: enterprise.enterpriseType,
-        regionCode: entity.regionCode,
-        scopeCodes,
-        ...profile,
-        address: entity.address,
-        legalRepresentativeName: entity.legalRepresentativeName,
-        expectedAnnualSales: request.expectedAnnualSales,
-        registrationLicenceNumber: licence.number,
-        caseId,
-      }),
-    );
-  } catch (err) {
-    // Another registration of this enterprise committed while we were asking: our licence is surplus.
-    if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
-      await voidTaxLicence(db, ctx, licence.number);
+    const registeredOn = todayInChina();
+    const licence = await issueTaxLicence(db, ctx, key, registeredOn, {
+      typeCode: "TAXREG",
+      holderId: creditCode,
+      caseId,
+      fields: {
+        taxpayer_type: taxpayerTypeName(profile.taxpayerType),
+        tax_authority: profile.taxAuthority,
+        tax_types: joinTaxTypes(profile.taxTypes),
+        registered_on: registeredOn,
+      },
+    });
+    let taxpayer: Taxpayer;
+    try {
+      taxpayer = await once(db, scope, key, request, (tx) =>
+        registerTaxpayer(tx, {
+          creditCode,
+          name: entity.name,
+          enterpriseType: enterprise.enterpriseType,
+          regionCode: entity.regionCode,
+          scopeCodes,
+          ...profile,
+          address: entity.address,
+          legalRepresentativeName: entity.legalRepresentativeName,
+          expectedAnnualSales: request.expectedAnnualSales,
+          registrationLicenceNumber: licence.number,
+          caseId,
+        }),
+      );
+    } catch (err) {
+      // Another registration of this enterprise committed while we were asking: our licence is surplus.
+      if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
+        await voidTaxLicence(db, ctx, licence.number);
+      }
+      throw err;
     }
-    throw err;
-  }
-  contextLogger(ctx).info({ creditCode, taxpayerType: taxpayer.taxpayerType }, "taxpayer registered");
-  ctx.emit("tax.taxpayerRegistered", {
-    creditCode,
-    taxpayerType: taxpayer.taxpayerType,
-    taxTypes: taxpayer.taxTypes,
-    licenceNumber: licence.number,
-    caseId,
+    contextLogger(ctx).info({ creditCode, taxpayerType: taxpayer.taxpayerType }, "taxpayer registered");
+    ctx.emit("tax.taxpayerRegistered", {
+      creditCode,
+      taxpayerType: taxpayer.taxpayerType,
+      taxTypes: taxpayer.taxTypes,
+      licenceNumber: licence.number,
+      caseId,
+    });
+    return taxpayer;
   });
-  return taxpayer;
 }
 
 /**
@@ -105,23 +105,23 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
   const caller = callerDepartment(ctx);
   const { key, request } = checkCancelTaxpayer(p);
   const scope = `${caller}:cancelTaxpayerRegistration`;
-  const earlier = await previousResult<Taxpayer>(db, scope, key, request);
-  if (earlier) return earlier;
-  const current = await loadTaxpayer(db, request.creditCode);
-  if (current.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(current);
-  assertCancellable(request.creditCode, current.status);
+  return answerOnce<Taxpayer>(db, scope, key, request, async () => {
+    const current = await loadTaxpayer(db, request.creditCode);
+    if (current.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(current);
+    assertCancellable(request.creditCode, current.status);
 
-  await revokeTaxLicence(ctx, current.registration_licence_number, request.reason, deriveKey(key, "licence"));
-  const taxpayer = await once(db, scope, key, request, async (tx) => {
-    const row = await loadTaxpayer(tx, request.creditCode, true);
-    // A concurrent cancellation got here first.
-    if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
-    assertCancellable(request.creditCode, row.status);
-    await withdrawGrantsOf(tx, request.creditCode, request.reason);
-    await endWithholdingsOf(tx, request.creditCode, request.reason);
-    return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
+    await revokeTaxLicence(ctx, current.registration_licence_number, request.reason, deriveKey(key, "licence"));
+    const taxpayer = await once(db, scope, key, request, async (tx) => {
+      const row = await loadTaxpayer(tx, request.creditCode, true);
+      // A concurrent cancellation got here first.
+      if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
+      assertCancellable(request.creditCode, row.status);
+      await withdrawGrantsOf(tx, request.creditCode, request.reason);
+      await endWithholdingsOf(tx, request.creditCode, request.reason);
+      return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
+    });
+    contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
+    ctx.emit("tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
+    return taxpayer;
   });
-  contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
-  ctx.emit("tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
-  return taxpayer;
 }

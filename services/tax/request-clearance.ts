@@ -5,7 +5,7 @@
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
-import { once, previousResult } from "../common/idempotency";
+import { once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { TaxpayerStatus, type Clearance, type RequestClearanceRequest } from "../../proto/gen/tongban/tax/v1/tax";
@@ -27,43 +27,43 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
   const { key, request } = checkRequestClearance(p);
   const { creditCode, caseId } = request;
   const scope = `${caller}:requestClearance`;
-  const earlier = await previousResult<Clearance>(db, scope, key, request);
-  if (earlier) return earlier;
-  const taxpayer = await loadTaxpayer(db, creditCode);
-  if (decideClearance(creditCode, taxpayer.status, await unpaidOf(db, creditCode)) === "already") return clearanceOf(db, creditCode);
+  return answerOnce<Clearance>(db, scope, key, request, async () => {
+    const taxpayer = await loadTaxpayer(db, creditCode);
+    if (decideClearance(creditCode, taxpayer.status, await unpaidOf(db, creditCode)) === "already") return clearanceOf(db, creditCode);
 
-  const clearedOn = todayInChina();
-  const certificate = await issueTaxLicence(db, ctx, key, clearedOn, {
-    typeCode: "TAXCLR",
-    holderId: creditCode,
-    caseId,
-    fields: { cleared_on: clearedOn, tax_authority: taxpayer.tax_authority },
-  });
-  // Set when a concurrent clearance committed first, making this certificate surplus.
-  let surplus = false;
-  let clearance: Clearance;
-  try {
-    clearance = await once(db, scope, key, request, async (tx) => {
-      // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
-      const row = await loadTaxpayer(tx, creditCode, true);
-      if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
-        surplus = true;
-        return clearanceOf(tx, creditCode);
-      }
-      await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
-      await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
-      await setTaxpayerStatus(tx, creditCode, TaxpayerStatus.TAXPAYER_STATUS_CLEARED, SURRENDER_REASON);
-      return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId);
+    const clearedOn = todayInChina();
+    const certificate = await issueTaxLicence(db, ctx, key, clearedOn, {
+      typeCode: "TAXCLR",
+      holderId: creditCode,
+      caseId,
+      fields: { cleared_on: clearedOn, tax_authority: taxpayer.tax_authority },
     });
-  } catch (err) {
-    // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
-    if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);
-    throw err;
-  }
-  if (surplus) await voidTaxLicence(db, ctx, certificate.number);
-  else {
-    contextLogger(ctx).info({ creditCode, certificate: certificate.number }, "taxpayer cleared");
-    ctx.emit("tax.cleared", { creditCode, certificateNumber: certificate.number, clearedOn, caseId });
-  }
-  return clearance;
+    // Set when a concurrent clearance committed first, making this certificate surplus.
+    let surplus = false;
+    let clearance: Clearance;
+    try {
+      clearance = await once(db, scope, key, request, async (tx) => {
+        // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
+        const row = await loadTaxpayer(tx, creditCode, true);
+        if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
+          surplus = true;
+          return clearanceOf(tx, creditCode);
+        }
+        await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
+        await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
+        await setTaxpayerStatus(tx, creditCode, TaxpayerStatus.TAXPAYER_STATUS_CLEARED, SURRENDER_REASON);
+        return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId);
+      });
+    } catch (err) {
+      // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
+      if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);
+      throw err;
+    }
+    if (surplus) await voidTaxLicence(db, ctx, certificate.number);
+    else {
+      contextLogger(ctx).info({ creditCode, certificate: certificate.number }, "taxpayer cleared");
+      ctx.emit("tax.cleared", { creditCode, certificateNumber: certificate.number, clearedOn, caseId });
+    }
+    return clearance;
+  });
 }

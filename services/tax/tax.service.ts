@@ -10,7 +10,7 @@ import { recordAccess } from "../common/access-log";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
 import { permissionDenied } from "../common/errors";
-import { once, previousResult } from "../common/idempotency";
+import { once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import type { DeliveredEvent } from "../common/subscriptions";
@@ -106,14 +106,14 @@ export function taxService(rt: Runtime): ServiceSchema {
         const { key, request } = checks.checkRegisterWithholding(RegisterWithholdingRequest.fromPartial(ctx.params ?? {}));
         const { employerCreditCode: employer, employeeIdNumber, caseId } = request;
         const scope = `${caller}:registerWithholding`;
-        const earlier = await previousResult<WithholdingRegistration>(db, scope, key, request);
-        if (earlier) return earlier;
-        requireActiveTaxpayer(employer, (await loadTaxpayer(db, employer)).status);
-        await refuseActiveWithholding(db, employer, employeeIdNumber);
-        const employee = await c.requirePerson(ctx, employeeIdNumber, caseId, "employee_id_number");
-        return once(db, scope, key, request, async (tx) => {
-          requireActiveTaxpayer(employer, (await loadTaxpayer(tx, employer, true)).status);
-          return insertWithholding(tx, { ...request, employeeName: employee.name });
+        return answerOnce<WithholdingRegistration>(db, scope, key, request, async () => {
+          requireActiveTaxpayer(employer, (await loadTaxpayer(db, employer)).status);
+          await refuseActiveWithholding(db, employer, employeeIdNumber);
+          const employee = await c.requirePerson(ctx, employeeIdNumber, caseId, "employee_id_number");
+          return once(db, scope, key, request, async (tx) => {
+            requireActiveTaxpayer(employer, (await loadTaxpayer(tx, employer, true)).status);
+            return insertWithholding(tx, { ...request, employeeName: employee.name });
+          });
         });
       },
       async cancelWithholding(ctx: Ctx<CancelWithholdingRequest>): Promise<WithholdingRegistration> {

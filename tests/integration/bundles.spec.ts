@@ -16,6 +16,7 @@ import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
 import { eventually } from "../support/eventually";
+import { inPool, startBusinessForm as formFor, tradeName } from "../support/start-business";
 
 const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) => eventually(probe, ok, timeoutMs, 200);
 
@@ -52,7 +53,7 @@ beforeAll(async () => {
     PORT: "0",
   };
   await Promise.all([
-    start("identity", "identity", { SEED_POPULATION: "300", DEV_CREDENTIALS: "true" }),
+    start("identity", "identity", { SEED_POPULATION: "2000", DEV_CREDENTIALS: "true" }),
     start("licenses", "licenses"),
     start("business-registration", "business-registration"),
     start("tax", "tax"),
@@ -382,4 +383,51 @@ describe("bundles across processes", () => {
     expect(lookup.steps[0].output).toBeUndefined();
     await expect(bus.call("bundles.lookup", { applicationId: results[0].applicationId, queryCode: "00000000" })).rejects.toMatchObject({ type: "NOT_FOUND" });
   }, 60_000);
+
+  it("runs 1,000 waiting applications to the end on two replicas, each department step exactly once", async () => {
+    const N = 1000;
+    const applicant = people[50].idNumber;
+    const upload = async (typeCode: string, n: number) =>
+      (await bus.call<{ materialId: string }, object>("materials.upload", { owner: applicant, typeCode, fileName: `${typeCode}.pdf`, contentType: "application/pdf", contentBase64: pdf(n) })).materialId;
+    const articles = await upload("ARTICLES_OF_ASSOCIATION", 9001);
+    const premises = await upload("PREMISES_PROOF", 9002);
+    // Half wait for an officer, half for the proof of premises (容缺); each with an employee of its own.
+    // Employees of working age, none used by another test.
+    const employees = people.slice(300).filter((p) => Number(p.idNumber.slice(6, 10)) <= 2004 && Number(p.idNumber.slice(6, 10)) >= 1966);
+    expect(employees.length).toBeGreaterThanOrEqual(N);
+    const ids: string[] = [];
+    await inPool(N, 16, async (i) => {
+      const form = formFor({ tradeName: tradeName(i, "阁"), applicant, employees: [employees[i].idNumber] });
+      const materials = i % 2 === 0 ? { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises } : { ARTICLES_OF_ASSOCIATION: articles };
+      ids.push((await bus.call<{ applicationId: string }, object>("bundles.submit", { applicant, bundleCode: "START_BUSINESS", clientKey: key("many"), form, materials })).applicationId);
+    });
+    const establishment = (st: string) =>
+      queryDatabase<{ application_id: string }>(db.url, "SELECT application_id FROM gateway.application_steps WHERE step_id = 'establishment' AND status = $1 AND application_id = ANY ($2)", [st, ids]);
+    await until(async () => (await establishment("WAITING_DECISION")).length + (await establishment("WAITING_MATERIAL")).length, (n) => n === N, 240_000);
+    // Both replicas take events (calls are balanced): supplements and approvals at once.
+    const approve = (applicationId: string) => bus.call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
+    const supply = (applicationId: string) => bus.call("bundles.supplement", { applicationId, applicant, materialType: "PREMISES_PROOF", materialId: premises });
+    const [deciding, supplying] = [(await establishment("WAITING_DECISION")).map((r) => r.application_id), (await establishment("WAITING_MATERIAL")).map((r) => r.application_id)];
+    await Promise.all([inPool(deciding.length, 8, (i) => approve(deciding[i])), inPool(supplying.length, 8, (i) => supply(supplying[i]))]);
+    const nowDeciding = await until(() => establishment("WAITING_DECISION"), (r) => r.length === supplying.length, 120_000);
+    await inPool(nowDeciding.length, 8, (i) => approve(nowDeciding[i].application_id));
+    const finished = () => queryDatabase<{ status: string; n: number }>(db.url, "SELECT status, count(*)::int AS n FROM gateway.applications WHERE application_id = ANY ($1) AND status <> 'RUNNING' GROUP BY status", [ids]);
+    await until(finished, (r) => r.reduce((sum, x) => sum + x.n, 0) === N, 400_000);
+    const failures = await queryDatabase(db.url, "SELECT failure ->> 'step' AS step, failure ->> 'type' AS type, left(failure ->> 'message', 200) AS message, count(*)::int AS n FROM gateway.applications WHERE application_id = ANY ($1) AND status <> 'COMPLETED' GROUP BY 1, 2, 3", [ids]);
+    expect(failures).toEqual([]);
+
+    // Exactly once: per enterprise one BL, one SEAL, one TAXREG, one SIREG, one employment; one name per case.
+    const codes = (await queryDatabase<{ code: string }>(db.url, "SELECT output ->> 'creditCode' AS code FROM gateway.application_steps WHERE step_id = 'establishment' AND application_id = ANY ($1)", [ids])).map((r) => r.code);
+    expect(new Set(codes).size).toBe(N);
+    const licences = await queryDatabase<{ type_code: string; holders: number; n: number }>(
+      db.url, "SELECT type_code, count(DISTINCT holder_id)::int AS holders, count(*)::int AS n FROM licenses.licences WHERE holder_id = ANY ($1) GROUP BY type_code ORDER BY type_code", [codes],
+    );
+    expect(licences).toEqual(["BL", "SEAL", "SIREG", "TAXREG"].map((type_code) => ({ type_code, holders: N, n: N })));
+    const employments = await queryDatabase<{ n: number; employers: number }>(db.url, "SELECT count(*)::int AS n, count(DISTINCT employer_credit_code)::int AS employers FROM social_insurance.employments WHERE employer_credit_code = ANY ($1)", [codes]);
+    expect(employments).toEqual([{ n: N, employers: N }]);
+    const names = await queryDatabase<{ n: number; cases: number }>(db.url, "SELECT count(*)::int AS n, count(DISTINCT case_id)::int AS cases FROM registration.name_reservations WHERE case_id = ANY ($1)", [ids]);
+    expect(names).toEqual([{ n: N, cases: N }]);
+    const grants = await queryDatabase<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM tax.invoice_grants WHERE credit_code = ANY ($1)", [codes]);
+    expect(grants).toEqual([{ n: N }]);
+  }, 900_000);
 });
