@@ -146,16 +146,28 @@ export async function loadApplication(q: Queryable, applicationId: string): Prom
 /**
  * Reads an application and its rows; `lock` "FOR UPDATE" serialises transitions of one application
  * (two parallel steps finishing at once), "FOR UPDATE SKIP LOCKED" lets a sweep pass one by.
- * Undefined when unknown (or locked, with SKIP LOCKED).
+ * Undefined when unknown (or locked, with SKIP LOCKED). Unlocked (a status view) it is one
+ * statement; locked, the rows are read by a second statement after the lock is held, since a
+ * statement that waited for the lock still sees the rows as they were when it began. Times of rows
+ * read in one statement come as ISO text, which every user of a row reads with new Date().
  */
 export async function readApplication(
   q: Queryable,
   applicationId: string,
   lock: "" | "FOR UPDATE" | "FOR UPDATE SKIP LOCKED",
 ): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> {
+  if (lock === "") {
+    const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null }>(
+      `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps
+       FROM applications a WHERE a.application_id = $1`,
+      [applicationId],
+    );
+    if (rows.length === 0) return undefined;
+    const { steps, ...app } = rows[0];
+    return { app, steps: inDefinitionOrder(app.bundle, steps ?? []) };
+  }
   const { rows } = await q.query<ApplicationRow>(`SELECT * FROM applications WHERE application_id = $1 ${lock}`, [applicationId]);
   if (rows.length === 0) return undefined;
-  const app = rows[0];
   const steps = (await q.query<StepRow>("SELECT * FROM application_steps WHERE application_id = $1", [applicationId])).rows;
-  return { app, steps: inDefinitionOrder(app.bundle, steps) };
+  return { app: rows[0], steps: inDefinitionOrder(rows[0].bundle, steps) };
 }

@@ -23,6 +23,30 @@ type Ctx = Context<unknown, CallerMeta>;
 
 const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
 
+/** How long a person read serves the same department's same case again (ms), and how many are kept. */
+const PERSON_READ_TTL_MS = 10_000;
+const PERSON_READS_KEPT = 10_000;
+
+/**
+ * Person reads of this process by (department, case, ID number): a step that needs the same person
+ * twice (applicant, legal representative and investor are often one) reads and records the use
+ * once. Only answers are kept, never refusals; entries expire quickly so a changed record is seen.
+ */
+const personReads = new Map<string, { at: number; person: Promise<Person> }>();
+
+function rememberedPerson(key: string, read: () => Promise<Person>): Promise<Person> {
+  const now = Date.now();
+  const hit = personReads.get(key);
+  if (hit && now - hit.at < PERSON_READ_TTL_MS) return hit.person;
+  if (personReads.size >= PERSON_READS_KEPT) {
+    for (const [k, v] of personReads) if (now - v.at >= PERSON_READ_TTL_MS || personReads.size >= PERSON_READS_KEPT) personReads.delete(k);
+  }
+  const person = read();
+  personReads.set(key, { at: now, person });
+  person.catch(() => personReads.delete(key));
+  return person;
+}
+
 /** Calls on the shared services, as `department` (or as the incoming caller when omitted). */
 export function clientsFor(department?: string) {
   const opts: CallingOptions | undefined = department ? { meta: { caller: { department } } } : undefined;
@@ -70,7 +94,8 @@ export function clientsFor(department?: string) {
   /** A person of the population registry; FAILED_PRECONDITION naming `field` when unknown. */
   async function requirePerson(ctx: Ctx, idNumber: string, caseId: string, field: string): Promise<Person> {
     try {
-      return await identity.getPerson(ctx, idNumber, caseId);
+      const reader = department ?? ctx.meta?.caller?.department ?? "";
+      return await rememberedPerson(`${reader}|${caseId}|${idNumber}`, () => identity.getPerson(ctx, idNumber, caseId));
     } catch (err) {
       if (isNotFound(err)) throw failedPrecondition("PERSON_NOT_REGISTERED", `${field}: 人口基础库中没有该身份证号码 (no such person in the population registry)`);
       throw err;

@@ -102,20 +102,23 @@ export async function previousResult<T>(db: Database, scope: string, key: string
 }
 
 /**
- * Runs a keyed change that reads other services before its own transaction (`once` inside `work`):
- * answers from the stored result when the key was used before, and — when `work` is refused —
- * again from the stored result if the same key's first attempt committed meanwhile. A retry that
- * races its own first attempt (a caller's timeout while the department was still working) would
- * otherwise see that attempt's effects as a conflict (ALREADY_REGISTERED, NAME_TAKEN...).
+ * Runs a keyed change that reads other services before its own transaction (`once` inside `work`).
+ * The stored result is read only when `work` is refused: a repeated call either meets `once`'s
+ * key (and gets the first result there) or is refused by what its first attempt did (the name is
+ * taken, the employer registered...) and is then answered from the stored result. A first call —
+ * nearly every call — so costs no extra read; a repeated one repeats the reads of other services
+ * (each idempotent, keyed by derived keys) before it is answered.
  */
 export async function answerOnce<T>(db: Database, scope: string, key: string, request: unknown, work: () => Promise<T>): Promise<T> {
-  const earlier = await previousResult<T>(db, scope, key, request);
-  if (earlier !== undefined) return earlier;
   try {
     return await work();
   } catch (err) {
-    const later = await previousResult<T>(db, scope, key, request).catch(() => undefined);
-    if (later !== undefined) return later;
+    const earlier = await previousResult<T>(db, scope, key, request).catch((e: unknown) => {
+      // A key reused for another request is the caller's error; anything else keeps the first error.
+      if ((e as { data?: { reasonCode?: string } }).data?.reasonCode === "IDEMPOTENCY_KEY_REUSED") throw e;
+      return undefined;
+    });
+    if (earlier !== undefined) return earlier;
     throw err;
   }
 }
