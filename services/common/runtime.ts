@@ -58,8 +58,8 @@ export interface Runtime {
 
 /**
  * The database of a service's schema, opened and migrated once per process (two moleculer services
- * of one department share it; an embedded PGlite directory must never be opened twice).
- * The process closes it on shutdown.
+ * of one department share it). On the embedded default every schema's handle is on the process's
+ * one PGlite instance, closed with the last handle. The process closes it on shutdown.
  */
 export function openServiceDatabase(rt: Runtime, schema: string, service: string): Promise<Database> {
   let opening = rt.databases.get(schema);

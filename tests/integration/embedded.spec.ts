@@ -33,7 +33,9 @@ describe("embedded default (one process, PGlite, in-process transport)", () => {
     const body = (await (await fetch(`http://127.0.0.1:${under.httpPort}/healthz`)).json()) as { checks: Record<string, string> };
     const schemas = ["gateway", "identity", "licenses", "registration", "social_insurance", "tax"];
     expect(Object.keys(body.checks).sort()).toEqual(["broker", ...schemas.map((s) => `database:${s}`), "grpc-edge"]);
-    for (const schema of schemas) expect(fs.existsSync(path.join(dataDir, "pglite", schema))).toBe(true);
+    // One PGlite database holds every schema of the process.
+    expect(fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"))).toBe(true);
+    for (const schema of schemas) expect(fs.existsSync(path.join(dataDir, "pglite", schema))).toBe(false);
   });
 
   it("refuses a second process on the same embedded database", async () => {

@@ -1,11 +1,17 @@
 /**
  * One database interface over PostgreSQL (pg) and embedded PGlite, so services run the same SQL
  * on both. Each service opens its own handle on its own schema: no service reads another's tables.
+ * On PGlite every schema of a process lives in one instance (DATA_DIR/pglite) with one connection:
+ * a transaction holds it until it ends, so no transaction may stay open across a bus call.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import type { Config } from "../config";
+import { rootLogger } from "../logger";
 
 export interface QueryResult<T> {
   rows: T[];
@@ -35,7 +41,7 @@ export async function openDatabase(config: Config, schema: string): Promise<Data
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}"`);
   return config.databaseUrl
     ? openPostgres(config.databaseUrl, schema, config.databasePoolSize)
-    : openPglite(path.join(config.dataDir, "pglite", schema), schema);
+    : openPglite(config.dataDir, schema);
 }
 
 async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
@@ -95,50 +101,304 @@ function lockDirectory(dir: string): () => void {
       return () => fs.rmSync(file, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(fs.readFileSync(file, "utf8"));
-      let alive = false;
-      try {
-        alive = holder > 0 && holder !== process.pid && process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
-      if (alive) {
-        throw new Error(`the embedded database ${dir} is in use by process ${holder}; stop it, or set DATABASE_URL to share a PostgreSQL server`);
-      }
+      const holder = liveHolder(file);
+      if (holder) throw inUse(dir, holder);
       fs.rmSync(file, { force: true });
     }
   }
 }
 
-async function openPglite(dir: string, schema: string): Promise<Database> {
+/** Whether `pid` is a running process other than this one. */
+function isOtherLiveProcess(pid: number): boolean {
+  try {
+    return pid > 0 && pid !== process.pid && process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+}
+
+/** The live process (other than this one) named by a pid file, if any. */
+function liveHolder(file: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+  return isOtherLiveProcess(holder) ? holder : undefined;
+}
+
+const inUse = (dir: string, holder: number) =>
+  new Error(`the embedded database ${dir} is in use by process ${holder}; stop it, or set DATABASE_URL to share a PostgreSQL server`);
+
+/**
+ * Earlier versions kept one PGlite database per schema in DATA_DIR/pglite/<schema>. The single
+ * database now lives in DATA_DIR/pglite itself, so an old layout there is moved aside (not
+ * migrated: the embedded default holds development data) and a fresh database is created.
+ */
+function setAsideOldLayout(dir: string): void {
+  if (!fs.existsSync(dir) || fs.existsSync(path.join(dir, "PG_VERSION"))) return;
+  const old = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, "PG_VERSION")))
+    .map((e) => e.name);
+  if (old.length === 0) return;
+  for (const schema of old) {
+    const holder = liveHolder(path.join(dir, schema, "tongban.pid"));
+    if (holder) throw inUse(path.join(dir, schema), holder);
+  }
+  const aside = `${dir}-per-schema-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  fs.renameSync(dir, aside);
+  rootLogger()
+    .child({ mod: "database" })
+    .warn(
+      { schemas: old, movedTo: aside },
+      `${dir} held one embedded database per schema (an earlier version); moved them to ${aside} and starting a new single database in ${dir} (their data is not carried over)`,
+    );
+}
+
+/** A FIFO lock: each holder runs alone, in the order they asked. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/**
+ * The one PGlite instance of a process for a DATA_DIR, shared by the handles of every schema.
+ * PGlite has one connection, so each statement of a handle runs under `mutex`, after switching
+ * `search_path` to the handle's schema when the previous statement ran in another; a transaction
+ * holds the mutex until it commits or rolls back.
+ */
+class SharedPglite {
+  private readonly mutex = new Mutex();
+  /** The schema the connection's search_path names now; undefined when unknown. */
+  private searchPath: string | undefined;
+  private handles = 0;
+  /** Set when the last handle closed: the instance takes no new handle. */
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly pg: PGlite,
+    private readonly unlock: () => void,
+  ) {}
+
+  /** Counts a new handle; false when the instance is closing (open another). */
+  retain(): boolean {
+    if (this.closing) return false;
+    this.handles++;
+    return true;
+  }
+
+  /** Runs fn alone on the connection with search_path set to `schema`. */
+  exclusive<T>(schema: string, fn: (pg: PGlite) => Promise<T>): Promise<T> {
+    const open = inTransaction.getStore();
+    if (open?.open && open.instance === this) {
+      // It would queue behind the transaction that is waiting for it: refuse instead of hanging every service.
+      return Promise.reject(
+        new Error(
+          `a statement on schema ${schema} was issued inside an open transaction on schema ${open.schema} of the same embedded database, ` +
+            "not through that transaction: on PGlite's single connection it would wait forever. Make bus calls and other queries before or after the transaction",
+        ),
+      );
+    }
+    return this.mutex.run(async () => {
+      if (this.closed) throw new Error(`the embedded database ${this.dir} is closed`);
+      if (this.searchPath !== schema) {
+        this.searchPath = undefined;
+        await this.pg.exec(`SET search_path TO ${schema}`);
+        this.searchPath = schema;
+      }
+      return fn(this.pg);
+    });
+  }
+
+  /** Runs fn in a transaction on `schema`, holding the connection until it ends. */
+  transaction<T>(schema: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.exclusive(schema, async (pg) => {
+      const open: OpenTransaction = { instance: this, schema, open: true };
+      try {
+        return await pg.transaction((tx) => inTransaction.run(open, () => fn(tx)));
+      } finally {
+        open.open = false;
+      }
+    });
+  }
+
+  /** Statements that may change the session (a SET in them): search_path is set again next time. */
+  forgetSearchPath(): void {
+    this.searchPath = undefined;
+  }
+
+  /** Drops a handle; the last one closes the database once the statements queued before it ran. */
+  async release(): Promise<void> {
+    if (--this.handles > 0) return;
+    this.closing = true;
+    instances.delete(this.dir);
+    const closed = this.mutex
+      .run(async () => {
+        this.closed = true;
+        await this.pg.close();
+      })
+      .finally(() => this.unlock());
+    closings.set(this.dir, closed.catch(() => undefined));
+    try {
+      await closed;
+    } finally {
+      closings.delete(this.dir);
+    }
+  }
+}
+
+/** The transaction an async call chain runs in (to refuse a statement that would wait for it). */
+interface OpenTransaction {
+  instance: SharedPglite;
+  schema: string;
+  open: boolean;
+}
+
+const inTransaction = new AsyncLocalStorage<OpenTransaction>();
+/** The open (or opening) instance per directory. */
+const instances = new Map<string, Promise<SharedPglite>>();
+/** Instances being closed, per directory: the next one there waits for the close to finish. */
+const closings = new Map<string, Promise<void>>();
+
+/**
+ * PostgreSQL's shared buffer pool in the embedded database. PGlite allocates and touches the whole
+ * pool at start, so its default (128MB) would be resident from the first second; the embedded
+ * default holds little data, and the pages it reads stay in the operating system's file cache.
+ */
+const EMBEDDED_SHARED_BUFFERS = "32MB";
+
+/** Runs PGlite in a short-lived child process on `dir` (see createCluster). */
+const CREATE_CLUSTER = `
+const { PGlite } = require(process.argv[1]);
+(async () => {
+  const pg = await PGlite.create(process.argv[2]);
+  await pg.exec("ALTER SYSTEM SET shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'");
+  await pg.close();
+})().then(() => process.exit(0), (err) => {
+  process.stderr.write(String((err && err.stack) || err));
+  process.exit(1);
+});`;
+
+/**
+ * Creates the database cluster of a new embedded database (initdb). It runs in a child process:
+ * PGlite's initdb starts a second Postgres instance and copies its memory and files, several
+ * hundred MB that would otherwise stay in this process's peak memory for good. The cluster is
+ * built beside `dir` and moved in with PG_VERSION last, so an interrupted first start leaves no
+ * half-made database behind. ALTER SYSTEM records the buffer pool size for every later start.
+ */
+async function createCluster(dir: string): Promise<void> {
+  const log = rootLogger().child({ mod: "database" });
+  const started = Date.now();
+  const scratch = `${dir}-initdb-${process.pid}`;
+  // Scratch directories of first starts that were killed (their process gone) are dropped.
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}-initdb-`;
+  for (const f of fs.readdirSync(parent).filter((f) => f.startsWith(prefix))) {
+    if (!isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ["-e", CREATE_CLUSTER, require.resolve("@electric-sql/pglite"), scratch],
+        { maxBuffer: 16 * 1024 * 1024 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`could not create the embedded database in ${dir}: ${stderr.trim() || err.message}`)) : resolve()),
+      );
+    });
+    const entries = fs.readdirSync(scratch).filter((f) => f !== "PG_VERSION");
+    for (const entry of [...entries, "PG_VERSION"]) {
+      // A leftover of an interrupted first start (there is no PG_VERSION yet) is replaced.
+      fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      fs.renameSync(path.join(scratch, entry), path.join(dir, entry));
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  log.info(`created the embedded database in ${dir} in ${Date.now() - started} ms`);
+}
+
+async function startPglite(dir: string): Promise<SharedPglite> {
+  await closings.get(dir);
+  setAsideOldLayout(dir);
   fs.mkdirSync(dir, { recursive: true });
   const unlock = lockDirectory(dir);
-  // Loaded lazily: the wasm build is only needed on the embedded default.
-  const { PGlite } = await import("@electric-sql/pglite");
-  const db = await PGlite.create(dir);
-  await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
-  const wrap = (c: { query: typeof db.query }): Queryable => ({
+  try {
+    if (!fs.existsSync(path.join(dir, "PG_VERSION"))) await createCluster(dir);
+    // Loaded lazily: the wasm build is only needed on the embedded default.
+    const { PGlite } = await import("@electric-sql/pglite");
+    return new SharedPglite(dir, await PGlite.create(dir), unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** The process's instance for `dir`, opened on first use, with a handle counted. */
+async function retainPglite(dir: string): Promise<SharedPglite> {
+  for (;;) {
+    let opening = instances.get(dir);
+    if (!opening) {
+      const started = startPglite(dir);
+      opening = started;
+      instances.set(dir, started);
+      started.catch(() => instances.get(dir) === started && instances.delete(dir));
+    }
+    const instance = await opening;
+    if (instance.retain()) return instance;
+  }
+}
+
+/**
+ * A handle on one schema of the process's shared PGlite database (DATA_DIR/pglite): every schema
+ * is in the one instance, each handle's statements run with search_path set to its own.
+ */
+async function openPglite(dataDir: string, schema: string): Promise<Database> {
+  const instance = await retainPglite(path.join(dataDir, "pglite"));
+  try {
+    await instance.exclusive(schema, (pg) => pg.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  } catch (err) {
+    await instance.release();
+    throw err;
+  }
+  const wrap = (c: Pick<Transaction, "query">): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
       const r = await c.query<T>(sql, params);
       // PGlite reports affectedRows 0 for a SELECT: the rows returned count then.
       return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
   });
+  let closed = false;
   return {
     kind: "pglite",
     schema,
-    ...wrap(db),
+    query: (sql, params) => instance.exclusive(schema, (pg) => wrap(pg).query(sql, params)),
     async exec(sql) {
-      await db.exec(sql);
+      await instance.exclusive(schema, async (pg) => {
+        try {
+          await pg.exec(sql);
+        } finally {
+          instance.forgetSearchPath();
+        }
+      });
     },
-    // PGlite has one connection: its transaction() holds it exclusively until fn settles.
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    // The transaction holds the one connection until fn settles: fn must make no bus call.
+    transaction: (fn) => instance.transaction(schema, (tx) => fn(wrap(tx))),
     async ping() {
-      await db.query("SELECT 1");
+      await instance.exclusive(schema, (pg) => pg.query("SELECT 1"));
     },
     async close() {
-      await db.close();
-      unlock();
+      if (closed) return;
+      closed = true;
+      await instance.release();
     },
   };
 }
