@@ -60,11 +60,10 @@ export function businessRegistrationService(rt: Runtime): ServiceSchema {
         const reader = callerDepartment(ctx);
         const creditCode = requireCreditCode(p.creditCode).creditCode;
         const caseId = requireCaseId(p.caseId);
-        return deps.db.transaction(async (tx) => {
-          const enterprise = await loadEnterprise(tx, creditCode);
-          if (reader !== SAMR) await recordAccess(tx, creditCode, reader, caseId, "get");
-          return enterprise;
-        });
+        // A read and its record need no transaction: the record is written before the answer leaves.
+        const enterprise = await loadEnterprise(deps.db, creditCode);
+        if (reader !== SAMR) await recordAccess(deps.db, creditCode, reader, caseId, "get");
+        return enterprise;
       },
       fileSeals: (ctx: Ctx<FileSealsRequest>) => fileSeals(deps, ctx, FileSealsRequest.fromPartial(ctx.params ?? {})),
       withdrawSealFiling: (ctx: Ctx<WithdrawSealFilingRequest>) =>

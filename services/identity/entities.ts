@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
 import { generateCreditCode } from "./rules/credit-code";
-import { recordAccess } from "../common/access-log";
+import { readRecorded, recordAccess } from "../common/access-log";
 
 /** Entity type -> GB 32100 registration authority 9 (market regulation) and its type character. */
 export const ENTITY_TYPE_CODES: Record<string, string> = {
@@ -43,12 +43,9 @@ function toEntity(r: EntityRow): Entity {
 
 /** A legal entity, recording the read; NOT_FOUND when unknown. */
 export async function getEntity(db: Database, creditCode: string, reader: string, caseId: string): Promise<Entity> {
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<EntityRow>("SELECT * FROM entities WHERE credit_code = $1", [creditCode]);
-    if (rows.length === 0) throw notFound("entity", creditCode);
-    await recordAccess(tx, creditCode, reader, caseId, "get");
-    return toEntity(rows[0]);
-  });
+  const rows = await readRecorded<EntityRow>(db, "SELECT * FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "get" });
+  if (rows.length === 0) throw notFound("entity", creditCode);
+  return toEntity(rows[0]);
 }
 
 /** Whether `name` is the registered name of the entity; unknown codes answer "no". */

@@ -1,6 +1,6 @@
 /** The population registry: reads and name checks, each recorded with its reader and case. */
 import type { Database, Queryable } from "../common/db/database";
-import { recordAccess } from "../common/access-log";
+import { readRecorded, recordAccess } from "../common/access-log";
 import { notFound } from "../common/errors";
 import { Gender, type Person } from "../../proto/gen/tongban/identity/v1/identity";
 
@@ -32,12 +32,14 @@ function toPerson(r: PersonRow): Person {
 
 /** A person's base data, recording the read; NOT_FOUND when unknown. */
 export async function getPerson(db: Database, idNumber: string, reader: string, caseId: string): Promise<Person> {
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number = $1`, [idNumber]);
-    if (rows.length === 0) throw notFound("person", idNumber);
-    await recordAccess(tx, idNumber, reader, caseId, "get");
-    return toPerson(rows[0]);
+  const rows = await readRecorded<PersonRow>(db, `SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number = $1`, [idNumber], {
+    subjectId: idNumber,
+    reader,
+    caseId,
+    action: "get",
   });
+  if (rows.length === 0) throw notFound("person", idNumber);
+  return toPerson(rows[0]);
 }
 
 /** Whether `name` is the registered name of `idNumber`; an unknown number is simply "no". */

@@ -52,12 +52,29 @@ async function insertKey(tx: Queryable, department: string, algorithm: Signature
   );
 }
 
+/**
+ * Active keys read in this process, by department, for a few seconds: every licence is signed with
+ * it. A rotation here clears it; one on another replica is seen within ACTIVE_KEY_TTL_MS (a licence
+ * signed meanwhile with the retired key still verifies: retired keys stay in the registry).
+ */
+const activeKeys = new Map<string, { at: number; key: ActiveKey }>();
+const ACTIVE_KEY_TTL_MS = 5000;
+
+/** Drops the cached active key of a department (after its rotation committed). */
+export function forgetActiveKey(department: string): void {
+  activeKeys.delete(department);
+}
+
 /** The department's active key, created with `algorithm` when it has none. */
 export async function activeKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
+  const cached = activeKeys.get(department);
+  if (cached && Date.now() - cached.at < ACTIVE_KEY_TTL_MS) return cached.key;
   for (let attempt = 0; attempt < 2; attempt++) {
     const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
     if (rows[0]) {
-      return { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
+      const key = { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
+      activeKeys.set(department, { at: Date.now(), key });
+      return key;
     }
     await insertKey(tx, department, algorithm, secret);
   }
@@ -67,6 +84,7 @@ export async function activeKey(tx: Queryable, department: string, algorithm: Si
 /** Retires the department's active key and creates a new one. */
 export async function rotateKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<SigningKeyMessage> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tongban.signing-key.${department}`]);
+  activeKeys.delete(department);
   await tx.query("UPDATE signing_keys SET active = false, retired_at = now() WHERE department = $1 AND active", [department]);
   await insertKey(tx, department, algorithm, secret);
   const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
@@ -75,9 +93,20 @@ export async function rotateKey(tx: Queryable, department: string, algorithm: Si
 
 /** A public key by id (active or retired), for verification. */
 export async function publicKey(q: Queryable, keyId: string): Promise<{ department: string; algorithm: SignatureAlgorithm; publicKeyPem: string } | undefined> {
+  const known = publicKeys.get(keyId);
+  if (known) return known;
   const { rows } = await q.query<KeyRow>("SELECT department, algorithm, public_key_pem FROM signing_keys WHERE key_id = $1", [keyId]);
-  return rows[0] && { department: rows[0].department, algorithm: rows[0].algorithm, publicKeyPem: rows[0].public_key_pem };
+  const found = rows[0] && { department: rows[0].department, algorithm: rows[0].algorithm, publicKeyPem: rows[0].public_key_pem };
+  // A key id names one public key for ever (it is the key's digest): kept once read.
+  if (found) {
+    if (publicKeys.size >= PUBLIC_KEYS_KEPT) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(keyId, found);
+  }
+  return found;
 }
+
+const publicKeys = new Map<string, { department: string; algorithm: SignatureAlgorithm; publicKeyPem: string }>();
+const PUBLIC_KEYS_KEPT = 1024;
 
 /** All keys of a department, newest first. */
 export async function listKeys(q: Queryable, department: string): Promise<SigningKeyMessage[]> {

@@ -27,7 +27,7 @@ import {
 import { holderKindOf } from "../identity/checks";
 import { LICENCE_TYPES } from "./catalogue";
 import { checkIssueRequest } from "./issue-request";
-import { activeKey, listKeys, resolveMasterSecret, rotateKey } from "./keys";
+import { activeKey, forgetActiveKey, listKeys, resolveMasterSecret, rotateKey } from "./keys";
 import * as registry from "./licences";
 import { isSignatureAlgorithm } from "./signing/signer";
 
@@ -119,26 +119,23 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const p = GetLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         const number = requireText(p.number, "number", 1, 64);
-        return db.transaction(async (tx) => {
-          const licence = await registry.load(tx, number);
-          if (licence.issuer !== caller) await registry.recordReads(tx, [licence], caller, requireCaseId(p.caseId), "get");
-          return licence;
-        });
+        // Reads and their records need no transaction: the record is written before the answer leaves.
+        const licence = await registry.load(db, number);
+        if (licence.issuer !== caller) await registry.recordReads(db, [licence], caller, requireCaseId(p.caseId), "get");
+        return licence;
       },
       async verifyLicence(ctx: Ctx<VerifyLicenceRequest>) {
         const p = VerifyLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         if (!p.number && !p.licence) throw invalidArgument("number", "give the number of a stored licence or a presented licence copy");
-        return db.transaction(async (tx) => {
-          const presented = p.licence ?? (await registry.load(tx, requireText(p.number, "number", 1, 64)));
-          // Another department's check of a licence is a read of the holder's data: it names its case.
-          const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
-          const result = await registry.verify(tx, presented);
-          if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
-            await registry.recordReads(tx, [presented], caller, caseId, "verify");
-          }
-          return result;
-        });
+        const presented = p.licence ?? (await registry.load(db, requireText(p.number, "number", 1, 64)));
+        // Another department's check of a licence is a read of the holder's data: it names its case.
+        const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
+        const result = await registry.verify(db, presented);
+        if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
+          await registry.recordReads(db, [presented], caller, caseId, "verify");
+        }
+        return result;
       },
       suspendLicence: statusChange("suspend", "licenses.suspended"),
       reinstateLicence: statusChange("reinstate", "licenses.reinstated"),
@@ -149,11 +146,9 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const holderId = requireText(p.holderId, "holder_id", 18, 18).toUpperCase();
         if (!holderKindOf(holderId)) throw invalidArgument("holder_id", "must be a resident ID number or a unified social credit code");
         const caseId = requireCaseId(p.caseId);
-        return db.transaction(async (tx) => {
-          const licences = await registry.listByHolder(tx, holderId);
-          await registry.recordReads(tx, licences, caller, caseId, "list");
-          return { licences };
-        });
+        const licences = await registry.listByHolder(db, holderId);
+        await registry.recordReads(db, licences, caller, caseId, "list");
+        return { licences };
       },
       async listLicenceAccesses(ctx: Ctx<ListLicenceAccessesRequest>) {
         const p = ListLicenceAccessesRequest.fromPartial(ctx.params ?? {});
@@ -167,6 +162,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const algorithm = p.algorithm || rt.config.licenseSigningAlgorithm;
         if (!isSignatureAlgorithm(algorithm)) throw invalidArgument("algorithm", "must be SM2-SM3 or ED25519");
         const result = await once(db, `${caller}:rotateSigningKey`, key, { algorithm }, (tx) => rotateKey(tx, caller, algorithm, secret));
+        forgetActiveKey(caller);
         contextLogger(ctx).info({ keyId: result.keyId }, "signing key rotated");
         return result;
       },

@@ -77,11 +77,10 @@ export function taxService(rt: Runtime): ServiceSchema {
         const caller = callerDepartment(ctx);
         const { creditCode } = requireCreditCode(p.creditCode);
         const caseId = requireCaseId(p.caseId);
-        return db.transaction(async (tx) => {
-          const row = await loadTaxpayer(tx, creditCode);
-          if (caller !== TAX_OFFICE) await recordAccess(tx, creditCode, caller, caseId, "get");
-          return toTaxpayer(row);
-        });
+        // A read and its record need no transaction: the record is written before the answer leaves.
+        const row = await loadTaxpayer(db, creditCode);
+        if (caller !== TAX_OFFICE) await recordAccess(db, creditCode, caller, caseId, "get");
+        return toTaxpayer(row);
       },
       async grantInvoices(ctx: Ctx<GrantInvoicesRequest>): Promise<InvoiceGrant> {
         const caller = callerDepartment(ctx);

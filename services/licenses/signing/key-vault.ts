@@ -34,8 +34,25 @@ export function sealPrivateKey(privateKeyPem: string, masterSecret: string): str
   return [VERSION, salt, iv, tag, ciphertext].map((p) => (typeof p === "string" ? p : p.toString("base64"))).join(":");
 }
 
+/**
+ * Keys opened in this process, by sealed value and secret: every licence and receipt is signed with
+ * the active key, and deriving and decrypting it each time cost more than the signature.
+ */
+const opened = new Map<string, string>();
+const OPENED_KEPT = 64;
+
 /** Decrypts a value from sealPrivateKey; throws a clear Error on a wrong secret or any tampering. */
 export function openPrivateKey(sealed: string, masterSecret: string): string {
+  const id = `${crypto.createHash("sha256").update(String(masterSecret)).digest("base64")}:${sealed}`;
+  const hit = opened.get(id);
+  if (hit !== undefined) return hit;
+  const pem = openSealed(sealed, masterSecret);
+  if (opened.size >= OPENED_KEPT) opened.delete(opened.keys().next().value!);
+  opened.set(id, pem);
+  return pem;
+}
+
+function openSealed(sealed: string, masterSecret: string): string {
   const parts = typeof sealed === "string" ? sealed.split(":") : [];
   if (parts.length !== 5 || parts[0] !== VERSION) {
     throw new Error(`${DECRYPT_ERROR} (unrecognised format)`);

@@ -70,14 +70,14 @@ export function signContent(
   privateKeyPem: string,
 ): string {
   assertAlgorithm(algorithm);
-  const key = crypto.createPrivateKey(privateKeyPem);
+  const key = parsedKey(privateKeyPem, "private", algorithm);
   // Refuse a key/algorithm mismatch loudly: a signature recorded under the wrong
   // algorithm label would be unverifiable forever.
-  if (!keyMatches(key, algorithm)) {
+  if (!key.matches) {
     throw new Error(`signing key does not match algorithm ${algorithm}`);
   }
   // SM2 keys: OpenSSL hashes SM3(Z || M) with Z over an empty ID (see the file header).
-  const signature = crypto.sign(digestFor(algorithm), canonicalBytes(content), key);
+  const signature = crypto.sign(digestFor(algorithm), canonicalBytes(content), key.key);
   return signature.toString("base64");
 }
 
@@ -94,13 +94,29 @@ export function verifyContent(
     // round-trip: otherwise two different strings could verify as the "same" signature.
     const signature = Buffer.from(signatureB64, "base64");
     if (signature.length === 0 || signature.toString("base64") !== signatureB64) return false;
-    const key = crypto.createPublicKey(publicKeyPem);
-    if (!keyMatches(key, algorithm)) return false;
-    return crypto.verify(digestFor(algorithm), canonicalBytes(content), key, signature);
+    const key = parsedKey(publicKeyPem, "public", algorithm);
+    if (!key.matches) return false;
+    return crypto.verify(digestFor(algorithm), canonicalBytes(content), key.key, signature);
   } catch {
     // Malformed keys, signatures or non-serialisable content are all "not verified".
     return false;
   }
+}
+
+/** Parsed keys by PEM and algorithm: parsing a PEM and checking its curve cost more than a signature. */
+const parsedKeys = new Map<string, { key: crypto.KeyObject; matches: boolean }>();
+const PARSED_KEYS_KEPT = 256;
+
+function parsedKey(pem: string, kind: "private" | "public", algorithm: SignatureAlgorithm): { key: crypto.KeyObject; matches: boolean } {
+  const id = `${kind}:${algorithm}:${pem}`;
+  let entry = parsedKeys.get(id);
+  if (!entry) {
+    const key = kind === "private" ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
+    entry = { key, matches: keyMatches(key, algorithm) };
+    if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.delete(parsedKeys.keys().next().value!);
+    parsedKeys.set(id, entry);
+  }
+  return entry;
 }
 
 function digestFor(algorithm: SignatureAlgorithm): string | null {
