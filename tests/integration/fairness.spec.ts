@@ -3,7 +3,8 @@
  * waiting for an officer and 500 waiting for a 容缺 material, a new 员工录用 and a new 开办企业 are
  * dispatched by their own submission (their first steps are leased in the submitting transaction),
  * move on by events alone (the safety-net sweep is off), and a sweep finds nothing to do among the
- * 1,000 waiting cases. Asserts the order of work and what ran, never wall time.
+ * 1,000 waiting cases. The officers' work list pages through them. Asserts the order of work and
+ * what ran, never wall time.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -89,6 +90,31 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
       return { decision: n("WAITING_DECISION"), material: n("WAITING_MATERIAL") };
     };
     expect(await eventually(counts, (c) => c.decision + c.material === 2 * WAITING_EACH, 120_000, 500)).toEqual({ decision: WAITING_EACH, material: WAITING_EACH });
+
+    // The officer's work list: one department's waiting decisions, oldest deadline first, by pages.
+    const seen: any[] = [];
+    let token = "";
+    do {
+      const page = await call<{ pending: any[]; nextPageToken: string }>("bundles.listPendingDecisions", { pageSize: 120, pageToken: token }, samr);
+      expect(page.pending.length).toBeLessThanOrEqual(120);
+      seen.push(...page.pending);
+      token = page.nextPageToken;
+    } while (token);
+    expect(seen.length).toBe(WAITING_EACH);
+    expect(new Set(seen.map((p) => p.applicationId)).size).toBe(WAITING_EACH);
+    const deadlines = seen.map((p) => Date.parse(p.deadline));
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
+    // What the officer needs, and only this step's fields and materials.
+    expect(seen[0]).toMatchObject({ stepKey: "establishment", bundleCode: "START_BUSINESS", bundleName: "开办企业" });
+    expect(seen[0].enterpriseName).toMatch(/^成都.+坊科技有限公司$/);
+    expect(seen[0].fields.map((f: { name: string }) => f.name).sort()).toEqual(
+      ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.registered_capital"],
+    );
+    expect(seen[0].materials.map((m: { type: string }) => m.type).sort()).toEqual(["ARTICLES_OF_ASSOCIATION", "PREMISES_PROOF"]);
+    expect((await call<{ pending: unknown[] }>("bundles.listPendingDecisions", {}, samr)).pending.length).toBe(50);
+    expect((await call<{ pending: unknown[] }>("bundles.listPendingDecisions", {}, { meta: { caller: { department: "tax" } } })).pending).toEqual([]);
+    await expect(call("bundles.listPendingDecisions", { pageToken: "not-a-token" }, samr)).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "page_token" } });
+    await expect(call("bundles.listPendingDecisions", { pageSize: 201 }, samr)).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "page_size" } });
 
     // Waiting cases are not in the queue of due work: a sweep moves none of them.
     const before = await call<{ sweptApplications: number }>("bundles.engineStats", {});
