@@ -33,6 +33,10 @@ CREATE INDEX application_steps_due ON application_steps (due_at) WHERE due_at IS
 CREATE INDEX application_steps_decisions ON application_steps (department, deadline, application_id, step_key)
   WHERE status = 'WAITING_DECISION';
 
+-- Transitions are written without holding a lock: one statement updates the application and its
+-- rows if the version it read is still current, and a replica whose version is stale reads again.
+ALTER TABLE applications ADD COLUMN version integer NOT NULL DEFAULT 0;
+
 -- The enterprise an application is about, as the officer sees it: the name as reserved (开办企业)
 -- or the credit code given (变更, 注销, 员工录用).
 ALTER TABLE applications ADD COLUMN enterprise_name text;

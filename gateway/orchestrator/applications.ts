@@ -12,8 +12,8 @@ import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundl
 import { checkFieldValue, findField } from "../catalog/fields";
 import { checkForm } from "../catalog/merged-form";
 import type { Orchestrator } from "./engine";
-import { ApplicationState, failApplication, type Lease } from "./progress";
-import type { ApplicationRow, StepRow } from "./store";
+import { ApplicationState, failApplication } from "./progress";
+import { insertApplication, type ApplicationRow, type StepRow } from "./store";
 
 const DAY_MS = 24 * 3600_000;
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
@@ -102,51 +102,51 @@ export async function submit(
   const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
   const applicationId = newApplicationId();
   const creditCode = typeof form["enterprise.credit_code"] === "string" ? form["enterprise.credit_code"] : null;
-  let admitted: Lease[] = [];
-  const result = await db.transaction(async (tx) => {
-    const now = new Date();
-    const inserted = await tx.query<ApplicationRow>(
-      `INSERT INTO applications (application_id, bundle_code, bundle, applicant, client_key, request_hash, form, materials, status,
-         query_code_hash, submitted_at, committed_deadline, supplement_deadline, credit_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'RUNNING', $9, $10, $10::timestamptz + ($11 || ' milliseconds')::interval,
-         CASE WHEN $12 THEN $10::timestamptz + ($13 || ' days')::interval END, $14)
-       ON CONFLICT (applicant, client_key) DO NOTHING RETURNING *`,
-      [
-        applicationId,
-        s.bundle.code,
-        JSON.stringify(s.bundle),
-        s.applicant.idNumber,
-        s.clientKey,
-        requestHash,
-        JSON.stringify(form),
-        JSON.stringify(s.materials),
-        hashRequest(queryCode(secret, applicationId)),
-        now,
-        String(Math.round(criticalPathDays(s.bundle) * DAY_MS)),
-        deferred,
-        String(s.bundle.supplementDays),
-        creditCode,
-      ],
-    );
-    if (inserted.rows.length === 0) {
-      const { rows } = await tx.query<{ application_id: string; request_hash: string }>(
-        "SELECT application_id, request_hash FROM applications WHERE applicant = $1 AND client_key = $2",
-        [s.applicant.idNumber, s.clientKey],
-      );
-      if (rows[0].request_hash !== requestHash) {
-        throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `client_key ${String(s.clientKey)} was already used for a different application`);
-      }
-      return { applicationId: rows[0].application_id, created: false, leases: [] };
-    }
-    const app = inserted.rows[0];
-    admitted = await engine.admit(new ApplicationState(app, newRows(app, now)), tx, now);
-    return { applicationId, created: true, leases: admitted };
-  }).catch((err: unknown) => {
-    engine.abandon(admitted);
+  const now = new Date();
+  const app: ApplicationRow = {
+    application_id: applicationId,
+    bundle_code: s.bundle.code,
+    bundle: s.bundle,
+    applicant: s.applicant.idNumber,
+    client_key: s.clientKey,
+    request_hash: requestHash,
+    form,
+    materials: s.materials,
+    status: "RUNNING",
+    failure: null,
+    query_code_hash: hashRequest(queryCode(secret, applicationId)),
+    submitted_at: now,
+    committed_deadline: new Date(now.getTime() + Math.round(criticalPathDays(s.bundle) * DAY_MS)),
+    supplement_deadline: deferred ? new Date(now.getTime() + s.bundle.supplementDays * DAY_MS) : null,
+    finished_at: null,
+    receipt: null,
+    enterprise_name: null,
+    credit_code: creditCode,
+    version: 0,
+  };
+  // The steps that need nothing are leased before the application is stored, in the same statement.
+  const state = new ApplicationState(app, newRows(app, now));
+  const leases = engine.admit(state, now);
+  let created: boolean;
+  try {
+    created = await insertApplication(db, app, state.steps);
+  } catch (err) {
+    engine.abandon(leases);
     throw err;
-  });
-  engine.dispatch(result.leases);
-  return { applicationId: result.applicationId, queryCode: queryCode(secret, result.applicationId), created: result.created };
+  }
+  if (created) {
+    engine.admitted(state, leases);
+    return { applicationId, queryCode: queryCode(secret, applicationId), created: true };
+  }
+  engine.abandon(leases);
+  const { rows } = await db.query<{ application_id: string; request_hash: string }>(
+    "SELECT application_id, request_hash FROM applications WHERE applicant = $1 AND client_key = $2",
+    [s.applicant.idNumber, s.clientKey],
+  );
+  if (rows[0]?.request_hash !== requestHash) {
+    throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `client_key ${String(s.clientKey)} was already used for a different application`);
+  }
+  return { applicationId: rows[0].application_id, queryCode: queryCode(secret, rows[0].application_id), created: false };
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);

@@ -17,7 +17,7 @@ import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
 import { correct, decide, queryCode, statusView, submit, supplement, withdraw, type Decision } from "./applications";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
-import { issueReceipt, verifyReceipt } from "./receipt";
+import { signReceipt, verifyReceipt } from "./receipt";
 import { loadApplication } from "./store";
 import { pendingDecisions } from "./work-lists";
 
@@ -169,7 +169,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         maxAttempts: options.maxAttempts ?? 8,
         sweepIntervalMs: options.sweepIntervalMs ?? rt.config.orchestratorSweepMs,
         maxInFlight: rt.config.orchestratorMaxInFlight,
-        onFinished: (state, tx) => issueReceipt(tx, state.app, state.steps, secret),
+        onFinished: async (state) => state.setApp({ receipt: await signReceipt(db, state.app, state.steps, secret) }),
       });
       engine.start();
     },

@@ -16,7 +16,7 @@ import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, isRetryable } from "./outcomes";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
-import { insertSteps, readApplication, updateApplication, updateSteps, type ApplicationStatus } from "./store";
+import { readApplication, writeTransition, type ApplicationRow, type ApplicationStatus, type StepRow } from "./store";
 
 /** The department code the hub's one window acts as when it calls departments (一窗受理). */
 export const ONE_WINDOW = "data";
@@ -34,8 +34,8 @@ export interface EngineOptions {
    * pulled oldest first as calls finish (back-pressure instead of timeouts and retries).
    */
   maxInFlight?: number;
-  /** Called in the transaction that finishes an application (completed or compensated). */
-  onFinished?: (state: ApplicationState, tx: Queryable) => Promise<void>;
+  /** Called before the transition that finishes an application is written (e.g. to sign its receipt into the state). */
+  onFinished?: (state: ApplicationState) => Promise<void>;
 }
 
 /** What this replica has done, for tests and operations. */
@@ -45,13 +45,30 @@ export interface EngineStats {
   /** Sweep passes run, and applications they moved on (lost events, retries, expired leases). */
   sweeps: number;
   sweptApplications: number;
-  /** Transitions committed. */
+  /** Transitions written, and writes that met a newer version and were applied again. */
   transitions: number;
+  conflicts: number;
   inFlight: number;
 }
 
-/** What a transition's mutation may ask for. */
-export type Mutation<T> = (state: ApplicationState, tx: Queryable, now: Date) => Promise<T> | T;
+/** An event's change of an application's state; `q` reads other tables (nothing is locked). */
+export type Mutation<T> = (state: ApplicationState, q: Queryable, now: Date) => Promise<T> | T;
+
+/** Applications a sweep moves on at once. */
+const SWEEP_GROUP = 8;
+
+/** Open applications whose last written state a replica keeps. */
+const KNOWN_KEPT = 20_000;
+
+/**
+ * A copy of a state to change (the bundle definition, never changed, is shared). Through JSON:
+ * times become ISO text, as a read gives them, which both drivers take as parameters (a Date from
+ * structuredClone may come from another realm, which PGlite's serializer refuses).
+ */
+function copyOf(s: { app: ApplicationRow; steps: StepRow[] }): { app: ApplicationRow; steps: StepRow[] } {
+  const { bundle, ...rest } = s.app;
+  return { app: { ...(JSON.parse(JSON.stringify(rest)) as Omit<ApplicationRow, "bundle">), bundle }, steps: JSON.parse(JSON.stringify(s.steps)) as StepRow[] };
+}
 
 /** The durable orchestration of one gateway replica. */
 export class Orchestrator {
@@ -61,11 +78,13 @@ export class Orchestrator {
     (err) => this.log.warn({ err }, "orchestration sweep failed"),
   );
   private readonly inFlight = new Set<Promise<void>>();
+  /** The state this replica wrote last, by application. */
+  private readonly known = new Map<string, { app: ApplicationRow; steps: StepRow[] }>();
   /** Calls leased and not yet recorded (reserved when leased, inside the transaction). */
   private slots = 0;
   /** Due work was left in the queue for want of capacity: pull it as calls finish. */
   private backlog = false;
-  private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0 };
+  private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0, conflicts: 0 };
   private stopped = false;
 
   constructor(
@@ -81,7 +100,7 @@ export class Orchestrator {
   }
 
   private get capacity(): number {
-    return Math.max(0, (this.options.maxInFlight ?? 64) - this.slots);
+    return Math.max(0, (this.options.maxInFlight ?? 128) - this.slots);
   }
 
   /** Takes slots for leases just planned (synchronously, so concurrent transitions see them). */
@@ -102,67 +121,90 @@ export class Orchestrator {
   }
 
   /**
-   * One event on an application, in one transaction: lock it, apply `mutate` (which may throw to
-   * refuse the event: nothing is written), move the application on, write what changed, and —
-   * after commit — make the calls that became due. Returns what `mutate` returned; undefined when
-   * the application is unknown (or locked by another replica, with `skipLocked`).
+   * One event on an application: apply `mutate` to its state (it may throw to refuse the event:
+   * nothing is written), move the application on, write what changed in one statement over the
+   * version read, and make the calls that became due. No lock is held and no transaction is open:
+   * when another transition wrote first, the state is read again and the event applied again (so
+   * `mutate` must decide from the state alone). The state this replica wrote last is kept, so the
+   * usual event costs one statement. Returns what `mutate` returned; undefined when the
+   * application is unknown.
    */
-  async transition<T>(applicationId: string, mutate: Mutation<T>, skipLocked = false): Promise<{ value: T; state: ApplicationState } | undefined> {
-    let reserved = 0;
-    const result = await this.db
-      .transaction(async (tx) => {
-        const found = await readApplication(tx, applicationId, skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE");
-        if (!found) return undefined;
-        const state = new ApplicationState(found.app, found.steps);
-        const now = new Date();
-        const value = await mutate(state, tx, now);
-        const leases = await this.settle(state, tx, now, (n) => (reserved = n));
-        return { value, state, leases };
-      })
-      .catch((err: unknown) => {
-        this.release(reserved);
+  async transition<T>(applicationId: string, mutate: Mutation<T>): Promise<{ value: T; state: ApplicationState; written: boolean } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const known = attempt === 0 ? this.known.get(applicationId) : undefined;
+      const found = known ? copyOf(known) : await readApplication(this.db, applicationId);
+      if (!found) return undefined;
+      const state = new ApplicationState(found.app, found.steps);
+      const version = state.app.version;
+      const now = new Date();
+      let value: T;
+      try {
+        value = await mutate(state, this.db, now);
+      } catch (err) {
+        // A refusal is decided on the stored state, never on a kept copy another replica may have outrun.
+        if (known) continue;
         throw err;
-      });
-    if (!result) return undefined;
-    this.counters.transitions++;
-    this.dispatch(result.leases);
-    if (result.state.finished) this.logFinished(result.state.app.application_id, result.state.finished);
-    return { value: result.value, state: result.state };
-  }
-
-  /**
-   * Moves a state on and writes it (inside the caller's transaction); returns the calls to make
-   * after commit. Submission uses it for a new application's first rows.
-   */
-  async settle(state: ApplicationState, tx: Queryable, now: Date, reserved: (n: number) => void): Promise<Lease[]> {
-    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
-    this.reserve(state, leases);
-    reserved(leases.length);
-    await updateSteps(tx, state.app.application_id, [...state.changed]);
-    if (state.appChanged) await updateApplication(tx, state.app);
-    if (state.finished) await this.options.onFinished?.(state, tx);
-    state.changed.clear();
-    state.appChanged = false;
-    return leases;
-  }
-
-  /**
-   * The first rows of a new application (inside the submitting transaction): moved on as far as
-   * they go and inserted; returns the calls to make after commit.
-   */
-  async admit(state: ApplicationState, tx: Queryable, now: Date): Promise<Lease[]> {
-    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
-    this.reserve(state, leases);
-    try {
-      await insertSteps(tx, state.app.application_id, state.steps);
-    } catch (err) {
-      this.release(leases.length);
-      throw err;
+      }
+      // The event changed nothing in a kept copy (a sweep, a lease no longer held): decide on the stored state.
+      if (known && state.changed.size === 0 && !state.appChanged) continue;
+      const leases = plan(state, this.planOptions(now, this.capacity));
+      this.reserve(state, leases);
+      try {
+        if (state.changed.size === 0 && !state.appChanged) return { value, state, written: false };
+        if (state.finished) await this.options.onFinished?.(state);
+        if (!(await writeTransition(this.db, state.app, version, [...state.changed], state.appChanged))) {
+          // Another transition came first (a parallel step, another replica): read again, apply again.
+          this.release(leases.length);
+          this.known.delete(applicationId);
+          this.counters.conflicts++;
+          continue;
+        }
+      } catch (err) {
+        this.release(leases.length);
+        this.known.delete(applicationId);
+        throw err;
+      }
+      state.app.version = version + 1;
+      state.changed.clear();
+      state.appChanged = false;
+      this.remember(state);
+      this.counters.transitions++;
+      this.dispatch(leases);
+      if (state.finished) this.logFinished(applicationId, state.finished);
+      return { value, state, written: true };
     }
-    if (state.appChanged) await updateApplication(tx, state.app);
+  }
+
+  private planOptions(now: Date, capacity: number) {
+    return { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity };
+  }
+
+  /** Keeps the state this replica wrote last (open applications only, the oldest forgotten first). */
+  private remember(state: ApplicationState): void {
+    const id = state.app.application_id;
+    this.known.delete(id);
+    if (state.app.status === "COMPLETED" || state.app.status === "COMPENSATED") return;
+    if (this.known.size >= KNOWN_KEPT) this.known.delete(this.known.keys().next().value!);
+    this.known.set(id, copyOf(state));
+  }
+
+  /**
+   * The first rows of a new application, moved on as far as they go before it is stored; returns
+   * the calls to make once it is (or to give back with `abandon` when it is not).
+   */
+  admit(state: ApplicationState, now: Date): Lease[] {
+    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
+    this.reserve(state, leases);
+    return leases;
+  }
+
+  /** A new application was stored: its state is known, its first calls are made. */
+  admitted(state: ApplicationState, leases: Lease[]): void {
     state.changed.clear();
     state.appChanged = false;
-    return leases;
+    this.remember(state);
+    this.counters.transitions++;
+    this.dispatch(leases);
   }
 
   /** Gives back slots of calls recorded (or of leases whose transaction rolled back), pulling queued work. */
@@ -283,19 +325,32 @@ export class Orchestrator {
   async sweep(limit = 100): Promise<number> {
     if (this.stopped) return 0;
     this.counters.sweeps++;
-    const { rows } = await this.db.query<{ application_id: string }>(
-      `SELECT DISTINCT application_id FROM (
-         SELECT application_id FROM application_steps WHERE due_at <= now() ORDER BY due_at LIMIT $1) due`,
-      [limit],
-    );
     let moved = 0;
-    for (const { application_id } of rows) {
-      if (this.capacity === 0) {
-        this.backlog = true;
-        break;
+    // Oldest due first, a page at a time while capacity lasts (a bounded number of pages a pass).
+    for (let page = 0; page < 20 && !this.stopped; page++) {
+      // Due times are written from this clock (plan()), so they are compared with it, not the server's.
+      const { rows } = await this.db.query<{ application_id: string }>(
+        `SELECT application_id FROM (
+           SELECT application_id, due_at FROM application_steps WHERE due_at <= $2 ORDER BY due_at LIMIT $1) due
+         GROUP BY application_id ORDER BY min(due_at)`,
+        [limit, new Date()],
+      );
+      for (let i = 0; i < rows.length; i += SWEEP_GROUP) {
+        if (this.capacity === 0) {
+          this.backlog = true;
+          break;
+        }
+        const done = await Promise.all(
+          rows.slice(i, i + SWEEP_GROUP).map((r) =>
+            this.transition(r.application_id, () => undefined).catch((err: unknown) => {
+              this.log.warn({ err, applicationId: r.application_id }, "sweep could not move an application on");
+              return undefined;
+            }),
+          ),
+        );
+        moved += done.filter((d) => d?.written).length;
       }
-      const done = await this.transition(application_id, () => undefined, true);
-      if (done) moved++;
+      if (rows.length < limit / 2 || this.capacity === 0) break;
     }
     this.counters.sweptApplications += moved;
     return moved;

@@ -11,8 +11,22 @@ import type { ApplicationRow, StepRow } from "./store";
 
 const SOURCE = "人口基础库 (identity: population registry)";
 
+type HubKey = { keyId: string; algorithm: SignatureAlgorithm; privateKeyPem: string };
+/** The active key of each database, once read: receipts are signed with it while the process runs. */
+const activeKeys = new WeakMap<Queryable, Promise<HubKey>>();
+
 /** The hub's active receipt key, created on first use. */
-async function activeHubKey(tx: Queryable, secret: string) {
+function activeHubKey(q: Queryable, secret: string): Promise<HubKey> {
+  let key = activeKeys.get(q);
+  if (!key) {
+    key = readActiveHubKey(q, secret);
+    activeKeys.set(q, key);
+    key.catch(() => activeKeys.delete(q));
+  }
+  return key;
+}
+
+async function readActiveHubKey(tx: Queryable, secret: string): Promise<HubKey> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const { rows } = await tx.query<{ key_id: string; algorithm: SignatureAlgorithm; sealed_private_key: string }>(
       "SELECT key_id, algorithm, sealed_private_key FROM hub_keys WHERE active",
@@ -54,13 +68,12 @@ export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt
   };
 }
 
-/** Builds, signs and stores the receipt of a finished application. */
-export async function issueReceipt(tx: Queryable, app: ApplicationRow, steps: StepRow[], secret: string): Promise<void> {
-  const key = await activeHubKey(tx, secret);
+/** Builds and signs the receipt of a finished application (stored with the transition that finished it). */
+export async function signReceipt(q: Queryable, app: ApplicationRow, steps: StepRow[], secret: string): Promise<Record<string, unknown>> {
+  const key = await activeHubKey(q, secret);
   const content = { ...receiptContent(app, steps, new Date().toISOString()), signature: { algorithm: key.algorithm, keyId: key.keyId } };
   const value = signContent(content, key.algorithm, key.privateKeyPem);
-  const receipt = { ...content, signature: { ...content.signature, value } };
-  await tx.query("UPDATE applications SET receipt = $2 WHERE application_id = $1", [app.application_id, JSON.stringify(receipt)]);
+  return { ...content, signature: { ...content.signature, value } };
 }
 
 /** Checks a receipt against the hub's public keys: true when it is the hub's and unchanged. */

@@ -27,6 +27,8 @@ export interface ApplicationRow {
   receipt: Record<string, unknown> | null;
   enterprise_name: string | null;
   credit_code: string | null;
+  /** Bumped by every transition: a write is applied only over the version it read. */
+  version: number;
 }
 
 export interface StepRow {
@@ -93,41 +95,79 @@ const FIXED: Array<[keyof StepRow, string]> = [
 const recordType = (cols: Array<[keyof StepRow, string]>) => cols.map(([c, t]) => `${c} ${t}`).join(", ");
 const pick = (row: StepRow, cols: Array<[keyof StepRow, string]>) => Object.fromEntries(cols.map(([c]) => [c, row[c] ?? null]));
 
-const UPDATE_STEPS = `UPDATE application_steps s SET ${MUTABLE.map(([c]) => `${c} = v.${c}`).join(", ")}
-  FROM jsonb_to_recordset($2::jsonb) AS v(step_key text, ${recordType(MUTABLE)})
-  WHERE s.application_id = $1 AND s.step_key = v.step_key`;
-const INSERT_STEPS = `INSERT INTO application_steps (application_id, ${[...FIXED, ...MUTABLE].map(([c]) => c).join(", ")})
-  SELECT $1, ${[...FIXED, ...MUTABLE].map(([c]) => `v.${c}`).join(", ")}
-  FROM jsonb_to_recordset($2::jsonb) AS v(${recordType([...FIXED, ...MUTABLE])})`;
 
-/** Writes the changed rows of one application in one statement. */
-export async function updateSteps(q: Queryable, applicationId: string, rows: StepRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(UPDATE_STEPS, [applicationId, JSON.stringify(rows.map((r) => ({ step_key: r.step_key, ...pick(r, MUTABLE) })))]);
+const APP_FIELDS = `status = $3, failure = $4, materials = $5, form = $6, supplement_deadline = $7, finished_at = $8,
+  enterprise_name = $9, credit_code = $10, receipt = $11, version = version + 1`;
+const appParams = (app: ApplicationRow) => [
+  app.status,
+  app.failure === null ? null : JSON.stringify(app.failure),
+  JSON.stringify(app.materials),
+  JSON.stringify(app.form),
+  app.supplement_deadline,
+  app.finished_at,
+  app.enterprise_name,
+  app.credit_code,
+  app.receipt === null ? null : JSON.stringify(app.receipt),
+];
+
+const writeTransitionSql = (appFields: string, stepsParam: number) => `WITH a AS (
+    UPDATE applications SET ${appFields} WHERE application_id = $1 AND version = $2 RETURNING version),
+  s AS (
+    UPDATE application_steps s SET ${MUTABLE.map(([c]) => `${c} = v.${c}`).join(", ")}
+    FROM jsonb_to_recordset($${stepsParam}::jsonb) AS v(step_key text, ${recordType(MUTABLE)})
+    WHERE s.application_id = $1 AND s.step_key = v.step_key AND EXISTS (SELECT 1 FROM a))
+  SELECT version FROM a`;
+/** With the application's own fields, or (only rows changed) with its version alone. */
+const WRITE_TRANSITION = writeTransitionSql(APP_FIELDS, 12);
+const WRITE_STEPS_ONLY = writeTransitionSql("version = version + 1", 3);
+
+/**
+ * Writes a transition in one statement (no lock held, no transaction open): the application's
+ * fields and the changed rows, applied only if the application is still at `version`. False when
+ * another transition came first: the caller reads again and re-applies its event.
+ */
+export async function writeTransition(q: Queryable, app: ApplicationRow, version: number, rows: StepRow[], appChanged = true): Promise<boolean> {
+  const steps = JSON.stringify(rows.map((r) => ({ step_key: r.step_key, ...pick(r, MUTABLE) })));
+  const { rows: written } = appChanged
+    ? await q.query(WRITE_TRANSITION, [app.application_id, version, ...appParams(app), steps])
+    : await q.query(WRITE_STEPS_ONLY, [app.application_id, version, steps]);
+  return written.length === 1;
 }
 
-/** Inserts the rows of a new application in one statement. */
-export async function insertSteps(q: Queryable, applicationId: string, rows: StepRow[]): Promise<void> {
-  await q.query(INSERT_STEPS, [applicationId, JSON.stringify(rows.map((r) => pick(r, [...FIXED, ...MUTABLE])))]);
-}
+const INSERT_APPLICATION = `WITH a AS (
+    INSERT INTO applications (application_id, bundle_code, bundle, applicant, client_key, request_hash, form, materials, status,
+      failure, query_code_hash, submitted_at, committed_deadline, supplement_deadline, finished_at, enterprise_name, credit_code)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+    ON CONFLICT (applicant, client_key) DO NOTHING RETURNING application_id),
+  s AS (
+    INSERT INTO application_steps (application_id, ${[...FIXED, ...MUTABLE].map(([c]) => c).join(", ")})
+    SELECT $1, ${[...FIXED, ...MUTABLE].map(([c]) => `v.${c}`).join(", ")}
+    FROM jsonb_to_recordset($18::jsonb) AS v(${recordType([...FIXED, ...MUTABLE])}) WHERE EXISTS (SELECT 1 FROM a))
+  SELECT application_id FROM a`;
 
-/** Writes the fields of an application a transition may change. */
-export async function updateApplication(q: Queryable, app: ApplicationRow): Promise<void> {
-  await q.query(
-    `UPDATE applications SET status = $2, failure = $3, materials = $4, form = $5, supplement_deadline = $6, finished_at = $7,
-       enterprise_name = $8, credit_code = $9 WHERE application_id = $1`,
-    [
-      app.application_id,
-      app.status,
-      app.failure === null ? null : JSON.stringify(app.failure),
-      JSON.stringify(app.materials),
-      JSON.stringify(app.form),
-      app.supplement_deadline,
-      app.finished_at,
-      app.enterprise_name,
-      app.credit_code,
-    ],
-  );
+/** Inserts a new application with its rows in one statement; false when its client key was used already. */
+export async function insertApplication(q: Queryable, app: ApplicationRow, rows: StepRow[]): Promise<boolean> {
+  const { rows: inserted } = await q.query(INSERT_APPLICATION, [
+    app.application_id,
+    app.bundle_code,
+    JSON.stringify(app.bundle),
+    app.applicant,
+    app.client_key,
+    app.request_hash,
+    JSON.stringify(app.form),
+    JSON.stringify(app.materials),
+    app.status,
+    app.failure === null ? null : JSON.stringify(app.failure),
+    app.query_code_hash,
+    app.submitted_at,
+    app.committed_deadline,
+    app.supplement_deadline,
+    app.finished_at,
+    app.enterprise_name,
+    app.credit_code,
+    JSON.stringify(rows.map((r) => pick(r, [...FIXED, ...MUTABLE]))),
+  ]);
+  return inserted.length === 1;
 }
 
 /** Sorts rows in definition order (then by item). */
@@ -138,36 +178,23 @@ export function inDefinitionOrder(bundle: Bundle, steps: StepRow[]): StepRow[] {
 
 /** An application with its rows in definition order; NOT_FOUND when unknown. */
 export async function loadApplication(q: Queryable, applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[] }> {
-  const found = await readApplication(q, applicationId, "");
+  const found = await readApplication(q, applicationId);
   if (!found) throw notFound("application", applicationId);
   return found;
 }
 
 /**
- * Reads an application and its rows; `lock` "FOR UPDATE" serialises transitions of one application
- * (two parallel steps finishing at once), "FOR UPDATE SKIP LOCKED" lets a sweep pass one by.
- * Undefined when unknown (or locked, with SKIP LOCKED). Unlocked (a status view) it is one
- * statement; locked, the rows are read by a second statement after the lock is held, since a
- * statement that waited for the lock still sees the rows as they were when it began. Times of rows
- * read in one statement come as ISO text, which every user of a row reads with new Date().
+ * Reads an application and its rows in one statement (no lock: transitions are written over the
+ * version read). Undefined when unknown. Times of the rows come as ISO text, which every user of a
+ * row reads with new Date().
  */
-export async function readApplication(
-  q: Queryable,
-  applicationId: string,
-  lock: "" | "FOR UPDATE" | "FOR UPDATE SKIP LOCKED",
-): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> {
-  if (lock === "") {
-    const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null }>(
-      `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps
-       FROM applications a WHERE a.application_id = $1`,
-      [applicationId],
-    );
-    if (rows.length === 0) return undefined;
-    const { steps, ...app } = rows[0];
-    return { app, steps: inDefinitionOrder(app.bundle, steps ?? []) };
-  }
-  const { rows } = await q.query<ApplicationRow>(`SELECT * FROM applications WHERE application_id = $1 ${lock}`, [applicationId]);
+export async function readApplication(q: Queryable, applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> {
+  const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null }>(
+    `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps
+     FROM applications a WHERE a.application_id = $1`,
+    [applicationId],
+  );
   if (rows.length === 0) return undefined;
-  const steps = (await q.query<StepRow>("SELECT * FROM application_steps WHERE application_id = $1", [applicationId])).rows;
-  return { app: rows[0], steps: inDefinitionOrder(rows[0].bundle, steps) };
+  const { steps, ...app } = rows[0];
+  return { app, steps: inDefinitionOrder(app.bundle, steps ?? []) };
 }

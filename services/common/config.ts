@@ -176,7 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     orchestratorLeaseSeconds: int("ORCHESTRATOR_LEASE_SECONDS", 30, 2, 600),
     // 0 turns the sweep off (tests of event-driven progress); retries and expired leases then wait.
     orchestratorSweepMs: int("ORCHESTRATOR_SWEEP_MS", 1000, 0, 60_000),
-    orchestratorMaxInFlight: int("ORCHESTRATOR_MAX_IN_FLIGHT", 64, 1, 10_000),
+    orchestratorMaxInFlight: int("ORCHESTRATOR_MAX_IN_FLIGHT", 128, 1, 10_000),
     // The embedded default is for trying the hub: it comes with people and department keys.
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),

@@ -38,7 +38,7 @@ describe("loadConfig defaults", () => {
       hubSecret: undefined,
       orchestratorLeaseSeconds: 30,
       orchestratorSweepMs: 1000,
-      orchestratorMaxInFlight: 64,
+      orchestratorMaxInFlight: 128,
       seedPopulation: 10_000,
       devCredentials: true,
     });

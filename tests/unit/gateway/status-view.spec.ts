@@ -11,7 +11,7 @@ function app(over: Partial<ApplicationRow> = {}): ApplicationRow {
   return {
     application_id: "A20261122-0000000001", bundle_code: bundle.code, bundle, applicant: "11010519491231002X", client_key: "k", request_hash: "h",
     form: {}, materials: {}, status: "RUNNING", failure: null, query_code_hash: "q", submitted_at: at(-30), committed_deadline: at(10),
-    supplement_deadline: null, finished_at: null, receipt: null, enterprise_name: null, credit_code: null, ...over,
+    supplement_deadline: null, finished_at: null, receipt: null, enterprise_name: null, credit_code: null, version: 0, ...over,
   };
 }
 

@@ -1,0 +1,121 @@
+/**
+ * Baselines measured in the same run as the bundles, to put their throughput in proportion:
+ *   PostgreSQL: single-row INSERT transactions/s (autocommit, 16 clients) into a scratch table;
+ *   moleculer: request/reply echo over the benchmark's NATS (64 callers), requests/s.
+ */
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import path from "node:path";
+import { ServiceBroker } from "moleculer";
+import { Client } from "pg";
+import { brokerOptions } from "../../services/common/broker";
+import type { Config } from "../../services/common/config";
+import { trackChild } from "./bundles-cleanup";
+import { sleep, withTimeout } from "./bundles-util";
+
+export interface Baseline {
+  perSecond: number;
+  count: number;
+  seconds: number;
+  errors: number;
+}
+
+/** INSERT transactions/s with `clients` connections, one row per autocommit transaction. */
+export async function pgInsertBaseline(databaseUrl: string, seconds: number, clients = 16): Promise<Baseline> {
+  const table = `bench_scratch_${crypto.randomBytes(3).toString("hex")}`;
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  const conns: Client[] = [];
+  try {
+    await admin.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    for (let i = 0; i < clients; i++) {
+      const c = new Client({ connectionString: databaseUrl });
+      await c.connect();
+      conns.push(c);
+    }
+    let count = 0;
+    let errors = 0;
+    const started = process.hrtime.bigint();
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      conns.map(async (c, i) => {
+        const payload = `client ${i} ${"x".repeat(100)}`;
+        while (Date.now() < end) {
+          try {
+            await c.query(`INSERT INTO ${table} (payload) VALUES ($1)`, [payload]);
+            count++;
+          } catch {
+            errors++;
+          }
+        }
+      }),
+    );
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    return { perSecond: count / elapsed, count, seconds: elapsed, errors };
+  } finally {
+    await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
+    await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/** moleculer request/reply through NATS: an echo node in a child process, `callers` in flight from here. */
+export async function echoBaseline(natsUrl: string, seconds: number, callers = 64): Promise<Baseline> {
+  const namespace = `bench-echo-${crypto.randomBytes(3).toString("hex")}`;
+  const child = spawn(process.execPath, [path.join(__dirname, "bundles-echo-node.js")], {
+    env: { PATH: process.env.PATH ?? "", NATS_URL: natsUrl, BENCH_NAMESPACE: namespace },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  trackChild(child);
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  const config = { namespace, nodeId: `bench-echo-caller-${process.pid}`, natsUrl, redisUrl: undefined, logLevel: "warn", requestTimeoutMs: 10_000 } as unknown as Config;
+  const broker = new ServiceBroker({ ...brokerOptions(config), logger: false, cacher: undefined });
+  try {
+    await withTimeout(
+      (async () => {
+        while (!output.includes("echo ready")) {
+          if (child.exitCode !== null) throw new Error(`echo node exited: ${output}`);
+          await sleep(50);
+        }
+      })(),
+      30_000,
+      "echo node start",
+    );
+    await broker.start();
+    await broker.waitForServices(["echo"], 30_000);
+    const payload = { text: "x".repeat(200), n: 1 };
+    for (let i = 0; i < 200; i++) await broker.call("echo.echo", payload); // warm-up
+    let count = 0;
+    let errors = 0;
+    const started = process.hrtime.bigint();
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        while (Date.now() < end) {
+          try {
+            await broker.call("echo.echo", payload);
+            count++;
+          } catch {
+            errors++;
+          }
+        }
+      }),
+    );
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    return { perSecond: count / elapsed, count, seconds: elapsed, errors };
+  } finally {
+    await broker.stop().catch(() => undefined);
+    if (child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      });
+    }
+  }
+}
