@@ -82,6 +82,9 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
         // one), never more than the caller's deadline leaves.
         ...(remaining > 0 ? { timeout: Math.min(remaining, rt.config.requestTimeoutMs) } : {}),
       });
+      // A change of the department registry made through this edge holds here at once (read your own
+      // writes); other edges follow the registry's departments.changed event.
+      if (route.path.includes(".DepartmentRegistryService/")) checks.clear();
       call.sendMetadata(new grpc.Metadata());
       callback(null, result);
       log.debug({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");

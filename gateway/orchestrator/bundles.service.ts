@@ -18,7 +18,7 @@ import { correct, decide, queryCode, statusView, submit, supplement, withdraw, t
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
 import { signReceipt, verifyReceipt } from "./receipt";
-import { loadApplication } from "./store";
+import { loadApplication, readStatus } from "./store";
 import { pendingDecisions } from "./work-lists";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -87,10 +87,11 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         }
         return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
       },
+      /** The applicant's view of an application, with its rating once given: one read, no write. */
       async status(ctx: Ctx<{ applicationId: string; applicant: string }>) {
-        const { app, steps } = await loadApplication(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
-        if (app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
-        return statusView(app, steps, true);
+        const found = await readStatus(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
+        if (!found || found.app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
+        return { ...statusView(found.app, found.steps, true), rating: found.rating ?? null };
       },
       async lookup(ctx: Ctx<{ applicationId: string; queryCode: string }>) {
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);

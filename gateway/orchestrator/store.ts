@@ -198,3 +198,29 @@ export async function readApplication(q: Queryable, applicationId: string): Prom
   const { steps, ...app } = rows[0];
   return { app, steps: inDefinitionOrder(app.bundle, steps ?? []) };
 }
+
+/**
+ * What a status view needs, in one indexed read and no write: the application, its rows and its
+ * rating (好差评) once given. Undefined when unknown.
+ */
+export async function readStatus(
+  q: Queryable,
+  applicationId: string,
+): Promise<{ app: ApplicationRow; steps: StepRow[]; rating: { applicationId: string; score: number; comment?: string; ratedAt: string } | undefined } | undefined> {
+  const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null; rating: { score: number; comment: string | null; rated_at: string } | null }>(
+    `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps,
+       (SELECT json_build_object('score', r.score, 'comment', r.comment, 'rated_at', r.rated_at) FROM application_ratings r
+        WHERE r.application_id = a.application_id) AS rating
+     FROM applications a WHERE a.application_id = $1`,
+    [applicationId],
+  );
+  if (rows.length === 0) return undefined;
+  const { steps, rating, ...app } = rows[0];
+  return {
+    app,
+    steps: inDefinitionOrder(app.bundle, steps ?? []),
+    rating: rating
+      ? { applicationId, score: Number(rating.score), ...(rating.comment ? { comment: rating.comment } : {}), ratedAt: new Date(rating.rated_at).toISOString() }
+      : undefined,
+  };
+}

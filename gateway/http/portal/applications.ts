@@ -39,8 +39,7 @@ export async function myApplications(req: PortalRequest, deps: PortalDeps): Prom
 /** GET /v1/applications/{id}: status, timeline and the applicant's rating once given. */
 export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const view = await callBus<Record<string, unknown>>(deps, req, "bundles.status", { applicationId: req.params.id, applicant: applicantOf(req) });
-  const rating = await deps.ratings.ratingOf(String(view.applicationId));
-  return { status: 200, body: toSnake({ ...view, rating: rating ?? null }) };
+  return { status: 200, body: toSnake(view) };
 }
 
 /** POST /v1/applications/{id}/materials: supplies a deferred (容缺) or requested material. */

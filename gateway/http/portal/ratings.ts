@@ -75,15 +75,6 @@ export class Ratings {
     }
     return toRating(rows[0]);
   }
-
-  /** The rating of an application, if given. */
-  async ratingOf(applicationId: string): Promise<Rating | undefined> {
-    const { rows } = await this.db.query<RatingRow>(
-      "SELECT application_id, score, comment, rated_at FROM application_ratings WHERE application_id = $1",
-      [applicationId],
-    );
-    return rows[0] ? toRating(rows[0]) : undefined;
-  }
 }
 
 /** POST /v1/applications/{id}/rating */
