@@ -8,6 +8,7 @@ import type { BundleCode } from "./bundles-args";
 import type { People } from "./bundles-people";
 import { pdf, Portal, PortalError } from "./bundles-portal";
 import { describe, sleep, todayInChina } from "./bundles-util";
+import { startBusinessForm } from "../support/start-business";
 
 export const POLL_INTERVAL_MS = 250;
 
@@ -68,21 +69,8 @@ export interface PhaseRun {
   firstSessionError?: string;
 }
 
-const startForm = (applicant: SyntheticPerson, employee: SyntheticPerson, tradeName: string) => ({
-  "enterprise.region_code": "510104",
-  "enterprise.trade_name": tradeName,
-  "enterprise.industry": "科技",
-  "enterprise.organisation_form": "有限公司",
-  "enterprise.enterprise_type": "ENTERPRISE_TYPE_COMPANY",
-  "enterprise.registered_capital": "100",
-  "enterprise.address": "四川省成都市锦江区人民南路330号",
-  "enterprise.business_scope_codes": ["I6510", "I6560"],
-  "enterprise.investors": [{ id: applicant.idNumber, contribution: "100" }],
-  "seal.types": ["公章", "发票专用章"],
-  "seal.engraver": "成都市锦江区刻章社",
-  "tax.monthly_credit_line": "50000",
-  employees: [{ id_number: employee.idNumber, monthly_wage: "9000", start_date: todayInChina() }],
-});
+const startForm = (applicant: SyntheticPerson, employee: SyntheticPerson, tradeName: string) =>
+  startBusinessForm({ tradeName, applicant: applicant.idNumber, employees: [employee.idNumber], sealTypes: ["公章", "发票专用章"], startDate: todayInChina() });
 
 const hireForm = (creditCode: string, employee: SyntheticPerson) => ({
   "enterprise.credit_code": creditCode,

@@ -83,25 +83,15 @@ afterAll(async () => {
 }, 60_000);
 
 let tradeCounter = 0;
-/** A START_BUSINESS form for an applicant, with a trade name unique in this run. */
+/** A START_BUSINESS form for an applicant, with a trade name unique in this run and two seals. */
 function startBusinessForm(applicant: (typeof people)[number], employees: Array<(typeof people)[number]>, creditLine = "50000") {
-  const trade = "星云青远明启天锦瑞恒嘉华盛泰宏博"[tradeCounter % 16] + "河帆松航德辰工程达创智源科宇晨峰"[Math.floor(tradeCounter / 16) % 16] + "海";
-  tradeCounter++;
-  return {
-    "enterprise.region_code": "510104",
-    "enterprise.trade_name": trade,
-    "enterprise.industry": "科技",
-    "enterprise.organisation_form": "有限公司",
-    "enterprise.enterprise_type": "ENTERPRISE_TYPE_COMPANY",
-    "enterprise.registered_capital": "100",
-    "enterprise.address": "四川省成都市锦江区人民南路330号",
-    "enterprise.business_scope_codes": ["I6510", "I6560"],
-    "enterprise.investors": [{ id: applicant.idNumber, contribution: "100" }],
-    "seal.types": ["公章", "发票专用章"],
-    "seal.engraver": "成都市锦江区刻章社",
-    "tax.monthly_credit_line": creditLine,
-    employees: employees.map((e) => ({ id_number: e.idNumber, monthly_wage: "9000", start_date: "2026-11-20" })),
-  };
+  return formFor({
+    tradeName: tradeName(tradeCounter++, "海"),
+    applicant: applicant.idNumber,
+    employees: employees.map((e) => e.idNumber),
+    creditLine,
+    sealTypes: ["公章", "发票专用章"],
+  });
 }
 
 /** Uploads the articles of association and submits START_BUSINESS; returns the application id. */

@@ -15,6 +15,8 @@ export interface FormOptions {
   employees: string[];
   creditLine?: string;
   sealTypes?: string[];
+  /** The employees' first day (YYYY-MM-DD). */
+  startDate?: string;
 }
 
 /** A complete START_BUSINESS form in Chengdu's Jinjiang district. */
@@ -32,7 +34,7 @@ export function startBusinessForm(o: FormOptions): Record<string, unknown> {
     "seal.types": o.sealTypes ?? ["公章"],
     "seal.engraver": "成都市锦江区刻章社",
     "tax.monthly_credit_line": o.creditLine ?? "50000",
-    employees: o.employees.map((id) => ({ id_number: id, monthly_wage: "9000", start_date: "2026-11-20" })),
+    employees: o.employees.map((id) => ({ id_number: id, monthly_wage: "9000", start_date: o.startDate ?? "2026-11-20" })),
   };
 }
 
