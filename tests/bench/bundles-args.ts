@@ -14,11 +14,13 @@ export interface BenchArgs {
   appTimeoutSeconds: number;
   /** Duration of each baseline measurement. */
   baselineSeconds: number;
+  /** How often a client polls its application's status (ms): a closed loop cannot exceed clients / poll. */
+  pollMs: number;
 }
 
 export const USAGE = `npm run bench:bundles -- [--config embedded|pg|multi|all] [--clients 8,32,64] [--seconds 20]
                        [--bundle START_BUSINESS|HIRE_EMPLOYEE|both] [--population 20000]
-                       [--app-timeout 120] [--baseline-seconds 5]`;
+                       [--app-timeout 120] [--baseline-seconds 5] [--poll-ms 250]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const flags = new Map<string, string>();
@@ -35,7 +37,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       i++;
     }
   }
-  const known = new Set(["config", "clients", "seconds", "bundle", "population", "app-timeout", "baseline-seconds"]);
+  const known = new Set(["config", "clients", "seconds", "bundle", "population", "app-timeout", "baseline-seconds", "poll-ms"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const config = flags.get("config") ?? "all";
@@ -63,5 +65,6 @@ export function parseArgs(argv: string[]): BenchArgs {
     population: Math.round(num("population", 20_000, 500, 2_000_000)),
     appTimeoutSeconds: num("app-timeout", 120, 5, 3600),
     baselineSeconds: num("baseline-seconds", 5, 1, 120),
+    pollMs: Math.round(num("poll-ms", 250, 20, 5000)),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Portal clients driving bundles: each client signs in once, then loops — upload the materials,
- * submit with a unique client key, poll GET /v1/applications/{id} every 250 ms until the
+ * submit with a unique client key, poll GET /v1/applications/{id} every --poll-ms (250) ms until the
  * application has finished — until the phase's time is up (then finishes what it submitted).
  */
 import type { SyntheticPerson } from "../../services/identity/seed/population";
@@ -10,7 +10,6 @@ import { pdf, Portal, PortalError } from "./bundles-portal";
 import { describe, sleep, todayInChina } from "./bundles-util";
 import { startBusinessForm } from "../support/start-business";
 
-export const POLL_INTERVAL_MS = 250;
 
 export interface AppRecord {
   bundle: BundleCode;
@@ -45,6 +44,8 @@ export interface DriveContext {
   /** Enterprises opened by completed START_BUSINESS applications (HIRE_EMPLOYEE hires for them). */
   enterprises: Enterprise[];
   appTimeoutMs: number;
+  /** Status poll interval of a client (ms). */
+  pollMs: number;
 }
 
 export interface PhaseSpec {
@@ -122,7 +123,7 @@ export async function runPhase(ctx: DriveContext, spec: PhaseSpec): Promise<Phas
     let lastProblem = "";
     let lastSeen = "";
     for (;;) {
-      await sleep(POLL_INTERVAL_MS);
+      await sleep(ctx.pollMs);
       try {
         const a = await ctx.portal.request("GET", `/v1/applications/${encodeURIComponent(rec.applicationId!)}`, token);
         if (a.status === 401) token = await tokenFor(who, true);

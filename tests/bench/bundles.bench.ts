@@ -18,7 +18,7 @@ import { requireServers } from "../support/servers";
 import { parseArgs, type BenchArgs, type BundleCode, type ConfigName } from "./bundles-args";
 import { echoBaseline, pgInsertBaseline } from "./bundles-baselines";
 import { cleanupAll, track } from "./bundles-cleanup";
-import { POLL_INTERVAL_MS, runPhase, type DriveContext } from "./bundles-drive";
+import { runPhase, type DriveContext } from "./bundles-drive";
 import { exitedProcesses, scanLogs, startBenchHub, type BenchHub } from "./bundles-hub";
 import { phaseFigures, phaseRowsFromApi, phaseRowsFromDatabase, xactCommit } from "./bundles-measure";
 import { startBenchNats, type BenchNats } from "./bundles-nats";
@@ -118,9 +118,9 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   if (firstBad) logAbout(firstBad.applicationId!, 4);
   if (figures.slowestId && (figures.slowestS ?? 0) > SLOW_APPLICATION_S) logAbout(figures.slowestId, 8);
   // A client waits at least one poll interval per application: the closed loop cannot exceed this.
-  const ceiling = clients / (POLL_INTERVAL_MS / 1000);
+  const ceiling = clients / (args.pollMs / 1000);
   if ((figures.bundlesPerS ?? 0) > 0.8 * ceiling) {
-    notes.push(`near the ceiling of ${ceiling.toFixed(0)} bundles/s that ${clients} clients polling every ${POLL_INTERVAL_MS} ms can reach: this level measures the clients more than the hub`);
+    notes.push(`near the ceiling of ${ceiling.toFixed(0)} bundles/s that ${clients} clients polling every ${args.pollMs} ms can reach: this level measures the clients more than the hub`);
   }
   const gone = exitedProcesses(hub);
   if (gone) notes.push(`hub process gone: ${gone}`);
@@ -167,6 +167,7 @@ async function runConfig(args: BenchArgs, config: ConfigName, nats: BenchNats, n
       nextTradeName,
       enterprises: [],
       appTimeoutMs: args.appTimeoutSeconds * 1000,
+      pollMs: args.pollMs,
     };
     try {
       // Warm-up (not measured): the whole path once, so a broken hub stops here with its reason.
