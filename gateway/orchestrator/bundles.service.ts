@@ -55,6 +55,14 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
 
   return {
     name: "bundles",
+    events: {
+      /** A replica at capacity left due work in the queue: one with room pulls it now. */
+      "bundles.workQueued": {
+        handler() {
+          engine?.pull();
+        },
+      },
+    },
     actions: {
       list: {
         handler: () => ({
@@ -164,12 +172,14 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
+      const owner = `${rt.config.nodeId ?? os.hostname()}-${process.pid}`;
       engine = new Orchestrator(this.broker, db, {
-        owner: `${rt.config.nodeId ?? os.hostname()}-${process.pid}`,
+        owner,
         leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,
         maxAttempts: options.maxAttempts ?? 8,
         sweepIntervalMs: options.sweepIntervalMs ?? rt.config.orchestratorSweepMs,
         maxInFlight: rt.config.orchestratorMaxInFlight,
+        announceQueued: () => void this.broker.broadcast("bundles.workQueued", { owner }).catch(() => undefined),
         onFinished: async (state) => state.setApp({ receipt: await signReceipt(db, state.app, state.steps, secret) }),
       });
       engine.start();

@@ -34,6 +34,11 @@ export interface EngineOptions {
    * pulled oldest first as calls finish (back-pressure instead of timeouts and retries).
    */
   maxInFlight?: number;
+  /**
+   * Tells the other replicas that due work was left in the queue here (at most every
+   * ANNOUNCE_EVERY_MS), so one with free capacity pulls it now rather than at its next sweep.
+   */
+  announceQueued?: () => void;
   /** Called before the transition that finishes an application is written (e.g. to sign its receipt into the state). */
   onFinished?: (state: ApplicationState) => Promise<void>;
 }
@@ -53,6 +58,9 @@ export interface EngineStats {
 
 /** An event's change of an application's state; `q` reads other tables (nothing is locked). */
 export type Mutation<T> = (state: ApplicationState, q: Queryable, now: Date) => Promise<T> | T;
+
+/** How often a replica at capacity tells the others that work waits (ms). */
+const ANNOUNCE_EVERY_MS = 200;
 
 /** Applications a sweep moves on at once. */
 const SWEEP_GROUP = 8;
@@ -84,6 +92,7 @@ export class Orchestrator {
   private slots = 0;
   /** Due work was left in the queue for want of capacity: pull it as calls finish. */
   private backlog = false;
+  private announcedAt = 0;
   private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0, conflicts: 0 };
   private stopped = false;
 
@@ -106,7 +115,22 @@ export class Orchestrator {
   /** Takes slots for leases just planned (synchronously, so concurrent transitions see them). */
   private reserve(state: ApplicationState, leases: Lease[]): void {
     this.slots += leases.length;
-    if (state.capped) this.backlog = true;
+    if (state.capped) this.queued();
+  }
+
+  /** Due work stays in the queue: pull it here when a call finishes, and tell the other replicas. */
+  private queued(): void {
+    this.backlog = true;
+    const now = Date.now();
+    if (this.options.announceQueued && now - this.announcedAt >= ANNOUNCE_EVERY_MS) {
+      this.announcedAt = now;
+      this.options.announceQueued();
+    }
+  }
+
+  /** Another replica left due work in the queue: pull it if this one has room. */
+  pull(): void {
+    if (!this.stopped && this.capacity > 0) this.sweeper.kick();
   }
 
   /** Stops sweeping and waits for the calls under way to be recorded. */
@@ -337,7 +361,7 @@ export class Orchestrator {
       );
       for (let i = 0; i < rows.length; i += SWEEP_GROUP) {
         if (this.capacity === 0) {
-          this.backlog = true;
+          this.queued();
           break;
         }
         const done = await Promise.all(
