@@ -7,6 +7,7 @@
  * The table is created in every service schema by services/common/migrations.
  */
 import crypto from "node:crypto";
+import { escapeLiteral } from "pg";
 import type { Database, Queryable } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
@@ -49,29 +50,27 @@ export async function once<T>(
   change: (tx: Queryable) => Promise<T>,
 ): Promise<T> {
   const hash = hashRequest(request);
-  return db.transaction(async (tx) => {
-    const claimed = await tx.query(
-      "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-      [scope, key, hash],
-    );
-    if (claimed.rowCount === 0) {
-      const { rows } = await tx.query<{ request_hash: string; response: T }>(
-        "SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
-        [scope, key],
-      );
-      if (rows[0].request_hash !== hash) {
-        throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+  // The key is claimed with BEGIN and its response recorded with COMMIT (escaped literals: the
+  // scope and key are checked printable ASCII, the hash hex, the response JSON).
+  const where = `scope = ${escapeLiteral(scope)} AND key = ${escapeLiteral(key)}`;
+  return db.transactionWith(
+    `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
+    async (tx, claimed) => {
+      if (claimed.rowCount === 0) {
+        const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
+          scope,
+          key,
+        ]);
+        if (rows[0].request_hash !== hash) {
+          throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+        }
+        return rows[0].response;
       }
-      return rows[0].response;
-    }
-    const result = await change(tx);
-    await tx.query("UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2", [
-      scope,
-      key,
-      JSON.stringify(result),
-    ]);
-    return result;
-  });
+      const result = await change(tx);
+      tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
+      return result;
+    },
+  );
 }
 
 /** As `once` when the caller sent a key; a plain transaction when the change is naturally idempotent. */
