@@ -11,7 +11,7 @@ import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundles";
 import { checkFieldValue, findField } from "../catalog/fields";
 import { checkForm } from "../catalog/merged-form";
-import type { Orchestrator } from "./engine";
+import type { Mutation, Orchestrator } from "./engine";
 import { ApplicationState, failApplication } from "./progress";
 import { insertApplication, type ApplicationRow, type StepRow } from "./store";
 
@@ -77,9 +77,9 @@ function newRows(app: ApplicationRow, now: Date): StepRow[] {
 }
 
 /**
- * Checks and stores an application, and starts the steps that need nothing in the same
- * transaction (their calls are made right after commit). The same client key again returns the
- * first application; with other content it is refused.
+ * Checks and stores an application in one statement, the steps that need nothing already leased
+ * (their calls are made once it is stored). The same client key again returns the first
+ * application; with other content it is refused.
  */
 export async function submit(
   db: Database,
@@ -191,6 +191,24 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
 
 export type Decision = "APPROVE" | "REJECT" | "SUPPLEMENT";
 
+/**
+ * An event on one application (engine.transition), NOT_FOUND when it is unknown — or, with
+ * `applicant`, when it is another applicant's: it answers exactly like a missing one.
+ */
+async function onApplication(engine: Orchestrator, applicationId: string, applicant: string | undefined, mutate: Mutation<void>): Promise<ApplicationState> {
+  const done = await engine.transition(applicationId, (state, q, now) => {
+    if (applicant !== undefined && state.app.applicant !== applicant) throw notFound("application", applicationId);
+    return mutate(state, q, now);
+  });
+  if (!done) throw notFound("application", applicationId);
+  return done.state;
+}
+
+/** APPLICATION_CLOSED unless the application still runs; `refusal` says what it refuses (e.g. "，不能撤回"). */
+function requireRunning(app: ApplicationRow, refusal = ""): void {
+  if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${app.application_id} 已结束${refusal} (the application is ${app.status})`);
+}
+
 /** An officer's decision on a waiting step, by the step's own department; an approved step runs at once. */
 export async function decide(
   engine: Orchestrator,
@@ -201,7 +219,7 @@ export async function decide(
   if (!["APPROVE", "REJECT", "SUPPLEMENT"].includes(p.outcome)) throw invalidArgument("outcome", "must be APPROVE, REJECT or SUPPLEMENT");
   const applicationId = requireText(p.applicationId, "application_id", 4, 64);
   const stepKey = requireText(p.stepKey, "step_key", 1, 64);
-  const done = await engine.transition(applicationId, (state, _tx, now) => {
+  return onApplication(engine, applicationId, undefined, (state, _q, now) => {
     const row = state.step(stepKey);
     if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
     const def = state.def(row);
@@ -223,8 +241,6 @@ export async function decide(
       state.setApp({ materials, supplement_deadline: new Date(now.getTime() + state.app.bundle.supplementDays * DAY_MS) });
     }
   });
-  if (!done) throw notFound("application", applicationId);
-  return done.state;
 }
 
 /**
@@ -233,18 +249,15 @@ export async function decide(
  * is refused: a supplement never replaces what was already accepted.
  */
 export async function supplement(engine: Orchestrator, applicationId: string, applicant: string, type: string, materialId: string): Promise<ApplicationState> {
-  const done = await engine.transition(applicationId, (state) => {
+  return onApplication(engine, applicationId, applicant, (state) => {
     const { app } = state;
-    if (app.applicant !== applicant) throw notFound("application", applicationId);
-    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束 (the application is ${app.status})`);
+    requireRunning(app);
     if (!bundleMaterials(app.bundle).some((m) => m.type === type)) throw invalidArgument("material_type", `is not a material of bundle ${app.bundle.code}`);
     if (app.materials[type]) {
       throw failedPrecondition("MATERIAL_NOT_AWAITED", `material_type: 申请 ${applicationId} 未在等待补正 ${type} (the application does not wait for this material)`);
     }
     state.setApp({ materials: { ...app.materials, [type]: materialId } });
   });
-  if (!done) throw notFound("application", applicationId);
-  return done.state;
 }
 
 /**
@@ -253,15 +266,11 @@ export async function supplement(engine: Orchestrator, applicationId: string, ap
  */
 export async function withdraw(engine: Orchestrator, applicationId: string, applicant: string, reason: unknown): Promise<ApplicationState> {
   const why = requireText(reason, "reason", 2, 500);
-  const done = await engine.transition(applicationId, (state, _tx, now) => {
-    const { app } = state;
-    if (app.applicant !== applicant) throw notFound("application", applicationId);
-    if (app.failure?.reasonCode === "WITHDRAWN_BY_APPLICANT") return;
-    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束，不能撤回 (the application is ${app.status})`);
+  return onApplication(engine, applicationId, applicant, (state, _q, now) => {
+    if (state.app.failure?.reasonCode === "WITHDRAWN_BY_APPLICANT") return;
+    requireRunning(state.app, "，不能撤回");
     failApplication(state, { reasonCode: "WITHDRAWN_BY_APPLICANT", message: why }, now);
   });
-  if (!done) throw notFound("application", applicationId);
-  return done.state;
 }
 
 /** A correction of a held step: new values of its own fields (or of its list item), or dropping it. */
@@ -284,12 +293,11 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
   const keys = ["fields", "item", "drop"].filter((k) => (c as Record<string, unknown>)[k] !== undefined);
   if (keys.length !== 1) throw invalidArgument("correction", "give exactly one of fields, item or drop");
   if (c.drop !== undefined && c.drop !== true) throw invalidArgument("drop", "must be true to give the item up");
-  const done = await engine.transition(applicationId, (state, _tx, now) => {
+  return onApplication(engine, applicationId, applicant, (state, _q, now) => {
     const { app } = state;
-    if (app.applicant !== applicant) throw notFound("application", applicationId);
     const row = state.step(stepKey);
     if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
-    if (app.status !== "RUNNING") throw failedPrecondition("APPLICATION_CLOSED", `申请 ${applicationId} 已结束 (the application is ${app.status})`);
+    requireRunning(app);
     if (row.status !== "HELD") throw failedPrecondition("STEP_NOT_HELD", `步骤 ${stepKey} 当前状态为 ${row.status}，无需补正 (the step is not held for correction)`);
     const def = state.def(row);
     if (c.drop === true) {
@@ -329,6 +337,4 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
     state.setApp({ form });
     state.setStep(row, { status: "READY", revision: row.revision + 1, attempts: 0, error: null, next_attempt_at: now, finished_at: null });
   });
-  if (!done) throw notFound("application", applicationId);
-  return done.state;
 }

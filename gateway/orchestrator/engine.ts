@@ -1,14 +1,13 @@
 /**
  * The orchestrator: applications move on by the events that unblock their steps. Every event —
  * a submission, a department's answer, an officer's decision, a supplied material, a correction —
- * is one transaction on the application (its row locked, so parallel steps finishing at once see
- * each other) that records the event, promotes what it unblocked (progress.ts), and leases the rows
- * to call; the calls are made right after commit, by the same replica, in the same code path. No
- * transaction is open during a department call: rows are leased, and a crashed replica's lease
- * expires. A safety-net sweep reads only the indexed queue of due rows (due_at: a retry's time, an
- * expired lease), never the applications that wait for people, so waiting cases cost nothing.
- * Every call carries the idempotency key application + step, so a repeated call repeats nothing.
- */
+ * is applied to the application's state, which is moved on as far as it goes (progress.ts), and
+ * written in one statement over the version it was read at (no lock; a replica that was outrun
+ * reads again). The rows to call are leased in that write and called at once by the same replica;
+ * no transaction is open during a department call, and a crashed replica's lease expires. A
+ * safety-net sweep reads only the indexed queue of due rows (due_at: a retry's time, an expired
+ * lease), never the applications that wait for people, so waiting cases cost nothing. Every call
+ * carries the idempotency key application + step, so a repeated call repeats nothing. */
 import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
@@ -88,7 +87,7 @@ export class Orchestrator {
   private readonly inFlight = new Set<Promise<void>>();
   /** The state this replica wrote last, by application. */
   private readonly known = new Map<string, { app: ApplicationRow; steps: StepRow[] }>();
-  /** Calls leased and not yet recorded (reserved when leased, inside the transaction). */
+  /** Calls leased and not yet recorded (reserved when planned, before the write). */
   private slots = 0;
   /** Due work was left in the queue for want of capacity: pull it as calls finish. */
   private backlog = false;
@@ -171,7 +170,7 @@ export class Orchestrator {
       }
       // The event changed nothing in a kept copy (a sweep, a lease no longer held): decide on the stored state.
       if (known && state.changed.size === 0 && !state.appChanged) continue;
-      const leases = plan(state, this.planOptions(now, this.capacity));
+      const leases = plan(state, this.planOptions(now));
       this.reserve(state, leases);
       try {
         if (state.changed.size === 0 && !state.appChanged) return { value, state, written: false };
@@ -199,17 +198,20 @@ export class Orchestrator {
     }
   }
 
-  private planOptions(now: Date, capacity: number) {
-    return { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity };
+  private planOptions(now: Date) {
+    return { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity };
   }
 
-  /** Keeps the state this replica wrote last (open applications only, the oldest forgotten first). */
+  /**
+   * Keeps the state this replica wrote last (open applications only, the oldest forgotten first).
+   * Kept as it is: the next transition changes a copy of it (copyOf), and callers only read it.
+   */
   private remember(state: ApplicationState): void {
     const id = state.app.application_id;
     this.known.delete(id);
     if (state.app.status === "COMPLETED" || state.app.status === "COMPENSATED") return;
     if (this.known.size >= KNOWN_KEPT) this.known.delete(this.known.keys().next().value!);
-    this.known.set(id, copyOf(state));
+    this.known.set(id, { app: state.app, steps: state.steps });
   }
 
   /**
@@ -217,7 +219,7 @@ export class Orchestrator {
    * the calls to make once it is (or to give back with `abandon` when it is not).
    */
   admit(state: ApplicationState, now: Date): Lease[] {
-    const leases = plan(state, { owner: this.options.owner, leaseSeconds: this.options.leaseSeconds, now, capacity: this.capacity });
+    const leases = plan(state, this.planOptions(now));
     this.reserve(state, leases);
     return leases;
   }
@@ -231,7 +233,7 @@ export class Orchestrator {
     this.dispatch(leases);
   }
 
-  /** Gives back slots of calls recorded (or of leases whose transaction rolled back), pulling queued work. */
+  /** Gives back slots of calls recorded (or of leases whose write did not happen), pulling queued work. */
   private release(n: number): void {
     if (n === 0) return;
     this.slots -= n;
@@ -242,8 +244,8 @@ export class Orchestrator {
   }
 
   /**
-   * Makes the calls of leased rows (after the leasing transaction committed). A submission whose
-   * transaction failed after admit() passes its leases to `abandon` instead.
+   * Makes the calls of leased rows (after the write that leased them). A submission that was not
+   * stored after admit() passes its leases to `abandon` instead.
    */
   dispatch(leases: Lease[]): void {
     for (const lease of leases) {
@@ -258,7 +260,7 @@ export class Orchestrator {
     }
   }
 
-  /** Gives back the slots of leases that will not be dispatched (their transaction rolled back). */
+  /** Gives back the slots of leases that will not be dispatched (their write did not happen). */
   abandon(leases: Lease[]): void {
     this.release(leases.length);
   }

@@ -140,7 +140,7 @@ function dueAt(app: ApplicationRow, row: StepRow, undoable: boolean): Date | nul
 
 /**
  * Moves the application on as far as its state allows now; returns the calls to make. Rows it
- * changes are marked in `state`; the caller writes them in the same transaction.
+ * changes are marked in `state`; the caller writes them with the event, in one statement.
  */
 export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
   const { app, steps } = state;

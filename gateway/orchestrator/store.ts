@@ -1,6 +1,7 @@
 /**
  * Applications and their step rows in the gateway schema: read one application (for a status view
- * or, locked, for a transition), and write the rows a transition changed in one statement.
+ * or a transition), store a new one, and write a transition's changes in one statement over the
+ * version read.
  */
 import type { Queryable } from "../../services/common/db/database";
 import { notFound } from "../../services/common/errors";
@@ -183,44 +184,55 @@ export async function loadApplication(q: Queryable, applicationId: string): Prom
   return found;
 }
 
+/** The rating (好差评) of an application as a status view shows it. */
+export interface StatusRating {
+  applicationId: string;
+  score: number;
+  comment?: string;
+  ratedAt: string;
+}
+
+type RatingJson = { score: number; comment: string | null; rated_at: string };
+
 /**
- * Reads an application and its rows in one statement (no lock: transitions are written over the
- * version read). Undefined when unknown. Times of the rows come as ISO text, which every user of a
- * row reads with new Date().
+ * Reads an application, its rows and (`withRating`) its rating in one statement. Times of the rows
+ * come as ISO text, which every user of a row reads with new Date().
  */
-export async function readApplication(q: Queryable, applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> {
-  const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null }>(
-    `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps
+async function readOne(q: Queryable, applicationId: string, withRating: boolean) {
+  const rating = withRating
+    ? `, (SELECT json_build_object('score', r.score, 'comment', r.comment, 'rated_at', r.rated_at) FROM application_ratings r
+         WHERE r.application_id = a.application_id) AS rating`
+    : "";
+  const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null; rating?: RatingJson | null }>(
+    `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps${rating}
      FROM applications a WHERE a.application_id = $1`,
     [applicationId],
   );
   if (rows.length === 0) return undefined;
-  const { steps, ...app } = rows[0];
-  return { app, steps: inDefinitionOrder(app.bundle, steps ?? []) };
+  const { steps, rating: rated, ...app } = rows[0];
+  return { app, steps: inDefinitionOrder(app.bundle, steps ?? []), rated };
+}
+
+/**
+ * Reads an application and its rows in one statement (no lock: transitions are written over the
+ * version read). Undefined when unknown.
+ */
+export async function readApplication(q: Queryable, applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> {
+  const found = await readOne(q, applicationId, false);
+  return found && { app: found.app, steps: found.steps };
 }
 
 /**
  * What a status view needs, in one indexed read and no write: the application, its rows and its
  * rating (好差评) once given. Undefined when unknown.
  */
-export async function readStatus(
-  q: Queryable,
-  applicationId: string,
-): Promise<{ app: ApplicationRow; steps: StepRow[]; rating: { applicationId: string; score: number; comment?: string; ratedAt: string } | undefined } | undefined> {
-  const { rows } = await q.query<ApplicationRow & { steps: StepRow[] | null; rating: { score: number; comment: string | null; rated_at: string } | null }>(
-    `SELECT a.*, (SELECT json_agg(s) FROM application_steps s WHERE s.application_id = a.application_id) AS steps,
-       (SELECT json_build_object('score', r.score, 'comment', r.comment, 'rated_at', r.rated_at) FROM application_ratings r
-        WHERE r.application_id = a.application_id) AS rating
-     FROM applications a WHERE a.application_id = $1`,
-    [applicationId],
-  );
-  if (rows.length === 0) return undefined;
-  const { steps, rating, ...app } = rows[0];
+export async function readStatus(q: Queryable, applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[]; rating: StatusRating | undefined } | undefined> {
+  const found = await readOne(q, applicationId, true);
+  if (!found) return undefined;
+  const r = found.rated;
   return {
-    app,
-    steps: inDefinitionOrder(app.bundle, steps ?? []),
-    rating: rating
-      ? { applicationId, score: Number(rating.score), ...(rating.comment ? { comment: rating.comment } : {}), ratedAt: new Date(rating.rated_at).toISOString() }
-      : undefined,
+    app: found.app,
+    steps: found.steps,
+    rating: r ? { applicationId, score: Number(r.score), ...(r.comment ? { comment: r.comment } : {}), ratedAt: new Date(r.rated_at).toISOString() } : undefined,
   };
 }

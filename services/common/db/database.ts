@@ -71,6 +71,32 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
   });
+  /**
+   * Runs fn on one client between BEGIN (sent with `opening`, when given, as one simple query) and
+   * COMMIT (sent with the statements fn deferred); rolled back when anything throws.
+   */
+  async function inTransaction<T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      let opened: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
+      if (opening === undefined) await client.query("BEGIN");
+      else {
+        // A multi-statement simple query answers one result per statement.
+        const results = (await client.query(`BEGIN; ${opening}`)) as unknown as Array<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+        const last = results[results.length - 1];
+        opened = { rows: last.rows, rowCount: last.rowCount ?? 0 };
+      }
+      const deferred: string[] = [];
+      const result = await fn({ ...wrap(client), atCommit: (sql) => deferred.push(sql) }, opened);
+      await client.query([...deferred, "COMMIT"].join(";\n"));
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
   return {
     kind: "postgres",
     schema,
@@ -78,37 +104,8 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
     async exec(sql) {
       await pool.query(sql);
     },
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn(wrap(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    async transactionWith(opening, fn) {
-      const client = await pool.connect();
-      try {
-        // A multi-statement simple query answers one result per statement.
-        const results = (await client.query(`BEGIN; ${opening}`)) as unknown as Array<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-        const opened = results[results.length - 1];
-        const deferred: string[] = [];
-        const result = await fn({ ...wrap(client), atCommit: (sql) => deferred.push(sql) }, { rows: opened.rows, rowCount: opened.rowCount ?? 0 });
-        await client.query([...deferred, "COMMIT"].join(";\n"));
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => inTransaction(undefined, (tx) => fn(tx)),
+    transactionWith: (opening, fn) => inTransaction(opening, fn),
     async ping() {
       await pool.query("SELECT 1");
     },
@@ -425,9 +422,8 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
     transactionWith: (opening, fn) =>
       instance.transaction(schema, async (tx) => {
         const q = wrap(tx);
-        const opened = await q.query<Record<string, unknown>>(opening);
         const deferred: string[] = [];
-        const result = await fn({ ...q, atCommit: (sql) => deferred.push(sql) }, opened);
+        const result = await fn({ ...q, atCommit: (sql) => deferred.push(sql) }, await q.query<Record<string, unknown>>(opening));
         for (const sql of deferred) await tx.exec(sql);
         return result;
       }),
