@@ -5,29 +5,15 @@
  */
 import type { ServiceBroker } from "moleculer";
 import { verifyDepartmentToken, type PublicCredential } from "../../services/common/department-token";
+import { Memo } from "../../services/common/memo";
 
+/** How long a registry answer is kept (a change announced by the registry drops it sooner). */
 const TTL_MS = 10_000;
-
-class TtlCache<V> {
-  private readonly entries = new Map<string, { value: Promise<V>; expiresAt: number }>();
-  get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > Date.now()) return hit.value;
-    const value = load();
-    this.entries.set(key, { value, expiresAt: Date.now() + TTL_MS });
-    // A failed lookup (bus down) must not be remembered.
-    value.catch(() => this.entries.delete(key));
-    return value;
-  }
-  clear() {
-    this.entries.clear();
-  }
-}
 
 /** Verifies tokens and grants for one edge. */
 export class CallerChecks {
-  private readonly credentials = new TtlCache<PublicCredential | null>();
-  private readonly grants = new TtlCache<boolean>();
+  private readonly credentials = new Memo<Promise<PublicCredential | null>>(TTL_MS);
+  private readonly grants = new Memo<Promise<boolean>>(TTL_MS);
 
   constructor(
     private readonly broker: ServiceBroker,

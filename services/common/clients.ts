@@ -9,6 +9,7 @@
 import type { CallingOptions, Context } from "moleculer";
 import type { CallerMeta } from "./caller";
 import { failedPrecondition, reasonCodeOf } from "./errors";
+import { Memo } from "./memo";
 import type { Enterprise as RegisteredEnterprise } from "../../proto/gen/tongban/registration/v1/registration";
 import { EntityStatus, type Entity, type Person, type VerifyPersonResponse } from "../../proto/gen/tongban/identity/v1/identity";
 import {
@@ -23,29 +24,12 @@ type Ctx = Context<unknown, CallerMeta>;
 
 const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
 
-/** How long a person read serves the same department's same case again (ms), and how many are kept. */
-const PERSON_READ_TTL_MS = 10_000;
-const PERSON_READS_KEPT = 10_000;
-
 /**
  * Person reads of this process by (department, case, ID number): a step that needs the same person
  * twice (applicant, legal representative and investor are often one) reads and records the use
  * once. Only answers are kept, never refusals; entries expire quickly so a changed record is seen.
  */
-const personReads = new Map<string, { at: number; person: Promise<Person> }>();
-
-function rememberedPerson(key: string, read: () => Promise<Person>): Promise<Person> {
-  const now = Date.now();
-  const hit = personReads.get(key);
-  if (hit && now - hit.at < PERSON_READ_TTL_MS) return hit.person;
-  if (personReads.size >= PERSON_READS_KEPT) {
-    for (const [k, v] of personReads) if (now - v.at >= PERSON_READ_TTL_MS || personReads.size >= PERSON_READS_KEPT) personReads.delete(k);
-  }
-  const person = read();
-  personReads.set(key, { at: now, person });
-  person.catch(() => personReads.delete(key));
-  return person;
-}
+const personReads = new Memo<Promise<Person>>(10_000, 10_000);
 
 /** Calls on the shared services, as `department` (or as the incoming caller when omitted). */
 export function clientsFor(department?: string) {
@@ -95,7 +79,7 @@ export function clientsFor(department?: string) {
   async function requirePerson(ctx: Ctx, idNumber: string, caseId: string, field: string): Promise<Person> {
     try {
       const reader = department ?? ctx.meta?.caller?.department ?? "";
-      return await rememberedPerson(`${reader}|${caseId}|${idNumber}`, () => identity.getPerson(ctx, idNumber, caseId));
+      return await personReads.get(`${reader}|${caseId}|${idNumber}`, () => identity.getPerson(ctx, idNumber, caseId));
     } catch (err) {
       if (isNotFound(err)) throw failedPrecondition("PERSON_NOT_REGISTERED", `${field}: 人口基础库中没有该身份证号码 (no such person in the population registry)`);
       throw err;

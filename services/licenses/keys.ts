@@ -8,6 +8,7 @@ import { resolveSecret } from "../common/secrets";
 import type { SigningKey as SigningKeyMessage } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { openPrivateKey, sealPrivateKey } from "./signing/key-vault";
 import { generateSigningKey, type SignatureAlgorithm } from "./signing/signer";
+import { Memo } from "../common/memo";
 
 interface KeyRow {
   key_id: string;
@@ -54,11 +55,10 @@ async function insertKey(tx: Queryable, department: string, algorithm: Signature
 
 /**
  * Active keys read in this process, by department, for a few seconds: every licence is signed with
- * it. A rotation here clears it; one on another replica is seen within ACTIVE_KEY_TTL_MS (a licence
+ * it. A rotation here clears it; one on another replica is seen within 5 s (a licence
  * signed meanwhile with the retired key still verifies: retired keys stay in the registry).
  */
-const activeKeys = new Map<string, { at: number; key: ActiveKey }>();
-const ACTIVE_KEY_TTL_MS = 5000;
+const activeKeys = new Memo<Promise<ActiveKey>>(5000, 1024);
 
 /** Drops the cached active key of a department (after its rotation committed). */
 export function forgetActiveKey(department: string): void {
@@ -67,18 +67,22 @@ export function forgetActiveKey(department: string): void {
 
 /** The department's active key, created with `algorithm` when it has none. */
 export async function activeKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
-  const cached = activeKeys.get(department);
-  if (cached && Date.now() - cached.at < ACTIVE_KEY_TTL_MS) return cached.key;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
-    if (rows[0]) {
-      const key = { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
-      activeKeys.set(department, { at: Date.now(), key });
-      return key;
-    }
-    await insertKey(tx, department, algorithm, secret);
+  try {
+    return await activeKeys.get(department, () => readActiveKey(tx, department, secret));
+  } catch (err) {
+    if (!(err instanceof NoActiveKey)) throw err;
   }
-  throw new Error(`no active signing key for ${department}`);
+  await insertKey(tx, department, algorithm, secret);
+  // Not kept: the transaction that created it may still roll back.
+  return readActiveKey(tx, department, secret);
+}
+
+class NoActiveKey extends Error {}
+
+async function readActiveKey(q: Queryable, department: string, secret: string): Promise<ActiveKey> {
+  const { rows } = await q.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);
+  if (!rows[0]) throw new NoActiveKey(`no active signing key for ${department}`);
+  return { keyId: rows[0].key_id, algorithm: rows[0].algorithm, privateKeyPem: openPrivateKey(rows[0].sealed_private_key, secret) };
 }
 
 /** Retires the department's active key and creates a new one. */
@@ -92,21 +96,22 @@ export async function rotateKey(tx: Queryable, department: string, algorithm: Si
 }
 
 /** A public key by id (active or retired), for verification. */
-export async function publicKey(q: Queryable, keyId: string): Promise<{ department: string; algorithm: SignatureAlgorithm; publicKeyPem: string } | undefined> {
-  const known = publicKeys.get(keyId);
-  if (known) return known;
-  const { rows } = await q.query<KeyRow>("SELECT department, algorithm, public_key_pem FROM signing_keys WHERE key_id = $1", [keyId]);
-  const found = rows[0] && { department: rows[0].department, algorithm: rows[0].algorithm, publicKeyPem: rows[0].public_key_pem };
-  // A key id names one public key for ever (it is the key's digest): kept once read.
-  if (found) {
-    if (publicKeys.size >= PUBLIC_KEYS_KEPT) publicKeys.delete(publicKeys.keys().next().value!);
-    publicKeys.set(keyId, found);
-  }
-  return found;
+export function publicKey(q: Queryable, keyId: string): Promise<{ department: string; algorithm: SignatureAlgorithm; publicKeyPem: string } | undefined> {
+  return publicKeys.get(keyId, async () => {
+    const { rows } = await q.query<KeyRow>("SELECT department, algorithm, public_key_pem FROM signing_keys WHERE key_id = $1", [keyId]);
+    // A key id names one public key for ever (it is the key's digest): kept once read. An unknown
+    // id is not kept (a key registered later must be found).
+    if (!rows[0]) throw new KeyUnknown();
+    return { department: rows[0].department, algorithm: rows[0].algorithm, publicKeyPem: rows[0].public_key_pem };
+  }).catch((err: unknown) => {
+    if (err instanceof KeyUnknown) return undefined;
+    throw err;
+  });
 }
 
-const publicKeys = new Map<string, { department: string; algorithm: SignatureAlgorithm; publicKeyPem: string }>();
-const PUBLIC_KEYS_KEPT = 1024;
+class KeyUnknown extends Error {}
+
+const publicKeys = new Memo<Promise<{ department: string; algorithm: SignatureAlgorithm; publicKeyPem: string }>>(Infinity, 1024);
 
 /** All keys of a department, newest first. */
 export async function listKeys(q: Queryable, department: string): Promise<SigningKeyMessage[]> {

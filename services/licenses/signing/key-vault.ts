@@ -8,6 +8,7 @@
  * a stretching KDF would only slow every key load without adding security.
  */
 import * as crypto from "node:crypto";
+import { Memo } from "../../common/memo";
 
 const VERSION = "v1";
 const SALT_BYTES = 16;
@@ -38,18 +39,12 @@ export function sealPrivateKey(privateKeyPem: string, masterSecret: string): str
  * Keys opened in this process, by sealed value and secret: every licence and receipt is signed with
  * the active key, and deriving and decrypting it each time cost more than the signature.
  */
-const opened = new Map<string, string>();
-const OPENED_KEPT = 64;
+const opened = new Memo<string>(Infinity, 64);
 
 /** Decrypts a value from sealPrivateKey; throws a clear Error on a wrong secret or any tampering. */
 export function openPrivateKey(sealed: string, masterSecret: string): string {
   const id = `${crypto.createHash("sha256").update(String(masterSecret)).digest("base64")}:${sealed}`;
-  const hit = opened.get(id);
-  if (hit !== undefined) return hit;
-  const pem = openSealed(sealed, masterSecret);
-  if (opened.size >= OPENED_KEPT) opened.delete(opened.keys().next().value!);
-  opened.set(id, pem);
-  return pem;
+  return opened.get(id, () => openSealed(sealed, masterSecret));
 }
 
 function openSealed(sealed: string, masterSecret: string): string {

@@ -14,6 +14,7 @@
  */
 import * as crypto from "node:crypto";
 import { canonicalBytes } from "../../common/canonical";
+import { Memo } from "../../common/memo";
 
 /** Supported signature algorithms; "SM2-SM3" is the default. */
 export type SignatureAlgorithm = "SM2-SM3" | "ED25519";
@@ -104,19 +105,13 @@ export function verifyContent(
 }
 
 /** Parsed keys by PEM and algorithm: parsing a PEM and checking its curve cost more than a signature. */
-const parsedKeys = new Map<string, { key: crypto.KeyObject; matches: boolean }>();
-const PARSED_KEYS_KEPT = 256;
+const parsedKeys = new Memo<{ key: crypto.KeyObject; matches: boolean }>(Infinity, 256);
 
 function parsedKey(pem: string, kind: "private" | "public", algorithm: SignatureAlgorithm): { key: crypto.KeyObject; matches: boolean } {
-  const id = `${kind}:${algorithm}:${pem}`;
-  let entry = parsedKeys.get(id);
-  if (!entry) {
+  return parsedKeys.get(`${kind}:${algorithm}:${pem}`, () => {
     const key = kind === "private" ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
-    entry = { key, matches: keyMatches(key, algorithm) };
-    if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.delete(parsedKeys.keys().next().value!);
-    parsedKeys.set(id, entry);
-  }
-  return entry;
+    return { key, matches: keyMatches(key, algorithm) };
+  });
 }
 
 function digestFor(algorithm: SignatureAlgorithm): string | null {
