@@ -20,7 +20,9 @@ export interface HubProcess {
 
 /** Spawns one hub process with the given environment (merged over a minimal base). */
 export function spawnHub(name: string, env: Record<string, string>): HubProcess {
-  const proc = spawn(process.execPath, [ENTRY], {
+  // HUB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") are node flags for the hub only.
+  const nodeArgs = (process.env.HUB_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, ENTRY], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", NODE_ID: `${name}-${process.pid}`, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFile } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
@@ -56,6 +57,36 @@ export async function openDatabase(config: Config, schema: string): Promise<Data
     : openPglite(config.dataDir, schema);
 }
 
+/** Distinct statement texts a pool prepares; SQL built at run time beyond that runs unnamed. */
+const MAX_PREPARED = 1000;
+
+/**
+ * Names for parameterised statements, so PostgreSQL parses and plans each text once per
+ * connection instead of on every call (the bundle benchmark went from 23.6 to 33.6 bundles/s at
+ * 64 clients with this alone: planning the orchestrator's and departments' CTEs was a third of the
+ * server's CPU). The name is a digest of the text, so a name never means two statements. Bounded:
+ * a connection keeps what it prepared until it closes, so texts made at run time (there should be
+ * none) stop being prepared after MAX_PREPARED.
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  nameFor(sql: string): string | undefined {
+    let name = this.names.get(sql);
+    if (name === undefined && this.names.size < MAX_PREPARED) {
+      name = `tb_${crypto.createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+      this.names.set(sql, name);
+    }
+    return name;
+  }
+}
+
+/**
+ * A prepared `SELECT *` whose table gained a column since (a migration by another replica) fails
+ * with "cached plan must not change result type" (0A000) on that connection until it closes.
+ */
+const isStalePlan = (err: unknown) => (err as { code?: string }).code === "0A000" && /cached plan/.test(String((err as Error).message));
+
 async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
   // search_path per connection lets every service write unqualified table names in its own schema.
   const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
@@ -65,18 +96,36 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
     // Concurrent CREATE SCHEMA IF NOT EXISTS from replicas can race on the catalog's unique index.
     if ((err as { code?: string }).code !== "23505") throw err;
   });
-  const wrap = (c: Pool | PoolClient): Queryable => ({
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await c.query(sql, params as unknown[]);
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
-    },
-  });
+  const names = new StatementNames();
+  async function run<T>(client: PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const name = params && params.length > 0 ? names.nameFor(sql) : undefined;
+    const r = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params as unknown[]);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  }
+  /** One statement on a pooled connection; a connection holding a stale plan is closed and the statement run once more on another. */
+  async function poolQuery<T>(sql: string, params?: unknown[], attempt = 1): Promise<QueryResult<T>> {
+    const client = await pool.connect();
+    let result: QueryResult<T>;
+    try {
+      result = await run<T>(client, sql, params);
+    } catch (err) {
+      const stale = isStalePlan(err);
+      // release(true) closes the connection, and with it every statement it prepared.
+      client.release(stale);
+      if (stale && attempt === 1) return poolQuery<T>(sql, params, 2);
+      throw err;
+    }
+    client.release();
+    return result;
+  }
   /**
    * Runs fn on one client between BEGIN (sent with `opening`, when given, as one simple query) and
-   * COMMIT (sent with the statements fn deferred); rolled back when anything throws.
+   * COMMIT (sent with the statements fn deferred); rolled back when anything throws. A stale plan
+   * fails the transaction (the caller retries, as for any conflict) and closes the connection.
    */
   async function inTransaction<T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    let stale = false;
     try {
       let opened: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
       if (opening === undefined) await client.query("BEGIN");
@@ -87,20 +136,21 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
         opened = { rows: last.rows, rowCount: last.rowCount ?? 0 };
       }
       const deferred: string[] = [];
-      const result = await fn({ ...wrap(client), atCommit: (sql) => deferred.push(sql) }, opened);
+      const result = await fn({ query: (sql, params) => run(client, sql, params), atCommit: (sql) => deferred.push(sql) }, opened);
       await client.query([...deferred, "COMMIT"].join(";\n"));
       return result;
     } catch (err) {
+      stale = isStalePlan(err);
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.release(stale);
     }
   }
   return {
     kind: "postgres",
     schema,
-    ...wrap(pool),
+    query: poolQuery,
     async exec(sql) {
       await pool.query(sql);
     },
