@@ -13,7 +13,6 @@ import { Memo } from "./memo";
 import type { Enterprise as RegisteredEnterprise } from "../../proto/gen/tongban/registration/v1/registration";
 import { EntityStatus, type Entity, type Person, type VerifyPersonResponse } from "../../proto/gen/tongban/identity/v1/identity";
 import {
-  LicenceStatus,
   type IssueLicenceRequest,
   type Licence,
   type ListLicencesResponse,
@@ -50,6 +49,9 @@ export function clientsFor(department?: string) {
     issue: (ctx: Ctx, request: Partial<IssueLicenceRequest>) => call<Licence>(ctx, "licenses.issueLicence", request),
     get: (ctx: Ctx, number: string, caseId: string) => call<Licence>(ctx, "licenses.getLicence", { number, caseId }),
     verify: (ctx: Ctx, number: string, caseId: string) => call<VerifyLicenceResponse>(ctx, "licenses.verifyLicence", { number, caseId }),
+    /** Verifies the holder's newest valid licence of a type; NOT_FOUND when it holds none. */
+    verifyCurrent: (ctx: Ctx, holderId: string, typeCode: string, caseId: string) =>
+      call<VerifyLicenceResponse>(ctx, "licenses.verifyLicence", { holderId, typeCode, caseId }),
     listByHolder: (ctx: Ctx, holderId: string, caseId: string) =>
       call<ListLicencesResponse>(ctx, "licenses.listLicencesByHolder", { holderId, caseId }),
     revoke: (ctx: Ctx, number: string, reason: string, idempotencyKey: string) =>
@@ -102,18 +104,22 @@ export function clientsFor(department?: string) {
   }
 
   /**
-   * The enterprise's valid business licence (营业执照), checked through the licence service: found
-   * in the registry by holder and verified (signature, status, validity). Nothing is asked from the applicant.
+   * That the enterprise holds a valid business licence (营业执照), checked by the licence service in
+   * one call: its newest licence of type BL held as valid, verified (signature, status, validity);
+   * only that licence's read is recorded, and nothing is asked from the applicant.
    */
-  async function requireValidBusinessLicence(ctx: Ctx, creditCode: string, caseId: string): Promise<Licence> {
-    const { licences: held } = await licences.listByHolder(ctx, creditCode, caseId);
-    const current = held.find((l) => l.typeCode === "BL" && l.status === LicenceStatus.LICENCE_STATUS_VALID);
-    if (!current) throw failedPrecondition("NO_VALID_BUSINESS_LICENCE", `${creditCode} 没有有效的营业执照 (no valid business licence)`);
-    const check = await licences.verify(ctx, current.number, caseId);
-    if (!check.valid) {
-      throw failedPrecondition("BUSINESS_LICENCE_INVALID", `营业执照 ${current.number} 核验未通过: ${check.failures.map((f) => f.reason).join("; ")}`);
+  async function requireValidBusinessLicence(ctx: Ctx, creditCode: string, caseId: string): Promise<VerifyLicenceResponse> {
+    let check: VerifyLicenceResponse;
+    try {
+      check = await licences.verifyCurrent(ctx, creditCode, "BL", caseId);
+    } catch (err) {
+      if (isNotFound(err)) throw failedPrecondition("NO_VALID_BUSINESS_LICENCE", `${creditCode} 没有有效的营业执照 (no valid business licence)`);
+      throw err;
     }
-    return current;
+    if (!check.valid) {
+      throw failedPrecondition("BUSINESS_LICENCE_INVALID", `营业执照 ${check.number} 核验未通过: ${check.failures.map((f) => f.reason).join("; ")}`);
+    }
+    return check;
   }
 
   return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity, requireValidBusinessLicence };

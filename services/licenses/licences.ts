@@ -104,24 +104,67 @@ export async function load(q: Queryable, number: string, lock = false): Promise<
   return toLicence(rows[0]);
 }
 
-/** All licences of a holder, newest first. */
-export async function listByHolder(q: Queryable, holderId: string): Promise<Licence[]> {
-  const { rows } = await q.query<LicenceRow>("SELECT * FROM licences WHERE holder_id = $1 ORDER BY issued_at DESC, number", [holderId]);
-  return rows.map(toLicence);
+/** Who reads, for which case, and why: written to licence_accesses with what is read. */
+export interface LicenceRead {
+  reader: string;
+  caseId: string;
+  action: string;
 }
 
-/** Records reads by a department other than the issuer ("who used my data"). */
-export async function recordReads(q: Queryable, licences: Licence[], reader: string, caseId: string, action: string) {
-  for (const l of licences) {
-    if (l.issuer === reader) continue;
-    await q.query("INSERT INTO licence_accesses (number, holder_id, reader, case_id, action) VALUES ($1, $2, $3, $4, $5)", [
-      l.number,
-      l.holderId,
-      reader,
-      caseId,
-      action,
-    ]);
-  }
+/**
+ * Rows chosen by `select` ($1..$n of `params`), and the record of `read` for each of them not issued
+ * by the reader ("who used my data"), in one statement (a data-modifying WITH): one round trip and
+ * one commit, and nothing recorded when nothing is found.
+ */
+async function readRecorded(q: Queryable, select: string, params: unknown[], read: LicenceRead): Promise<LicenceRow[]> {
+  const n = params.length;
+  const { rows } = await q.query<LicenceRow>(
+    `WITH found AS (${select}), recorded AS (
+       INSERT INTO licence_accesses (number, holder_id, reader, case_id, action)
+       SELECT number, holder_id, $${n + 1}, $${n + 2}, $${n + 3} FROM found WHERE issuer <> $${n + 1})
+     SELECT * FROM found`,
+    [...params, read.reader, read.caseId, read.action],
+  );
+  return rows;
+}
+
+/** A stored licence, its read recorded; NOT_FOUND when there is none. */
+export async function loadRecorded(q: Queryable, number: string, read: LicenceRead): Promise<Licence> {
+  const rows = await readRecorded(q, "SELECT * FROM licences WHERE number = $1", [number], read);
+  if (rows.length === 0) throw notFound("licence", number);
+  return toLicence(rows[0]);
+}
+
+/** All licences of a holder, newest first, each read recorded. */
+export async function listByHolder(q: Queryable, holderId: string, read: LicenceRead): Promise<Licence[]> {
+  const rows = await readRecorded(q, "SELECT * FROM licences WHERE holder_id = $1", [holderId], read);
+  return rows.map(toLicence).sort((a, b) => (b.issuedAt ?? "").localeCompare(a.issuedAt ?? "") || a.number.localeCompare(b.number));
+}
+
+/**
+ * The holder's newest licence of a type that the registry holds as valid (expired ones included,
+ * so the check can say so), its read recorded; undefined when there is none.
+ */
+export async function currentOfType(q: Queryable, holderId: string, typeCode: string, read: LicenceRead): Promise<Licence | undefined> {
+  const rows = await readRecorded(
+    q,
+    "SELECT * FROM licences WHERE holder_id = $1 AND type_code = $2 AND status = $3 ORDER BY issued_at DESC, number LIMIT 1",
+    [holderId, typeCode, LicenceStatus.LICENCE_STATUS_VALID],
+    read,
+  );
+  return rows.length > 0 ? toLicence(rows[0]) : undefined;
+}
+
+/** Records that `read.reader` checked a presented copy of a licence (nothing when it is the issuer). */
+export async function recordRead(q: Queryable, l: Licence, read: LicenceRead): Promise<void> {
+  if (l.issuer === read.reader) return;
+  await q.query("INSERT INTO licence_accesses (number, holder_id, reader, case_id, action) VALUES ($1, $2, $3, $4, $5)", [
+    l.number,
+    l.holderId,
+    read.reader,
+    read.caseId,
+    read.action,
+  ]);
 }
 
 /** Reads recorded for a holder's licences, newest first. */
@@ -181,7 +224,7 @@ export async function changeStatus(
  * Verifies a licence: its signature against the issuer's key (active or retired), its status in
  * the registry and its validity dates. Each failed check is named with a reason.
  */
-export async function verify(q: Queryable, presented: Licence, today = todayInChina()): Promise<VerifyLicenceResponse> {
+export async function verify(q: Queryable, presented: Licence, today = todayInChina(), registryCopy?: Licence): Promise<VerifyLicenceResponse> {
   const failures: VerificationFailure[] = [];
   const content = signedContentOf(presented);
   const key = content.keyId ? await publicKey(q, content.keyId) : undefined;
@@ -195,17 +238,18 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
     if (!signatureValid) failures.push({ check: "signature", reason: "the content does not match the issuer's signature: it was altered or the signature is not genuine" });
   }
 
-  const { rows } = await q.query<LicenceRow>("SELECT * FROM licences WHERE number = $1", [content.number]);
+  // A copy just read from the registry (by number, or as the holder's current one) is not read again.
+  const stored = registryCopy ?? (await q.query<LicenceRow>("SELECT * FROM licences WHERE number = $1", [content.number])).rows.map(toLicence)[0];
   let status: LicenceStatus = LicenceStatus.LICENCE_STATUS_UNSPECIFIED;
-  if (rows.length === 0) {
+  if (!stored) {
     failures.push({ check: "registry", reason: `no licence numbered ${content.number} was issued` });
   } else {
-    status = effectiveStatus(rows[0].status, content.validUntil, today);
+    status = effectiveStatus(stored.status, content.validUntil, today);
     const inactive = [LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_REVOKED, LicenceStatus.LICENCE_STATUS_SUPERSEDED];
-    if (inactive.includes(rows[0].status)) {
+    if (inactive.includes(stored.status)) {
       failures.push({
         check: "status",
-        reason: `licence is ${STATUS_WORD[rows[0].status]}${rows[0].status_reason ? `: ${rows[0].status_reason}` : ""}`,
+        reason: `licence is ${STATUS_WORD[stored.status]}${stored.statusReason ? `: ${stored.statusReason}` : ""}`,
       });
     }
   }

@@ -6,7 +6,7 @@
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
-import { failedPrecondition, invalidArgument } from "../common/errors";
+import { failedPrecondition, invalidArgument, notFound } from "../common/errors";
 import { checkIdempotencyKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -51,6 +51,13 @@ async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string,
   return (await requireActiveEntity(ctx, holderId, caseId)).name;
 }
 
+/** A holder: an 18-character resident ID number or unified social credit code, upper-cased. */
+function requireHolderId(value: string): string {
+  const holderId = requireText(value, "holder_id", 18, 18).toUpperCase();
+  if (!holderKindOf(holderId)) throw invalidArgument("holder_id", "must be a resident ID number or a unified social credit code");
+  return holderId;
+}
+
 /** The licences service schema. */
 export function licensesService(rt: Runtime): ServiceSchema {
   let db: Database;
@@ -69,6 +76,19 @@ export function licensesService(rt: Runtime): ServiceSchema {
       ctx.emit(event, { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: licence.issuer, reason: request.reason });
       return licence;
     };
+
+  /**
+   * A stored licence by number for `caller`. Another department's read names its case and is
+   * recorded in the same statement; the issuer reads its own licences without a case.
+   */
+  async function readByNumber(caller: string, number: string, caseIdParam: string, action: string): Promise<Licence> {
+    const caseId = optionalCaseId(caseIdParam);
+    if (caseId) return registry.loadRecorded(db, number, { reader: caller, caseId, action });
+    const licence = await registry.load(db, number);
+    // Refused before anything leaves: nothing was recorded, so nothing of another issuer's licence is returned.
+    if (licence.issuer !== caller) requireCaseId(caseIdParam);
+    return licence;
+  }
 
   return {
     name: "licenses",
@@ -119,23 +139,36 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const p = GetLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         const number = requireText(p.number, "number", 1, 64);
-        // Reads and their records need no transaction: the record is written before the answer leaves.
-        const licence = await registry.load(db, number);
-        if (licence.issuer !== caller) await registry.recordReads(db, [licence], caller, requireCaseId(p.caseId), "get");
-        return licence;
+        // A read and its record are one statement; no case is needed for the issuer's own licence.
+        return readByNumber(caller, number, p.caseId, "get");
       },
       async verifyLicence(ctx: Ctx<VerifyLicenceRequest>) {
         const p = VerifyLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
-        if (!p.number && !p.licence) throw invalidArgument("number", "give the number of a stored licence or a presented licence copy");
-        const presented = p.licence ?? (await registry.load(db, requireText(p.number, "number", 1, 64)));
-        // Another department's check of a licence is a read of the holder's data: it names its case.
-        const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
-        const result = await registry.verify(db, presented);
-        if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
-          await registry.recordReads(db, [presented], caller, caseId, "verify");
+        const ways = [p.number !== "", p.licence !== undefined, p.holderId !== "" || p.typeCode !== ""].filter(Boolean).length;
+        if (ways !== 1) {
+          throw invalidArgument("number", "give exactly one of: the number of a stored licence, a presented licence copy, or holder_id with type_code");
         }
-        return result;
+        if (p.number) {
+          const stored = await readByNumber(caller, requireText(p.number, "number", 1, 64), p.caseId, "verify");
+          return registry.verify(db, stored, undefined, stored);
+        }
+        if (p.licence) {
+          const presented = p.licence;
+          // Another department's check of a licence is a read of the holder's data: it names its case.
+          const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
+          const result = await registry.verify(db, presented);
+          if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
+            await registry.recordRead(db, presented, { reader: caller, caseId, action: "verify" });
+          }
+          return result;
+        }
+        const holderId = requireHolderId(p.holderId);
+        const typeCode = requireText(p.typeCode, "type_code", 1, 16);
+        if (!LICENCE_TYPES.some((t) => t.code === typeCode)) throw invalidArgument("type_code", `unknown licence type "${typeCode}"`);
+        const current = await registry.currentOfType(db, holderId, typeCode, { reader: caller, caseId: requireCaseId(p.caseId), action: "verify" });
+        if (!current) throw notFound(`valid ${typeCode} licence of holder`, holderId);
+        return registry.verify(db, current, undefined, current);
       },
       suspendLicence: statusChange("suspend", "licenses.suspended"),
       reinstateLicence: statusChange("reinstate", "licenses.reinstated"),
@@ -143,12 +176,9 @@ export function licensesService(rt: Runtime): ServiceSchema {
       async listLicencesByHolder(ctx: Ctx<ListLicencesByHolderRequest>) {
         const p = ListLicencesByHolderRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
-        const holderId = requireText(p.holderId, "holder_id", 18, 18).toUpperCase();
-        if (!holderKindOf(holderId)) throw invalidArgument("holder_id", "must be a resident ID number or a unified social credit code");
+        const holderId = requireHolderId(p.holderId);
         const caseId = requireCaseId(p.caseId);
-        const licences = await registry.listByHolder(db, holderId);
-        await registry.recordReads(db, licences, caller, caseId, "list");
-        return { licences };
+        return { licences: await registry.listByHolder(db, holderId, { reader: caller, caseId, action: "list" }) };
       },
       async listLicenceAccesses(ctx: Ctx<ListLicenceAccessesRequest>) {
         const p = ListLicenceAccessesRequest.fromPartial(ctx.params ?? {});

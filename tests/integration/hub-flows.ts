@@ -212,6 +212,40 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     expect(seen).toEqual(["psb/psb-case-9/verify", "tax/tax-case-77/get"]);
   });
 
+  it("verifies a holder's current licence of a type in one call, recording only that licence's read", async () => {
+    const { client } = hub();
+    const entity = await registerEntity(client, samr, 8, `龙凤湿地${crypto.randomInt(1e6)}有限公司`);
+    const bl = await client.call("LicenceService/IssueLicence", {
+      idempotencyKey: key("bl"), typeCode: "BL", holderId: entity.creditCode, caseId: "c-6", fields: blFields(entity.name, people[8].name),
+    }, samr);
+    const food = await client.call("LicenceService/IssueLicence", {
+      idempotencyKey: key("food"), typeCode: "FOOD", holderId: entity.creditCode, caseId: "c-6",
+      fields: { operator: entity.name, premises: "大庆市龙凤区湿地路1号", main_business: "餐饮服务", food_categories: "热食类食品制售" },
+    }, samr);
+    const check = await client.call("LicenceService/VerifyLicence", { holderId: entity.creditCode.toLowerCase(), typeCode: "BL", caseId: "tax-case-8" }, tax);
+    expect(check).toMatchObject({ valid: true, signatureValid: true, withinValidity: true, number: bl.number, failures: [] });
+    const { accesses } = await client.call("LicenceService/ListLicenceAccesses", { holderId: entity.creditCode }, data);
+    expect(accesses.map((a: { number: string; reader: string; caseId: string; action: string }) => `${a.number}/${a.reader}/${a.caseId}/${a.action}`)).toEqual([
+      `${bl.number}/tax/tax-case-8/verify`,
+    ]);
+    expect(accesses.some((a: { number: string }) => a.number === food.number)).toBe(false);
+
+    // Exactly one way of naming the licence; a known type; a case for another department's read.
+    for (const bad of [
+      { number: bl.number, holderId: entity.creditCode, typeCode: "BL", caseId: "x" },
+      { holderId: entity.creditCode, typeCode: "NOPE", caseId: "x" },
+      { holderId: "123", typeCode: "BL", caseId: "x" },
+      { holderId: entity.creditCode, typeCode: "BL" },
+    ]) {
+      await expectStatus(client.call("LicenceService/VerifyLicence", bad, tax), status.INVALID_ARGUMENT);
+    }
+    // Once revoked, the holder has no valid business licence: NOT_FOUND, and no read is recorded.
+    await client.call("LicenceService/RevokeLicence", { number: bl.number, reason: "依法吊销", idempotencyKey: key("rv") }, samr);
+    await expectStatus(client.call("LicenceService/VerifyLicence", { holderId: entity.creditCode, typeCode: "BL", caseId: "tax-case-9" }, tax), status.NOT_FOUND);
+    const after = await client.call("LicenceService/ListLicenceAccesses", { holderId: entity.creditCode }, data);
+    expect(after.accesses).toHaveLength(1);
+  });
+
   it("rotates a department's key; licences signed with the retired key still verify", async () => {
     const { client } = hub();
     const entity = await registerEntity(client, samr, 7, `萨尔图科技${crypto.randomInt(1e6)}有限公司`);

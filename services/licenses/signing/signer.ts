@@ -97,12 +97,21 @@ export function verifyContent(
     if (signature.length === 0 || signature.toString("base64") !== signatureB64) return false;
     const key = parsedKey(publicKeyPem, "public", algorithm);
     if (!key.matches) return false;
-    return crypto.verify(digestFor(algorithm), canonicalBytes(content), key.key, signature);
+    const bytes = canonicalBytes(content);
+    // The same licence is checked by several departments of one case; a digest of the bytes is far
+    // cheaper than a signature check, and the answer for (bytes, signature, key) never changes.
+    const digest = crypto.createHash("sha256").update(bytes).digest("base64");
+    return checkedSignatures.get(`${algorithm}|${digest}|${signatureB64}|${publicKeyPem}`, () =>
+      crypto.verify(digestFor(algorithm), bytes, key.key, signature),
+    );
   } catch {
     // Malformed keys, signatures or non-serialisable content are all "not verified".
     return false;
   }
 }
+
+/** Answers of signature checks by (algorithm, content digest, signature, key). */
+const checkedSignatures = new Memo<boolean>(Infinity, 10_000);
 
 /** Parsed keys by PEM and algorithm: parsing a PEM and checking its curve cost more than a signature. */
 const parsedKeys = new Memo<{ key: crypto.KeyObject; matches: boolean }>(Infinity, 256);

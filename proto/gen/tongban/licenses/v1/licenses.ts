@@ -255,9 +255,16 @@ export interface GetLicenceRequest {
 export interface VerifyLicenceRequest {
   /** Either the number of a stored licence ... */
   number: string;
-  /** ... or a presented copy, checked against the issuer's key and the registry's status. */
+  /** ... or a presented copy, checked against the issuer's key and the registry's status ... */
   licence: Licence | undefined;
   caseId: string;
+  /**
+   * ... or the holder's newest licence of a type that the registry holds as valid (NOT_FOUND when
+   * none): the check that an enterprise holds, e.g., a valid business licence ("BL"), reading and
+   * recording only that licence.
+   */
+  holderId: string;
+  typeCode: string;
 }
 
 export interface VerificationFailure {
@@ -1796,7 +1803,7 @@ export const GetLicenceRequest: MessageFns<GetLicenceRequest> = {
 };
 
 function createBaseVerifyLicenceRequest(): VerifyLicenceRequest {
-  return { number: "", licence: undefined, caseId: "" };
+  return { number: "", licence: undefined, caseId: "", holderId: "", typeCode: "" };
 }
 
 export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
@@ -1809,6 +1816,12 @@ export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
     }
     if (message.caseId !== "") {
       writer.uint32(26).string(message.caseId);
+    }
+    if (message.holderId !== "") {
+      writer.uint32(34).string(message.holderId);
+    }
+    if (message.typeCode !== "") {
+      writer.uint32(42).string(message.typeCode);
     }
     return writer;
   },
@@ -1850,6 +1863,22 @@ export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
             message.caseId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.holderId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.typeCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1871,6 +1900,16 @@ export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
         : isSet(object.case_id)
         ? globalThis.String(object.case_id)
         : "",
+      holderId: isSet(object.holderId)
+        ? globalThis.String(object.holderId)
+        : isSet(object.holder_id)
+        ? globalThis.String(object.holder_id)
+        : "",
+      typeCode: isSet(object.typeCode)
+        ? globalThis.String(object.typeCode)
+        : isSet(object.type_code)
+        ? globalThis.String(object.type_code)
+        : "",
     };
   },
 
@@ -1885,6 +1924,12 @@ export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
     if (message.caseId !== "") {
       obj.caseId = message.caseId;
     }
+    if (message.holderId !== "") {
+      obj.holderId = message.holderId;
+    }
+    if (message.typeCode !== "") {
+      obj.typeCode = message.typeCode;
+    }
     return obj;
   },
 
@@ -1898,6 +1943,8 @@ export const VerifyLicenceRequest: MessageFns<VerifyLicenceRequest> = {
       ? Licence.fromPartial(object.licence)
       : undefined;
     message.caseId = object.caseId ?? "";
+    message.holderId = object.holderId ?? "";
+    message.typeCode = object.typeCode ?? "";
     return message;
   },
 };
