@@ -24,11 +24,22 @@ type Ctx = Context<unknown, CallerMeta>;
 const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
 
 /**
- * Person reads of this process by (department, case, ID number): a step that needs the same person
- * twice (applicant, legal representative and investor are often one) reads and records the use
- * once. Only answers are kept, never refusals; entries expire quickly so a changed record is seen.
+ * Registry reads of this process by (kind, department, case, ID number or credit code): a step that
+ * needs the same person twice (applicant, legal representative and investor are often one), or a
+ * department that checks an enterprise and then has a licence issued to it (the licence service
+ * reads the holder's name as that department, for the same case), reads and records the use once.
+ * Only answers are kept, never refusals; entries expire quickly so a changed record is seen.
  */
-const personReads = new Memo<Promise<Person>>(10_000, 10_000);
+const registryReads = new Memo<Promise<Person | Entity>>(10_000, 10_000);
+
+/** A change of the legal-entity registry made through these clients: kept reads may be stale, so none are kept. */
+async function changed<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } finally {
+    registryReads.clear();
+  }
+}
 
 /** Calls on the shared services, as `department` (or as the incoming caller when omitted). */
 export function clientsFor(department?: string) {
@@ -40,9 +51,9 @@ export function clientsFor(department?: string) {
     verifyPerson: (ctx: Ctx, idNumber: string, name: string, caseId: string) =>
       call<VerifyPersonResponse>(ctx, "identity.verifyPerson", { idNumber, name, caseId }),
     getEntity: (ctx: Ctx, creditCode: string, caseId: string) => call<Entity>(ctx, "identity.getEntity", { creditCode, caseId }),
-    registerEntity: (ctx: Ctx, request: object) => call<Entity>(ctx, "identity.registerEntity", request),
-    updateEntity: (ctx: Ctx, request: object) => call<Entity>(ctx, "identity.updateEntity", request),
-    deregisterEntity: (ctx: Ctx, request: object) => call<Entity>(ctx, "identity.deregisterEntity", request),
+    registerEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.registerEntity", request)),
+    updateEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.updateEntity", request)),
+    deregisterEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.deregisterEntity", request)),
   };
 
   const licences = {
@@ -77,11 +88,13 @@ export function clientsFor(department?: string) {
       call<RegisteredEnterprise>(ctx, "registration.getEnterprise", { creditCode, caseId }),
   };
 
+  /** The department a read is recorded for: this client's, or the incoming caller's. */
+  const readerOf = (ctx: Ctx) => department ?? ctx.meta?.caller?.department ?? "";
+
   /** A person of the population registry; FAILED_PRECONDITION naming `field` when unknown. */
   async function requirePerson(ctx: Ctx, idNumber: string, caseId: string, field: string): Promise<Person> {
     try {
-      const reader = department ?? ctx.meta?.caller?.department ?? "";
-      return await personReads.get(`${reader}|${caseId}|${idNumber}`, () => identity.getPerson(ctx, idNumber, caseId));
+      return (await registryReads.get(`person|${readerOf(ctx)}|${caseId}|${idNumber}`, () => identity.getPerson(ctx, idNumber, caseId))) as Person;
     } catch (err) {
       if (isNotFound(err)) throw failedPrecondition("PERSON_NOT_REGISTERED", `${field}: 人口基础库中没有该身份证号码 (no such person in the population registry)`);
       throw err;
@@ -92,7 +105,7 @@ export function clientsFor(department?: string) {
   async function requireActiveEntity(ctx: Ctx, creditCode: string, caseId: string): Promise<Entity> {
     let entity: Entity;
     try {
-      entity = await identity.getEntity(ctx, creditCode, caseId);
+      entity = (await registryReads.get(`entity|${readerOf(ctx)}|${caseId}|${creditCode}`, () => identity.getEntity(ctx, creditCode, caseId))) as Entity;
     } catch (err) {
       if (isNotFound(err)) throw failedPrecondition("ENTITY_NOT_REGISTERED", `法人库中没有统一社会信用代码 ${creditCode} (no such legal entity)`);
       throw err;

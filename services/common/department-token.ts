@@ -7,6 +7,7 @@
  *   payload {"iss":"<department>","aud":"tongban","iat":<s>,"exp":<s>,"jti":"<random>"}
  */
 import crypto from "node:crypto";
+import { Memo } from "./memo";
 import { keyIdFor, type SignatureAlgorithm } from "../licenses/signing/signer";
 
 export const TOKEN_AUDIENCE = "tongban";
@@ -65,6 +66,11 @@ export class TokenError extends Error {
   }
 }
 
+/** Signature checks of tokens by (algorithm, key, token): the answer for these never changes. */
+const checkedTokens = new Memo<boolean>(Infinity, 10_000);
+/** Parsed registered keys by PEM. */
+const publicKeys = new Memo<crypto.KeyObject>(Infinity, 1_000);
+
 /** Decodes one base64url JSON part; anything but a JSON object is refused. */
 function decodePart<T extends object>(part: string, what: string): T {
   let value: unknown;
@@ -96,11 +102,15 @@ export async function verifyDepartmentToken(
   const credential = await lookup(header.kid);
   if (!credential) throw new TokenError(`key ${header.kid} is not registered for any department`);
   if (header.alg !== JWT_ALG[credential.algorithm]) throw new TokenError(`token alg ${header.alg} does not match key ${header.kid}`);
-  const ok = crypto.verify(
-    digest(credential.algorithm),
-    Buffer.from(`${parts[0]}.${parts[1]}`),
-    crypto.createPublicKey(credential.publicKeyPem),
-    Buffer.from(parts[2], "base64url"),
+  // A back-office sends the same token with every call for its lifetime (≤ maxAgeSeconds); its
+  // signature is checked once per key, the claims below on every call.
+  const ok = checkedTokens.get(`${credential.algorithm}|${credential.publicKeyPem}|${token}`, () =>
+    crypto.verify(
+      digest(credential.algorithm),
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      publicKeys.get(credential.publicKeyPem, () => crypto.createPublicKey(credential.publicKeyPem)),
+      Buffer.from(parts[2], "base64url"),
+    ),
   );
   if (!ok) throw new TokenError("token signature does not verify");
   if (claims.iss !== credential.department) throw new TokenError(`token issuer ${claims.iss} does not own key ${header.kid}`);
