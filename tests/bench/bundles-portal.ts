@@ -2,8 +2,7 @@
  * The portal HTTP API as the one-window portal uses it (README "开办企业 through the portal API"):
  * a session signed in by the portal department `data`, material uploads, submissions, status.
  */
-import { signDepartmentToken } from "../../services/common/department-token";
-import type { Credential } from "../support/grpc-client";
+import { tokenFor, type Credential } from "../support/grpc-client";
 
 export interface HttpAnswer<T = any> {
   status: number;
@@ -60,7 +59,7 @@ export class Portal {
 
   /** POST /v1/sessions as the portal department for a citizen; returns the applicant token. */
   async signIn(idNumber: string): Promise<string> {
-    const a = await this.ok<{ token: string }>("POST", "/v1/sessions", signDepartmentToken(this.portalCredential, 120), { id_number: idNumber });
+    const a = await this.ok<{ token: string }>("POST", "/v1/sessions", tokenFor(this.portalCredential), { id_number: idNumber });
     return a.body.token;
   }
 

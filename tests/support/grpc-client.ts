@@ -32,6 +32,18 @@ export interface CallResult<T = any> {
 }
 
 /** Clients for the hub's services at one address, calling as one department or another. */
+/** Tokens by credential: a back-office signs one and sends it for a while (here 60 s of its 120 s). */
+const tokens = new WeakMap<Credential, { token: string; renewAt: number }>();
+
+/** A department token for `as`, signed anew once the kept one is 60 s old. */
+export function tokenFor(as: Credential, now = Date.now()): string {
+  const kept = tokens.get(as);
+  if (kept && kept.renewAt > now) return kept.token;
+  const token = signDepartmentToken(as, 120, now);
+  tokens.set(as, { token, renewAt: now + 60_000 });
+  return token;
+}
+
 export class HubClient {
   private readonly clients: Record<string, grpc.Client>;
 
@@ -56,7 +68,7 @@ export class HubClient {
     const [service, method] = target.split("/");
     const client = this.clients[service] as any;
     const metadata = new grpc.Metadata();
-    if (as) metadata.set("authorization", `Bearer ${signDepartmentToken(as, 120)}`);
+    if (as) metadata.set("authorization", `Bearer ${tokenFor(as)}`);
     for (const [k, v] of Object.entries(extra)) metadata.set(k, v);
     return new Promise((resolve, reject) => {
       client[method](request, metadata, { deadline: Date.now() + 20_000 }, (err: grpc.ServiceError | null, res: T) =>
