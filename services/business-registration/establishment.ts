@@ -107,7 +107,7 @@ export async function registerEnterprise(deps: FlowDeps, ctx: Ctx, p: RegisterEn
       throw failedPrecondition("SOLE_PROPRIETOR_MISMATCH", "个体工商户由经营者一人出资 (a sole proprietorship has one investor: its operator)");
     }
 
-    await deps.db.transaction((tx) => reservations.claim(tx, r.reservationId, r.key));
+    await reservations.claim(deps.db, r.reservationId, r.key);
     let creditCode: string;
     try {
       const entity = await deps.c.identity.registerEntity(ctx, {

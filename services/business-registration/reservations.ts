@@ -96,19 +96,29 @@ export async function loadReservation(q: Queryable, id: string, lock = false): P
 
 /**
  * Holds a live reservation for one registration attempt (its idempotency key). The same attempt
- * may claim again (a retry); another attempt is refused while it is held.
+ * may claim again (a retry, also past the term: its claim keeps the name); another attempt is
+ * refused while it is held, and nobody may claim a reservation past its term. One conditional
+ * UPDATE when it succeeds (no transaction, no lock held); a refusal reads the row to say why, and
+ * marks a reservation found past its term expired.
  */
-export async function claim(tx: Queryable, id: string, attempt: string): Promise<NameReservation> {
-  await expireReservations(tx);
-  const r = await loadReservation(tx, id, true);
+export async function claim(q: Queryable, id: string, attempt: string): Promise<NameReservation> {
+  const { rows } = await q.query<ReservationRow>(
+    `UPDATE name_reservations SET claimed_by = $2
+     WHERE reservation_id = $1 AND status = $3 AND (claimed_by = $2 OR (claimed_by IS NULL AND expires_at >= now()))
+     RETURNING *`,
+    [id, attempt, ReservationStatus.RESERVATION_STATUS_RESERVED],
+  );
+  if (rows.length === 1) return toReservation(rows[0]);
+  const { rows: lapsed } = await q.query<ReservationRow>(
+    `UPDATE name_reservations SET status = $2
+     WHERE reservation_id = $1 AND status = $3 AND claimed_by IS NULL AND expires_at < now() RETURNING *`,
+    [id, ReservationStatus.RESERVATION_STATUS_EXPIRED, ReservationStatus.RESERVATION_STATUS_RESERVED],
+  );
+  const r = lapsed.length === 1 ? { ...toReservation(lapsed[0]), claimedBy: null } : await loadReservation(q, id);
   if (r.status !== ReservationStatus.RESERVATION_STATUS_RESERVED) {
     throw failedPrecondition("RESERVATION_NOT_AVAILABLE", `名称保留 ${id} 状态为 ${r.status}，不能用于设立登记 (the reservation is not available)`);
   }
-  if (r.claimedBy && r.claimedBy !== attempt) {
-    throw failedPrecondition("RESERVATION_IN_USE", `名称保留 ${id} 正被另一设立登记使用 (another registration holds it)`);
-  }
-  await tx.query("UPDATE name_reservations SET claimed_by = $2 WHERE reservation_id = $1", [id, attempt]);
-  return r;
+  throw failedPrecondition("RESERVATION_IN_USE", `名称保留 ${id} 正被另一设立登记使用 (another registration holds it)`);
 }
 
 /** Lets go of a claim when the attempt failed before anything was created. */

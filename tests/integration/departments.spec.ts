@@ -279,6 +279,38 @@ describe("departments over gRPC, each in its own process", () => {
     expect(rows).toEqual([]);
   }, 60_000);
 
+  it("lets one registration attempt hold a reservation: a retry of it registers, another attempt, a used or a lapsed reservation is refused", async () => {
+    const declare = (tradeName: string, caseId: string) => client.call("BusinessRegistrationService/DeclareName", {
+      idempotencyKey: key("decl"), regionCode: "510104", tradeName, industry: "科技", organisationForm: "有限公司",
+      enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[12].idNumber, caseId,
+    }, samr);
+    const registration = (reservationId: string, idempotencyKey: string) => ({
+      idempotencyKey, reservationId, registeredCapital: "100", address: "四川省成都市锦江区红星路2号",
+      businessScopeCodes: ["I6510"], legalRepresentativeIdNumber: people[12].idNumber, investors: [{ id: people[12].idNumber, contribution: "100" }], caseId: "c-claim",
+    });
+    const reasonOf = async (call: Promise<unknown>) => (await expectStatus(call, status.FAILED_PRECONDITION)).metadata.get("reason-code")[0];
+    const reg = (r: object) => client.call("BusinessRegistrationService/RegisterEnterprise", r, samr);
+
+    // Held by another attempt (one that stopped between claiming and registering the entity).
+    const held = await declare(trade(), "c-claim");
+    await queryDatabase(db.url, "UPDATE registration.name_reservations SET claimed_by = 'another-attempt' WHERE reservation_id = $1", [held.reservationId]);
+    expect(await reasonOf(reg(registration(held.reservationId, key("reg"))))).toBe("RESERVATION_IN_USE");
+    // That attempt's own retry holds it still, also past the term, and registers.
+    await queryDatabase(db.url, "UPDATE registration.name_reservations SET expires_at = now() - interval '1 day' WHERE reservation_id = $1", [held.reservationId]);
+    const done = await reg(registration(held.reservationId, "another-attempt"));
+    expect(done.status).toBe("ENTERPRISE_STATUS_ACTIVE");
+    // Used: no second registration on it.
+    expect(await reasonOf(reg(registration(held.reservationId, key("reg"))))).toBe("RESERVATION_NOT_AVAILABLE");
+
+    // Past its term and not held: refused, marked expired, and the name is free again.
+    const lapsed = await declare(trade(), "c-claim");
+    await queryDatabase(db.url, "UPDATE registration.name_reservations SET expires_at = now() - interval '1 second' WHERE reservation_id = $1", [lapsed.reservationId]);
+    expect(await reasonOf(reg(registration(lapsed.reservationId, key("reg"))))).toBe("RESERVATION_NOT_AVAILABLE");
+    const [row] = await queryDatabase<{ status: string; claimed_by: string | null }>(db.url, "SELECT status, claimed_by FROM registration.name_reservations WHERE reservation_id = $1", [lapsed.reservationId]);
+    expect(row).toEqual({ status: "RESERVATION_STATUS_EXPIRED", claimed_by: null });
+    expect((await declare(lapsed.tradeName, "c-claim2")).status).toBe("RESERVATION_STATUS_RESERVED");
+  }, 60_000);
+
   it("delivers a change to tax even when tax was down when it happened", async () => {
     const enterprise = await registerCompany(trade(), people[10], people[11]);
     const code = enterprise.creditCode;
