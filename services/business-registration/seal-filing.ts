@@ -41,18 +41,29 @@ export async function loadFiling(q: Queryable, filingId: string): Promise<SealFi
   };
 }
 
-/** Seal codes for this attempt, drawn once and stable across retries. */
+/**
+ * Seal codes for this attempt, drawn once and stable across retries: serials for every type in one
+ * statement, then the draws stored (a type drawn by an earlier try keeps its code) and all of the
+ * attempt's codes read in another. A racing try of the same attempt that stored a type first is
+ * not visible to that statement, so the codes are read once more when one is missing.
+ */
 async function drawCodes(q: Queryable, attempt: string, regionCode: string, types: string[]): Promise<Map<string, string>> {
-  for (const type of types) {
-    const { rows } = await q.query<{ n: string }>("SELECT nextval('seal_serial')::text AS n");
-    await q.query("INSERT INTO seal_code_draws (attempt_key, seal_type, seal_code) VALUES ($1, $2, $3) ON CONFLICT (attempt_key, seal_type) DO NOTHING", [
-      attempt,
-      type,
-      sealCode(regionCode, Number(rows[0].n)),
-    ]);
+  const { rows: serials } = await q.query<{ n: string }>("SELECT nextval('seal_serial')::text AS n FROM generate_series(1, $1)", [types.length]);
+  const { rows } = await q.query<{ seal_type: string; seal_code: string }>(
+    `WITH drawn AS (
+       INSERT INTO seal_code_draws (attempt_key, seal_type, seal_code)
+       SELECT $1, d.seal_type, d.seal_code FROM unnest($2::text[], $3::text[]) AS d(seal_type, seal_code)
+       ON CONFLICT (attempt_key, seal_type) DO NOTHING RETURNING seal_type, seal_code)
+     SELECT seal_type, seal_code FROM drawn
+     UNION ALL SELECT seal_type, seal_code FROM seal_code_draws WHERE attempt_key = $1`,
+    [attempt, types, types.map((_, i) => sealCode(regionCode, Number(serials[i].n)))],
+  );
+  let codes = new Map(rows.map((r) => [r.seal_type, r.seal_code]));
+  if (types.some((t) => !codes.has(t))) {
+    const again = await q.query<{ seal_type: string; seal_code: string }>("SELECT seal_type, seal_code FROM seal_code_draws WHERE attempt_key = $1", [attempt]);
+    codes = new Map(again.rows.map((r) => [r.seal_type, r.seal_code]));
   }
-  const { rows } = await q.query<{ seal_type: string; seal_code: string }>("SELECT seal_type, seal_code FROM seal_code_draws WHERE attempt_key = $1", [attempt]);
-  return new Map(rows.map((r) => [r.seal_type, r.seal_code]));
+  return codes;
 }
 
 /** Files seals for an active enterprise; the first filing must include the official seal. */
@@ -76,7 +87,7 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
       throw failedPrecondition("OFFICIAL_SEAL_REQUIRED", "首次印章备案须包含公章 (the first filing must include the official seal)");
     }
 
-    const codes = await deps.db.transaction((tx) => drawCodes(tx, key, enterprise.regionCode, request.types));
+    const codes = await drawCodes(deps.db, key, enterprise.regionCode, request.types);
     const filedOn = todayInChina();
     const licences: Licence[] = [];
     for (const type of request.types) {
@@ -92,23 +103,36 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
     }
     return once(deps.db, scope, key, request, async (tx) => {
       const filingId = `SF-${crypto.randomUUID()}`;
-      await tx.query("INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5)", [
-        filingId,
-        request.creditCode,
-        request.engraver,
-        SealFilingStatus.SEAL_FILING_STATUS_FILED,
-        request.caseId,
-      ]);
-      for (const [i, type] of request.types.entries()) {
-        await tx.query("INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number) VALUES ($1, $2, $3, $4, $5)", [
+      // The filing and its seals in one statement; the answer is built from what was written.
+      const seals = request.types
+        .map((type, i) => ({ sealType: type, sealCode: codes.get(type)!, licenceNumber: licences[i].number }))
+        .sort((x, y) => (x.sealCode < y.sealCode ? -1 : x.sealCode > y.sealCode ? 1 : 0));
+      const { rows } = await tx.query<{ filed_at: Date }>(
+        `WITH f AS (
+           INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5) RETURNING filed_at),
+         s AS (
+           INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number)
+           SELECT $1, $2, x.seal_type, x.seal_code, x.licence_number FROM unnest($6::text[], $7::text[], $8::text[]) AS x(seal_type, seal_code, licence_number))
+         SELECT filed_at FROM f`,
+        [
           filingId,
           request.creditCode,
-          type,
-          codes.get(type),
-          licences[i].number,
-        ]);
-      }
-      return loadFiling(tx, filingId);
+          request.engraver,
+          SealFilingStatus.SEAL_FILING_STATUS_FILED,
+          request.caseId,
+          seals.map((x) => x.sealType),
+          seals.map((x) => x.sealCode),
+          seals.map((x) => x.licenceNumber),
+        ],
+      );
+      return {
+        filingId,
+        creditCode: request.creditCode,
+        engraver: request.engraver,
+        status: SealFilingStatus.SEAL_FILING_STATUS_FILED,
+        filedAt: new Date(rows[0].filed_at).toISOString(),
+        seals,
+      };
     });
   });
 }

@@ -110,10 +110,17 @@ describe("departments over gRPC, each in its own process", () => {
     const licence = await client.call("LicenceService/VerifyLicence", { number: enterprise.licenceNumber, caseId: "case-tax-1" }, tax);
     expect(licence.valid).toBe(true);
 
-    const seals = await client.call("BusinessRegistrationService/FileSeals", {
+    const sealRequest = {
       idempotencyKey: key("seal"), creditCode: code, sealTypes: ["公章", "发票专用章"], engraver: "成都市锦江区刻章社", caseId: "case-open-1",
-    }, samr);
+    };
+    const seals = await client.call("BusinessRegistrationService/FileSeals", sealRequest, samr);
     expect(seals.seals).toHaveLength(2);
+    // The answer is what was stored: a retry answers the same, and the stored rows match it.
+    expect(await client.call("BusinessRegistrationService/FileSeals", sealRequest, samr)).toEqual(seals);
+    const stored = await queryDatabase<{ seal_type: string; seal_code: string; licence_number: string }>(
+      db.url, "SELECT seal_type, seal_code, licence_number FROM registration.seals WHERE filing_id = $1 ORDER BY seal_code", [seals.filingId]);
+    expect(stored.map((r) => ({ sealType: r.seal_type, sealCode: r.seal_code, licenceNumber: r.licence_number }))).toEqual(seals.seals);
+    expect(new Set(stored.map((r) => r.seal_type))).toEqual(new Set(["公章", "发票专用章"]));
 
     const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "case-tax-1" }, tax);
     expect(taxpayer).toMatchObject({ taxpayerType: "TAXPAYER_TYPE_SMALL_SCALE", name: enterprise.name, address: enterprise.address });
