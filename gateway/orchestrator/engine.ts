@@ -85,6 +85,8 @@ export class Orchestrator {
     (err) => this.log.warn({ err }, "orchestration sweep failed"),
   );
   private readonly inFlight = new Set<Promise<void>>();
+  /** The end of each application's chain of transitions under way here (see inTurn). */
+  private readonly turns = new Map<string, Promise<void>>();
   /** The state this replica wrote last, by application. */
   private readonly known = new Map<string, { app: ApplicationRow; steps: StepRow[] }>();
   /** Calls leased and not yet recorded (reserved when planned, before the write). */
@@ -152,7 +154,32 @@ export class Orchestrator {
    * usual event costs one statement. Returns what `mutate` returned; undefined when the
    * application is unknown.
    */
-  async transition<T>(applicationId: string, mutate: Mutation<T>): Promise<{ value: T; state: ApplicationState; written: boolean } | undefined> {
+  transition<T>(applicationId: string, mutate: Mutation<T>): Promise<{ value: T; state: ApplicationState; written: boolean } | undefined> {
+    return this.inTurn(applicationId, () => this.transitionNow(applicationId, mutate));
+  }
+
+  /**
+   * Runs fn after the transitions of the application this replica has under way (in the order
+   * asked), so a replica never races itself: the answers of parallel steps (seal, tax, social
+   * insurance finish together) are applied one after the other to the state kept from the last
+   * write, instead of meeting each other's version and reading the application again. Replicas
+   * still race each other, and the version check settles that.
+   */
+  private inTurn<T>(applicationId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(applicationId);
+    const mine = before ? before.then(fn, fn) : fn();
+    const tail = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(applicationId, tail);
+    void tail.then(() => {
+      if (this.turns.get(applicationId) === tail) this.turns.delete(applicationId);
+    });
+    return mine;
+  }
+
+  private async transitionNow<T>(applicationId: string, mutate: Mutation<T>): Promise<{ value: T; state: ApplicationState; written: boolean } | undefined> {
     for (let attempt = 0; ; attempt++) {
       const known = attempt === 0 ? this.known.get(applicationId) : undefined;
       const found = known ? copyOf(known) : await readApplication(this.db, applicationId);

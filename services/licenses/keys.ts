@@ -54,27 +54,31 @@ async function insertKey(tx: Queryable, department: string, algorithm: Signature
 }
 
 /**
- * Active keys read in this process, by department, for a few seconds: every licence is signed with
- * it. A rotation here clears it; one on another replica is seen within 5 s (a licence
- * signed meanwhile with the retired key still verifies: retired keys stay in the registry).
+ * The active signing keys a licence service has read, by department, for a few seconds: every
+ * licence is signed with one. One per service instance, so a cached key always comes from that
+ * service's own database (two hubs in one process, as tests run them, never share one). A
+ * rotation here clears it; one on another replica is seen within 5 s (a licence signed meanwhile
+ * with the retired key still verifies: retired keys stay in the registry).
  */
-const activeKeys = new Memo<Promise<ActiveKey>>(5000, 1024);
+export class ActiveKeys {
+  private readonly keys = new Memo<Promise<ActiveKey>>(5000, 1024);
 
-/** Drops the cached active key of a department (after its rotation committed). */
-export function forgetActiveKey(department: string): void {
-  activeKeys.delete(department);
-}
-
-/** The department's active key, created with `algorithm` when it has none. */
-export async function activeKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
-  try {
-    return await activeKeys.get(department, () => readActiveKey(tx, department, secret));
-  } catch (err) {
-    if (!(err instanceof NoActiveKey)) throw err;
+  /** The department's active key, created with `algorithm` when it has none. */
+  async get(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
+    try {
+      return await this.keys.get(department, () => readActiveKey(tx, department, secret));
+    } catch (err) {
+      if (!(err instanceof NoActiveKey)) throw err;
+    }
+    await insertKey(tx, department, algorithm, secret);
+    // Not kept: the transaction that created it may still roll back.
+    return readActiveKey(tx, department, secret);
   }
-  await insertKey(tx, department, algorithm, secret);
-  // Not kept: the transaction that created it may still roll back.
-  return readActiveKey(tx, department, secret);
+
+  /** Drops the cached active key of a department (after its rotation committed). */
+  forget(department: string): void {
+    this.keys.delete(department);
+  }
 }
 
 class NoActiveKey extends Error {}
@@ -88,7 +92,6 @@ async function readActiveKey(q: Queryable, department: string, secret: string): 
 /** Retires the department's active key and creates a new one. */
 export async function rotateKey(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<SigningKeyMessage> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`tongban.signing-key.${department}`]);
-  activeKeys.delete(department);
   await tx.query("UPDATE signing_keys SET active = false, retired_at = now() WHERE department = $1 AND active", [department]);
   await insertKey(tx, department, algorithm, secret);
   const { rows } = await tx.query<KeyRow>("SELECT * FROM signing_keys WHERE department = $1 AND active", [department]);

@@ -27,7 +27,7 @@ import {
 import { holderKindOf } from "../identity/checks";
 import { LICENCE_TYPES } from "./catalogue";
 import { checkIssueRequest } from "./issue-request";
-import { activeKey, forgetActiveKey, listKeys, resolveMasterSecret, rotateKey } from "./keys";
+import { ActiveKeys, listKeys, resolveMasterSecret, rotateKey } from "./keys";
 import * as registry from "./licences";
 import { isSignatureAlgorithm } from "./signing/signer";
 
@@ -61,6 +61,7 @@ function requireHolderId(value: string): string {
 /** The licences service schema. */
 export function licensesService(rt: Runtime): ServiceSchema {
   let db: Database;
+  const activeKeys = new ActiveKeys();
   let secret: string;
 
   const statusChange = (change: "suspend" | "reinstate" | "revoke", event: string) =>
@@ -124,7 +125,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
                 fields: checked.fields,
                 caseId,
               },
-              await activeKey(tx, caller, rt.config.licenseSigningAlgorithm, secret),
+              await activeKeys.get(tx, caller, rt.config.licenseSigningAlgorithm, secret),
               new Date(),
               supersedes,
             ),
@@ -192,7 +193,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const algorithm = p.algorithm || rt.config.licenseSigningAlgorithm;
         if (!isSignatureAlgorithm(algorithm)) throw invalidArgument("algorithm", "must be SM2-SM3 or ED25519");
         const result = await once(db, `${caller}:rotateSigningKey`, key, { algorithm }, (tx) => rotateKey(tx, caller, algorithm, secret));
-        forgetActiveKey(caller);
+        activeKeys.forget(caller);
         contextLogger(ctx).info({ keyId: result.keyId }, "signing key rotated");
         return result;
       },

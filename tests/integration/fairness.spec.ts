@@ -136,5 +136,13 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     expect(await counts()).toEqual({ decision: WAITING_EACH, material: WAITING_EACH });
     // Neither new application was moved on by a sweep: their events did all of it.
     expect((await call<{ sweptApplications: number }>("bundles.engineStats", {})).sweptApplications).toBe(beforeNew.sweptApplications);
+
+    // Approved, it runs seal, tax and social insurance in parallel to the end; their answers are
+    // applied in turn to the state this replica wrote, so it never meets its own newer version.
+    await call("bundles.decide", { applicationId: fresh, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
+    expect((await eventually(() => status(fresh), (s) => s.status !== "RUNNING", 60_000, 50)).status).toBe("COMPLETED");
+    const after = await call<{ conflicts: number; transitions: number }>("bundles.engineStats", {});
+    expect(after.transitions).toBeGreaterThan((beforeNew as unknown as { transitions: number }).transitions);
+    expect(after.conflicts).toBe((beforeNew as unknown as { conflicts: number }).conflicts);
   }, 400_000);
 });
