@@ -5,7 +5,6 @@
  */
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../../services/common/db/database";
-import { recordAccess } from "../../services/common/access-log";
 import { callerDepartment, type CallerMeta } from "../../services/common/caller";
 import { invalidArgument, notFound } from "../../services/common/errors";
 import { contextLogger } from "../../services/common/logger";
@@ -101,13 +100,9 @@ export function materialsService(rt: Runtime): ServiceSchema {
           const reader = callerDepartment(ctx);
           const materialId = requireMaterialId(ctx.params?.materialId);
           const caseId = requireCaseId(ctx.params?.caseId);
-          // The read and its record commit together: no material leaves without its access logged.
-          const material = await db.transaction(async (tx) => {
-            const found = await getMaterial(tx, materialId);
-            if (!found) throw notFound("material", materialId);
-            await recordAccess(tx, found.owner, reader, caseId, accessAction(materialId));
-            return found;
-          });
+          // The read and its record are one statement: no material leaves without its access logged.
+          const material = await getMaterial(db, materialId, { subjectId: { column: "owner" }, reader, caseId, action: accessAction(materialId) });
+          if (!material) throw notFound("material", materialId);
           contextLogger(ctx).info({ materialId, caseId }, "material fetched for a case");
           return withBase64(material);
         },

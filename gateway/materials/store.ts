@@ -5,7 +5,7 @@
  */
 import crypto from "node:crypto";
 import type { Queryable } from "../../services/common/db/database";
-import { accessesOf } from "../../services/common/access-log";
+import { accessesOf, readFor, type DataUse } from "../../services/common/access-log";
 import { invalidArgument } from "../../services/common/errors";
 import { requireText } from "../../services/common/validate";
 import { holderKindOf } from "../../services/identity/checks";
@@ -176,10 +176,12 @@ async function selectMeta(q: Queryable, where: string, params: unknown[], tail =
 const NEWEST_FIRST = "ORDER BY m.last_uploaded_at DESC, m.created_at DESC, m.material_id";
 
 /** A material with its bytes, or undefined when there is none with this id. */
-export async function getMaterial(q: Queryable, materialId: string): Promise<MaterialWithContent | undefined> {
-  const { rows } = await q.query<MetaRow & { content: Uint8Array }>(
+export async function getMaterial(q: Queryable, materialId: string, use?: DataUse): Promise<MaterialWithContent | undefined> {
+  const rows = await readFor<MetaRow & { content: Uint8Array }>(
+    q,
     `SELECT ${META_COLUMNS}, c.content FROM materials m JOIN material_contents c ON c.sha256 = m.content_sha256 WHERE m.material_id = $1`,
     [materialId],
+    use,
   );
   if (rows.length === 0) return undefined;
   // pg gives a Buffer, PGlite a Uint8Array: one Buffer for callers either way.

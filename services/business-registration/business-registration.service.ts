@@ -4,7 +4,6 @@
  * changes.ts; the service acts as the samr department towards the others.
  */
 import type { ServiceSchema } from "moleculer";
-import { recordAccess } from "../common/access-log";
 import { callerDepartment } from "../common/caller";
 import { clientsFor } from "../common/clients";
 import type { Database } from "../common/db/database";
@@ -27,7 +26,7 @@ import {
   type NameReservation,
 } from "../../proto/gen/tongban/registration/v1/registration";
 import { changeRegistration, deregister } from "./changes";
-import { loadEnterprise } from "./enterprises";
+import { readEnterprise } from "./enterprises";
 import { cancelEnterpriseRegistration, declareName, registerEnterprise } from "./establishment";
 import { SAMR, type Ctx, type FlowDeps } from "./flow-support";
 import * as reservations from "./reservations";
@@ -60,10 +59,8 @@ export function businessRegistrationService(rt: Runtime): ServiceSchema {
         const reader = callerDepartment(ctx);
         const creditCode = requireCreditCode(p.creditCode).creditCode;
         const caseId = requireCaseId(p.caseId);
-        // A read and its record need no transaction: the record is written before the answer leaves.
-        const enterprise = await loadEnterprise(deps.db, creditCode);
-        if (reader !== SAMR) await recordAccess(deps.db, creditCode, reader, caseId, "get");
-        return enterprise;
+        // Another department's read and its record are one statement.
+        return readEnterprise(deps.db, creditCode, reader === SAMR ? undefined : { subjectId: creditCode, reader, caseId, action: "get" });
       },
       fileSeals: (ctx: Ctx<FileSealsRequest>) => fileSeals(deps, ctx, FileSealsRequest.fromPartial(ctx.params ?? {})),
       withdrawSealFiling: (ctx: Ctx<WithdrawSealFilingRequest>) =>

@@ -1,4 +1,5 @@
 /** Registered enterprises in market regulation's schema. */
+import { readFor, type DataUse } from "../common/access-log";
 import type { Queryable } from "../common/db/database";
 import { notFound } from "../common/errors";
 import { EnterpriseStatus, type Enterprise, type EnterpriseType, type Investor } from "../../proto/gen/tongban/registration/v1/registration";
@@ -45,6 +46,13 @@ function toEnterprise(r: EnterpriseRow): Enterprise {
 }
 
 /** An enterprise by credit code; NOT_FOUND when unknown. */
+/** An enterprise for `use` (another department's read, recorded in the same statement), or NOT_FOUND. */
+export async function readEnterprise(q: Queryable, creditCode: string, use: DataUse | undefined): Promise<Enterprise> {
+  const rows = await readFor<EnterpriseRow>(q, `SELECT ${COLUMNS} FROM enterprises WHERE credit_code = $1`, [creditCode], use);
+  if (rows.length === 0) throw notFound("enterprise", creditCode);
+  return toEnterprise(rows[0]);
+}
+
 export async function loadEnterprise(q: Queryable, creditCode: string, lock = false): Promise<Enterprise> {
   const { rows } = await q.query<EnterpriseRow>(`SELECT ${COLUMNS} FROM enterprises WHERE credit_code = $1${lock ? " FOR UPDATE" : ""}`, [creditCode]);
   if (rows.length === 0) throw notFound("enterprise", creditCode);

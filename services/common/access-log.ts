@@ -4,31 +4,43 @@
  */
 import type { Queryable } from "./db/database";
 
-/** Records that `reader` used `subjectId`'s data for `caseId`. */
-export async function recordAccess(q: Queryable, subjectId: string, reader: string, caseId: string, action: string): Promise<void> {
-  await q.query("INSERT INTO data_accesses (subject_id, reader, case_id, action) VALUES ($1, $2, $3, $4)", [subjectId, reader, caseId, action]);
+/**
+ * One use of a subject's data: who (`reader`, a department), for which case, what (`action`), and
+ * whose: an ID number or credit code, or `{ column }` of the rows read (e.g. a material's owner).
+ */
+export interface DataUse {
+  subjectId: string | { column: string };
+  reader: string;
+  caseId: string;
+  action: string;
 }
 
+const COLUMN = /^[a-z_][a-z0-9_]*$/;
+
 /**
- * Reads rows with `select` and records that `reader` used `subjectId`'s data for `caseId`, in one
- * statement (a data-modifying WITH): the read and its record are one round trip and one commit,
- * and nothing is recorded when nothing was found. `select` uses $1..$n of `params`.
+ * Reads rows with `select` and records `use` of them, in one statement (a data-modifying WITH):
+ * the read and its record are one round trip and one commit, and nothing is recorded when nothing
+ * was found. A fixed subject is recorded once; a subject taken from a column once per row.
+ * `select` uses $1..$n of `params`.
  */
-export async function readRecorded<T>(
-  q: Queryable,
-  select: string,
-  params: unknown[],
-  access: { subjectId: string; reader: string; caseId: string; action: string },
-): Promise<T[]> {
+export async function readRecorded<T>(q: Queryable, select: string, params: unknown[], use: DataUse): Promise<T[]> {
   const n = params.length;
+  const subject = use.subjectId;
+  if (typeof subject !== "string" && !COLUMN.test(subject.column)) throw new Error(`not a column name: ${subject.column}`);
+  const source = typeof subject === "string" ? `SELECT $${n + 4}::text AS subject WHERE EXISTS (SELECT 1 FROM found)` : `SELECT ${subject.column} AS subject FROM found`;
   const { rows } = await q.query<T>(
     `WITH found AS (${select}), recorded AS (
        INSERT INTO data_accesses (subject_id, reader, case_id, action)
-       SELECT $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4} WHERE EXISTS (SELECT 1 FROM found))
+       SELECT s.subject, $${n + 1}, $${n + 2}, $${n + 3} FROM (${source}) s)
      SELECT * FROM found`,
-    [...params, access.subjectId, access.reader, access.caseId, access.action],
+    [...params, use.reader, use.caseId, use.action, ...(typeof subject === "string" ? [subject] : [])],
   );
   return rows;
+}
+
+/** Reads rows with `select`, recording `use` of them in the same statement when one is given (another department's read). */
+export async function readFor<T>(q: Queryable, select: string, params: unknown[], use: DataUse | undefined): Promise<T[]> {
+  return use ? readRecorded<T>(q, select, params, use) : (await q.query<T>(select, params)).rows;
 }
 
 /** Accesses to a subject's data, newest first. */

@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
 import { generateCreditCode } from "./rules/credit-code";
-import { readRecorded, recordAccess } from "../common/access-log";
+import { readRecorded } from "../common/access-log";
 
 /** Entity type -> GB 32100 registration authority 9 (market regulation) and its type character. */
 export const ENTITY_TYPE_CODES: Record<string, string> = {
@@ -50,10 +50,8 @@ export async function getEntity(db: Database, creditCode: string, reader: string
 
 /** Whether `name` is the registered name of the entity; unknown codes answer "no". */
 export async function verifyEntity(db: Database, creditCode: string, name: string, reader: string, caseId: string) {
-  const { rows } = await db.query<{ name: string }>("SELECT name FROM entities WHERE credit_code = $1", [creditCode]);
-  const match = rows.length === 1 && rows[0].name === name;
-  if (rows.length === 1) await recordAccess(db, creditCode, reader, caseId, "verify");
-  return { match };
+  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "verify" });
+  return { match: rows.length === 1 && rows[0].name === name };
 }
 
 export interface NewEntity {

@@ -1,6 +1,6 @@
 /** The population registry: reads and name checks, each recorded with its reader and case. */
 import type { Database, Queryable } from "../common/db/database";
-import { readRecorded, recordAccess } from "../common/access-log";
+import { readRecorded } from "../common/access-log";
 import { notFound } from "../common/errors";
 import { Gender, type Person } from "../../proto/gen/tongban/identity/v1/identity";
 
@@ -44,10 +44,8 @@ export async function getPerson(db: Database, idNumber: string, reader: string, 
 
 /** Whether `name` is the registered name of `idNumber`; an unknown number is simply "no". */
 export async function verifyPerson(db: Database, idNumber: string, name: string, reader: string, caseId: string) {
-  const { rows } = await db.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [idNumber]);
-  const match = rows.length === 1 && rows[0].name === name;
-  if (rows.length === 1) await recordAccess(db, idNumber, reader, caseId, "verify");
-  return { match };
+  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM persons WHERE id_number = $1", [idNumber], { subjectId: idNumber, reader, caseId, action: "verify" });
+  return { match: rows.length === 1 && rows[0].name === name };
 }
 
 /** Inserts persons in batches; existing ID numbers are left as they are. Returns rows inserted. */

@@ -1,4 +1,5 @@
 /** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
+import { readFor, type DataUse } from "../common/access-log";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
@@ -54,9 +55,9 @@ export async function findEmployer(q: Queryable, creditCode: string, lock: "" | 
   return rows[0];
 }
 
-/** The employer, or NOT_FOUND. */
-export async function loadEmployer(q: Queryable, creditCode: string): Promise<Employer> {
-  const row = await findEmployer(q, creditCode);
+/** The employer for `use` (another department's read, recorded in the same statement), or NOT_FOUND. */
+export async function readEmployer(q: Queryable, creditCode: string, use: DataUse | undefined): Promise<Employer> {
+  const [row] = await readFor<EmployerRow>(q, "SELECT * FROM employers WHERE credit_code = $1", [creditCode], use);
   if (!row) throw notFound("employer", creditCode);
   return toEmployer(row);
 }

@@ -6,7 +6,6 @@
  * bus (naming the case), never from the request.
  */
 import type { Context, ServiceSchema } from "moleculer";
-import { recordAccess } from "../common/access-log";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { notFound } from "../common/errors";
@@ -36,7 +35,7 @@ import {
 } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { certificateFacts, recordCertificate } from "./certificates";
 import { applyEnterpriseEvent, parseEnterpriseEvent } from "./employer-changes";
-import { findEmployer, loadEmployer, requireActiveEmployer } from "./employers";
+import { findEmployer, readEmployer, requireActiveEmployer } from "./employers";
 import { endEmployment, enrol, insuredDuring } from "./employments";
 import { clearanceOf, closeEmployer, grantClearance } from "./lifecycle";
 import { registerEmployer } from "./register-employer";
@@ -98,12 +97,8 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const reader = callerDepartment(ctx);
         const creditCode = creditCodeOf(p.creditCode);
         const caseId = requireCaseId(p.caseId);
-        return db.transaction(async (tx) => {
-          const employer = await loadEmployer(tx, creditCode);
-          // Another department's read of the registration is recorded with its case.
-          if (reader !== HRSS) await recordAccess(tx, creditCode, reader, caseId, "get");
-          return employer;
-        });
+        // Another department's read of the registration and its record are one statement.
+        return readEmployer(db, creditCode, reader === HRSS ? undefined : { subjectId: creditCode, reader, caseId, action: "get" });
       },
 
       async enrolEmployee(ctx: Ctx<EnrolEmployeeRequest>): Promise<Employment> {

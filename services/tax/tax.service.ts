@@ -6,7 +6,6 @@
  */
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
-import { recordAccess } from "../common/access-log";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
 import { permissionDenied } from "../common/errors";
@@ -44,7 +43,7 @@ import * as checks from "./requests";
 import { checkCreditLine } from "./rules/invoice-limits";
 import { requireActiveTaxpayer } from "./rules/taxpayer-status";
 import { requireTaxType } from "./rules/tax-types";
-import { loadTaxpayer, toTaxpayer } from "./taxpayers";
+import { loadTaxpayer, readTaxpayer, toTaxpayer } from "./taxpayers";
 import { cancelWithholding, insertWithholding, refuseActiveWithholding } from "./withholdings";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -77,10 +76,8 @@ export function taxService(rt: Runtime): ServiceSchema {
         const caller = callerDepartment(ctx);
         const { creditCode } = requireCreditCode(p.creditCode);
         const caseId = requireCaseId(p.caseId);
-        // A read and its record need no transaction: the record is written before the answer leaves.
-        const row = await loadTaxpayer(db, creditCode);
-        if (caller !== TAX_OFFICE) await recordAccess(db, creditCode, caller, caseId, "get");
-        return toTaxpayer(row);
+        // Another department's read and its record are one statement.
+        return toTaxpayer(await readTaxpayer(db, creditCode, caller === TAX_OFFICE ? undefined : { subjectId: creditCode, reader: caller, caseId, action: "get" }));
       },
       async grantInvoices(ctx: Ctx<GrantInvoicesRequest>): Promise<InvoiceGrant> {
         const caller = callerDepartment(ctx);

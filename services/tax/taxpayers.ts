@@ -1,4 +1,5 @@
 /** The taxpayer register (纳税人), in the tax schema. */
+import { readFor, type DataUse } from "../common/access-log";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";
@@ -43,6 +44,13 @@ export function toTaxpayer(r: TaxpayerRow): Taxpayer {
 export async function findTaxpayer(q: Queryable, creditCode: string, lock = false): Promise<TaxpayerRow | undefined> {
   const { rows } = await q.query<TaxpayerRow>(`SELECT * FROM taxpayers WHERE credit_code = $1${lock ? " FOR UPDATE" : ""}`, [creditCode]);
   return rows[0];
+}
+
+/** A taxpayer's row for `use` (another department's read, recorded in the same statement), or NOT_FOUND. */
+export async function readTaxpayer(q: Queryable, creditCode: string, use: DataUse | undefined): Promise<TaxpayerRow> {
+  const [row] = await readFor<TaxpayerRow>(q, "SELECT * FROM taxpayers WHERE credit_code = $1", [creditCode], use);
+  if (!row) throw notFound("taxpayer", creditCode);
+  return row;
 }
 
 /** A taxpayer's row, or NOT_FOUND. */

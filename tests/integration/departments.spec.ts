@@ -207,6 +207,20 @@ describe("departments over gRPC, each in its own process", () => {
     expect(registrationReads.map((r) => `${r.reader}/${r.case_id}`)).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
     const identityReads = await queryDatabase<{ reader: string }>(db.url, "SELECT DISTINCT reader FROM identity.data_accesses WHERE subject_id = $1", [people[2].idNumber]);
     expect(identityReads.map((r) => r.reader).sort()).toEqual(["hrss", "tax"]);
+
+    // Another department's read of a taxpayer or an employer is recorded with its case, in the
+    // statement that reads it; the owner's own reads are not.
+    const taxpayerRead = await client.call("TaxService/GetTaxpayer", { creditCode: code, caseId: "case-si-7" }, hrss);
+    expect(taxpayerRead.creditCode).toBe(code);
+    await client.call("TaxService/GetTaxpayer", { creditCode: code, caseId: "case-tax-7" }, tax);
+    const employerRead = await client.call("SocialInsuranceService/GetEmployer", { creditCode: code, caseId: "case-tax-7" }, tax);
+    expect(employerRead.creditCode).toBe(code);
+    await client.call("SocialInsuranceService/GetEmployer", { creditCode: code, caseId: "case-si-7" }, hrss);
+    const recorded = async (schema: string) =>
+      (await queryDatabase<{ reader: string; case_id: string; action: string }>(db.url, `SELECT reader, case_id, action FROM ${schema}.data_accesses WHERE subject_id = $1 ORDER BY id`, [code]))
+        .map((r) => `${r.reader}/${r.case_id}/${r.action}`);
+    expect(await recorded("tax")).toEqual(["hrss/case-si-7/get"]);
+    expect(await recorded("social_insurance")).toEqual(["tax/case-tax-7/get"]);
   }, 120_000);
 
   it("answers concurrent duplicates with one result, and lets only one enrolment of a person per region win a race", async () => {
