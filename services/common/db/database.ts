@@ -87,12 +87,35 @@ class StatementNames {
  */
 const isStalePlan = (err: unknown) => (err as { code?: string }).code === "0A000" && /cached plan/.test(String((err as Error).message));
 
+/** How long a handle waits for the server to take one more connection before giving up. */
+const CONNECT_PATIENCE_MS = 10_000;
+
+/**
+ * A pooled connection. When the server refuses a new one for the moment — all its connections in
+ * use (53300 "too many clients"), starting up or shutting down (57P03) — it is asked again with a
+ * growing pause for up to CONNECT_PATIENCE_MS: nothing was sent yet, so waiting is safe, and a
+ * burst elsewhere on a shared server does not fail an officer's decision or a step's outcome.
+ */
+async function connectPatiently(pool: Pool): Promise<PoolClient> {
+  const started = Date.now();
+  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+    try {
+      return await pool.connect();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== "53300" && code !== "57P03") || Date.now() - started + pause > CONNECT_PATIENCE_MS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
   // search_path per connection lets every service write unqualified table names in its own schema.
   const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((err: unknown) => {
+  const first = await connectPatiently(pool);
+  await first.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).finally(() => first.release()).catch((err: unknown) => {
     // Concurrent CREATE SCHEMA IF NOT EXISTS from replicas can race on the catalog's unique index.
     if ((err as { code?: string }).code !== "23505") throw err;
   });
@@ -104,7 +127,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
   }
   /** One statement on a pooled connection; a connection holding a stale plan is closed and the statement run once more on another. */
   async function poolQuery<T>(sql: string, params?: unknown[], attempt = 1): Promise<QueryResult<T>> {
-    const client = await pool.connect();
+    const client = await connectPatiently(pool);
     let result: QueryResult<T>;
     try {
       result = await run<T>(client, sql, params);
@@ -124,7 +147,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
    * fails the transaction (the caller retries, as for any conflict) and closes the connection.
    */
   async function inTransaction<T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const client = await connectPatiently(pool);
     let stale = false;
     try {
       let opened: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
@@ -152,7 +175,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
     schema,
     query: poolQuery,
     async exec(sql) {
-      await pool.query(sql);
+      await poolQuery(sql);
     },
     transaction: (fn) => inTransaction(undefined, (tx) => fn(tx)),
     transactionWith: (opening, fn) => inTransaction(opening, fn),
