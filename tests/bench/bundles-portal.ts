@@ -2,6 +2,7 @@
  * The portal HTTP API as the one-window portal uses it (README "开办企业 through the portal API"):
  * a session signed in by the portal department `data`, material uploads, submissions, status.
  */
+import http from "node:http";
 import { tokenFor, type Credential } from "../support/grpc-client";
 
 export interface HttpAnswer<T = any> {
@@ -19,32 +20,48 @@ export class PortalError extends Error {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export class Portal {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
   constructor(readonly base: string, private readonly portalCredential: Credential) {}
 
-  async request<T = any>(method: string, url: string, token: string | undefined, body?: unknown): Promise<HttpAnswer<T>> {
-    const headers: Record<string, string> = {};
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * One request over a kept-alive connection (node:http: a load generator on the hub's own machine
+   * should cost the hub as little CPU as it can; fetch took about twice as much per request here).
+   */
+  request<T = any>(method: string, url: string, token: string | undefined, body?: unknown): Promise<HttpAnswer<T>> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = {};
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
-    try {
-      res = await fetch(`${this.base}${url}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    if (payload) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = payload.length;
+    }
+    const where = `${method} ${url.split("?")[0]}`;
+    return new Promise<HttpAnswer<T>>((resolve, reject) => {
+      const req = http.request(`${this.base}${url}`, { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", (err) => reject(new PortalError(0, (err as NodeJS.ErrnoException).code ?? err.name, `${where}: ${err.message}`)));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: any;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            parsed = { error: { code: "NOT_JSON", message: text.slice(0, 200) } };
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
       });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new PortalError(0, cause?.code ?? (err as Error).name, `${method} ${url.split("?")[0]}: ${cause?.message ?? (err as Error).message}`);
-    }
-    const text = await res.text();
-    let parsed: any;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = { error: { code: "NOT_JSON", message: text.slice(0, 200) } };
-    }
-    return { status: res.status, body: parsed };
+      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`), { code: "TimeoutError" })));
+      req.on("error", (err) => reject(new PortalError(0, (err as NodeJS.ErrnoException).code ?? err.name, `${where}: ${err.message}`)));
+      req.end(payload);
+    });
   }
 
   /** Like request, but throws a PortalError unless the status is 2xx. */

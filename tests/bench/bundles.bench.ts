@@ -194,6 +194,7 @@ async function runConfig(args: BenchArgs, config: ConfigName, nats: BenchNats, n
         for (const clients of args.clients) report.phases.push(await measurePhase(args, hub, nats, ctx, officer, bundle, clients));
       }
     } finally {
+      ctx.portal.close();
       await officer.stop();
       log(`${config}: officer bot approved ${officer.stats.approved} step(s) in ${officer.stats.listCalls} list calls; ${officer.stats.errors} error(s)${officer.stats.firstError ? `, first: ${officer.stats.firstError}` : ""}`);
       for (const p of hub.procs) {
