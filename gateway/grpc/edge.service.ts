@@ -89,25 +89,48 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       callback(null, result);
       log.debug({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
     } catch (err) {
-      const trailer = new grpc.Metadata();
-      trailer.set("x-request-id", requestId);
-      let code: grpc.status;
-      let details: string;
-      if (err instanceof EdgeError) {
-        code = err.code;
-        details = err.message;
-      } else {
-        const mapped = mapError(err);
-        code = mapped.grpc;
-        details = mapped.message;
-        if (mapped.data?.reasonCode) trailer.set("reason-code", String(mapped.data.reasonCode));
-        if (mapped.data?.field) trailer.set("field", String(mapped.data.field));
-        if (!mapped.expose) log.error({ requestId, method: route.path, err }, "grpc call failed");
+      try {
+        const trailer = new grpc.Metadata();
+        trailer.set("x-request-id", requestId);
+        let code: grpc.status;
+        let details: string;
+        if (err instanceof EdgeError) {
+          code = err.code;
+          details = err.message;
+        } else {
+          const mapped = mapError(err);
+          code = mapped.grpc;
+          details = mapped.message;
+          if (mapped.data?.reasonCode) setText(trailer, "reason-code", String(mapped.data.reasonCode));
+          if (mapped.data?.field) setText(trailer, "field", String(mapped.data.field));
+          if (!mapped.expose) log.error({ requestId, method: route.path, err }, "grpc call failed");
+        }
+        callback({ code, details, metadata: trailer });
+        log.info({ requestId, method: route.path, department, code: grpc.status[code], ms: Date.now() - started }, "grpc refused");
+      } catch (failure) {
+        // Answering the refusal failed: the call still gets an answer, and the process goes on.
+        log.error({ requestId, method: route.path, err: failure, cause: err }, "grpc error answer failed");
+        callback({ code: grpc.status.INTERNAL, details: `internal error (request ${requestId})` });
       }
-      callback({ code, details, metadata: trailer });
-      log.info({ requestId, method: route.path, department, code: grpc.status[code], ms: Date.now() - started }, "grpc refused");
     }
   };
+}
+
+/**
+ * Sets a text trailer. Metadata values must be printable ASCII (grpc-js throws on anything else,
+ * and a throw there once stopped the process): such a value is sent percent-encoded (RFC 3986, as
+ * encodeURIComponent), and its UTF-8 bytes go in `<key>-bin` as well, which gRPC carries as binary.
+ * A field named after a caller's map key, e.g. `fields.名称`, is the usual case.
+ */
+export function setText(metadata: grpc.Metadata, key: string, value: string): void {
+  if (/^[\x20-\x7e]*$/.test(value)) {
+    metadata.set(key, value);
+    return;
+  }
+  // A lone surrogate (possible in a JSON string) has no UTF-8 form: U+FFFD stands for it.
+  const wellFormed = value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  metadata.set(key, encodeURIComponent(wellFormed));
+  metadata.set(`${key}-bin`, Buffer.from(wellFormed, "utf8"));
 }
 
 /** The gRPC edge service schema: starts the server with the broker, stops it with the broker. */

@@ -172,6 +172,15 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     const missing = { ...request, fields: { ...request.fields, business_scope: "" } };
     const e = await expectStatus(client.call("LicenceService/IssueLicence", missing, samr), status.INVALID_ARGUMENT);
     expect(e.details).toMatch(/^fields\.business_scope: is required/);
+    // A field named after a key of the caller's map that is not ASCII: the trailer carries it
+    // percent-encoded (and as UTF-8 in field-bin); the hub answers and stays up.
+    for (const odd of ["名称", "\uD800x"]) {
+      const e2 = await expectStatus(client.call("LicenceService/IssueLicence", { ...request, fields: { ...request.fields, [odd]: "x" } }, samr), status.INVALID_ARGUMENT);
+      const field = decodeURIComponent(String(e2.metadata.get("field")[0]));
+      expect(field).toContain(odd === "名称" ? "名称" : "\uFFFDx");
+      expect(Buffer.from(e2.metadata.get("field-bin")[0] as Buffer).toString("utf8")).toBe(field);
+    }
+    expect(await client.health("")).toBe("SERVING");
     const wrongDate = { ...request, fields: { ...request.fields, established_on: "2026-02-30" } };
     await expectStatus(client.call("LicenceService/IssueLicence", wrongDate, samr), status.INVALID_ARGUMENT);
     const list = await client.call("LicenceService/ListLicencesByHolder", { holderId: entity.creditCode, caseId: "c-2" }, samr);
