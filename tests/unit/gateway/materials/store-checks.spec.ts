@@ -75,5 +75,16 @@ describe("decodeContent", () => {
     await expectInvalid(() => decodeContent("JVBERi0x*", 1000), "content_base64");
     await expectInvalid(() => decodeContent("JVBERi0\nx", 1000), "content_base64");
     await expectInvalid(() => decodeContent("JVBERi0", 1000), "content_base64");
+    // Padding bits that are not zero (a second spelling of the same bytes), and URL-safe letters.
+    await expectInvalid(() => decodeContent("QR==", 1000), "content_base64");
+    await expectInvalid(() => decodeContent("ab-_", 1000), "content_base64");
+  });
+
+  it("decodes and checks content up to the largest type's limit (20 MiB) without overflowing the stack", async () => {
+    const limit = 20 * 1024 * 1024;
+    const bytes = Buffer.alloc(limit, 0x25);
+    expect(decodeContent(bytes.toString("base64"), limit).equals(bytes)).toBe(true);
+    const damaged = bytes.toString("base64");
+    await expectInvalid(() => decodeContent(`${damaged.slice(0, 1000)}*${damaged.slice(1001)}`, limit), "content_base64");
   });
 });
