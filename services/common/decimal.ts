@@ -4,7 +4,17 @@
  */
 import { invalidArgument } from "./errors";
 
-/** Parses a non-negative decimal string with at most `scale` fractional digits into units of 10^-scale. */
+/**
+ * The most units any amount may have: what a PostgreSQL bigint column holds. Amounts are stored as
+ * units in bigint (or numeric) columns, so without a domain cap of its own an amount stays below
+ * this, and a huge one is refused naming its field instead of failing the insert (INTERNAL).
+ */
+export const MAX_UNITS = 9_223_372_036_854_775_807n;
+
+/**
+ * Parses a non-negative decimal string with at most `scale` fractional digits into units of
+ * 10^-scale; at most `max` units (never more than MAX_UNITS).
+ */
 export function parseDecimal(value: unknown, field: string, scale: number, options: { positive?: boolean; max?: bigint } = {}): bigint {
   if (typeof value !== "string" || value.trim() === "") throw invalidArgument(field, "is required (a decimal number)");
   const text = value.trim();
@@ -14,9 +24,8 @@ export function parseDecimal(value: unknown, field: string, scale: number, optio
   if (fraction.length > scale) throw invalidArgument(field, `must have at most ${scale} decimal places (got "${text}")`);
   const units = BigInt(m[1]) * 10n ** BigInt(scale) + BigInt(fraction.padEnd(scale, "0") || "0");
   if (options.positive && units === 0n) throw invalidArgument(field, "must be greater than zero");
-  if (options.max !== undefined && units > options.max) {
-    throw invalidArgument(field, `must be at most ${formatDecimal(options.max, scale)} (got "${text}")`);
-  }
+  const max = options.max !== undefined && options.max < MAX_UNITS ? options.max : MAX_UNITS;
+  if (units > max) throw invalidArgument(field, `must be at most ${formatDecimal(max, scale)} (got "${text}")`);
   return units;
 }
 

@@ -1,5 +1,5 @@
 import { Errors } from "moleculer";
-import { formatDecimal, parseDecimal } from "../../../services/common/decimal";
+import { formatDecimal, MAX_UNITS, parseDecimal } from "../../../services/common/decimal";
 
 function thrown(fn: () => unknown): Errors.MoleculerError {
   try {
@@ -30,7 +30,7 @@ describe("parseDecimal", () => {
     ["007", 2, 700n],
     [" 2.5 ", 1, 25n],
     ["123456789012345678", 0, 123_456_789_012_345_678n],
-    ["123456789012345678.99", 2, 12_345_678_901_234_567_899n],
+    ["92233720368547758.07", 2, 9_223_372_036_854_775_807n],
     ["5", 0, 5n],
   ])("parses %j at scale %i as %s units", (text, scale, units) => {
     expect(parseDecimal(text, "amount", scale)).toBe(units);
@@ -102,12 +102,21 @@ describe("round trips", () => {
     ["12.5000", 4, "12.5"],
     ["007.10", 2, "7.1"],
     ["99999999.9999", 4, "99999999.9999"],
-    ["999999999999999999.9999", 4, "999999999999999999.9999"],
+    ["922337203685477.5807", 4, "922337203685477.5807"],
     ["42", 0, "42"],
   ])("%j at scale %i formats back as %j", (text, scale, canonical) => {
     const units = parseDecimal(text, "a", scale);
     expect(formatDecimal(units, scale)).toBe(canonical);
     expect(parseDecimal(formatDecimal(units, scale), "a", scale)).toBe(units);
+  });
+
+  it("refuses an amount beyond what a bigint column holds, naming the field, even without a cap of its own", () => {
+    expect(parseDecimal("92233720368547758.07", "amount", 2)).toBe(MAX_UNITS);
+    for (const [text, scale] of [["92233720368547758.08", 2], ["999999999999999999.99", 2], ["999999999999999999", 2], ["922337203685477.5808", 4]] as const) {
+      expect(() => parseDecimal(text, "amount", scale)).toThrow(expect.objectContaining({ type: "INVALID_ARGUMENT", data: expect.objectContaining({ field: "amount" }) }));
+    }
+    // A cap above the column's is the column's.
+    expect(() => parseDecimal("92233720368547758.08", "amount", 2, { max: MAX_UNITS * 10n })).toThrow(/at most 92233720368547758\.07/);
   });
 
   it("parses every formatted value back to the same units", () => {

@@ -60,6 +60,8 @@ describe("checkRecordLiability", () => {
     expectInvalid(() => checkRecordLiability({ ...p, taxType: "关税" }, TODAY), "tax_type", "must be one of");
     expectInvalid(() => checkRecordLiability({ ...p, period: "2026-13" }, TODAY), "period");
     expectInvalid(() => checkRecordLiability({ ...p, amount: "0.00" }, TODAY), "amount", "greater than zero");
+    // Beyond what the liability's bigint column holds: refused naming the field (it was INTERNAL).
+    expectInvalid(() => checkRecordLiability({ ...p, amount: "999999999999999999.99" }, TODAY), "amount", "at most");
   });
 });
 
