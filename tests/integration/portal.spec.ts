@@ -204,6 +204,14 @@ describe("portal API", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.field).toBe("body");
     expect((await api("POST", "/v1/applications", { token, raw: "bundle_code=START_BUSINESS", type: "application/x-www-form-urlencoded" })).status).toBe(415);
+    // Nested 10,000 levels deep (it answered 500): refused naming the body; 32 levels are fine to parse.
+    const deep = (n: number) =>
+      `{"bundle_code":"START_BUSINESS","client_key":"deep-0001","form":{"enterprise.trade_name":${'{"a":'.repeat(n)}1${"}".repeat(n)}}}`;
+    const tooDeep = await api("POST", "/v1/applications", { token, raw: deep(10_000) });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "body" });
+    expect((await api("POST", "/v1/applications", { token, raw: deep(30) })).body.error.field).not.toBe("body");
+    expect((await api("GET", "/healthz")).status).toBe(200);
     expect((await api("GET", "/v1/applications", { token })).body.applications).toEqual([]);
   });
 

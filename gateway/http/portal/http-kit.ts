@@ -101,7 +101,29 @@ export async function readJsonBody(req: http.IncomingMessage, limit: number): Pr
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new HttpError(400, "INVALID_ARGUMENT", "body: must be a JSON object", "body");
   }
+  if (depthExceeds(value, MAX_BODY_DEPTH)) {
+    throw new HttpError(400, "INVALID_ARGUMENT", `body: is nested deeper than ${MAX_BODY_DEPTH} levels`, "body");
+  }
   return value as Record<string, unknown>;
+}
+
+/** How deep a body may nest objects and lists: far more than any form needs, far less than a stack holds. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * Whether `value` nests objects or lists deeper than `max` levels. Iterative, so a body nested
+ * 10,000 levels deep is refused here instead of overflowing the stack in whatever walks it next
+ * (it answered 500 when an error message was built from it).
+ */
+export function depthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Refuses properties a body does not take, so a misspelt one is not silently ignored. */
