@@ -25,9 +25,16 @@ export interface ParsedIdNumber {
 export type IdNumberValidation = { ok: true; parsed: ParsedIdNumber } | { ok: false; reason: string };
 
 export interface IdNumberOptions {
-  /** "YYYY-MM-DD" treated as today for the future-birth-date check; defaults to the UTC date now. */
+  /** "YYYY-MM-DD" treated as today for the future-birth-date check; defaults to today in China Standard Time (UTC+8). */
   today?: string;
 }
+
+/**
+ * Residence permits for Hong Kong, Macao and Taiwan residents (港澳台居民居住证, State Council 2018)
+ * carry numbers of this same form beginning 810000, 820000 and 830000; 83 is no GB/T 2260 province
+ * (Taiwan there is 71), so it is accepted for identity numbers only, never as a region elsewhere.
+ */
+const RESIDENCE_PERMIT_REGIONS = new Set(["810000", "820000", "830000"]);
 
 const CHECK_MAP = "10X98765432";
 // Weight of position i (1-based, left to right) is 2^(18-i) mod 11, i.e. 2^(17-i) for a 0-based i.
@@ -67,7 +74,7 @@ export function validateIdNumber(value: unknown, options: IdNumberOptions = {}):
 
   const regionCode = idNumber.slice(0, 6);
   const provinceCode = idNumber.slice(0, 2);
-  if (!isKnownProvince(provinceCode)) return fail(`region code ${regionCode} is not a known province`);
+  if (!isKnownProvince(provinceCode) && !RESIDENCE_PERMIT_REGIONS.has(regionCode)) return fail(`region code ${regionCode} is not a known province`);
 
   const compact = idNumber.slice(6, 14);
   const year = Number(compact.slice(0, 4));
@@ -77,7 +84,7 @@ export function validateIdNumber(value: unknown, options: IdNumberOptions = {}):
   if (year < EARLIEST_YEAR) return fail(`birth date ${compact} is before ${EARLIEST_YEAR}`);
   const birthDate = `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`;
   // ISO dates compare correctly as strings, so no Date arithmetic (and no time-zone surprises).
-  if (birthDate > (options.today ?? todayUtc())) return fail("birth date is in the future");
+  if (birthDate > (options.today ?? todayInChinaStandardTime())) return fail("birth date is in the future");
 
   const expected = idCheckCharacter(idNumber.slice(0, 17));
   if (idNumber[17] !== expected) return fail(`check character should be ${expected}`);
@@ -110,8 +117,9 @@ export function makeIdNumber(regionCode: string, birthDate: string, sequence: nu
   return first17 + idCheckCharacter(first17);
 }
 
-function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
+/** Today's date in China Standard Time (UTC+8, no daylight saving), the hub's calendar: a child born just after midnight in Beijing is not "in the future". */
+function todayInChinaStandardTime(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 function fail(reason: string): { ok: false; reason: string } {

@@ -93,6 +93,27 @@ describe("validateIdNumber", () => {
     expect(reasonOf(validateIdNumber(born, { today: "2025-05-31" }))).toBe("birth date is in the future");
   });
 
+  it("decides 'in the future' on the date in China, not in UTC", () => {
+    // 2026-11-30 17:00 UTC is 2026-12-01 01:00 in Beijing: a child born on 2026-12-01 exists.
+    jest.useFakeTimers({ now: new Date("2026-11-30T17:00:00Z") });
+    try {
+      expect(validateIdNumber(makeIdNumber("110105", "2026-12-01", 12)).ok).toBe(true);
+      expect(reasonOf(validateIdNumber(makeIdNumber("110105", "2026-12-02", 12)))).toBe("birth date is in the future");
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it("accepts residence-permit numbers of Hong Kong, Macao and Taiwan residents (810000, 820000, 830000)", () => {
+    for (const region of ["810000", "820000", "830000"]) {
+      const r = validateIdNumber(makeIdNumber(region, "1990-05-17", 21), TODAY);
+      expect(r.ok).toBe(true);
+    }
+    expect(reasonOf(validateIdNumber(makeIdNumber("840000", "1990-05-17", 21), TODAY))).toMatch(/not a known province/);
+    // Only the permits' own prefix: 83 stays no province for any other region code.
+    expect(reasonOf(validateIdNumber(makeIdNumber("830100", "1990-05-17", 21), TODAY))).toMatch(/not a known province/);
+  });
+
   it("detects every single-character corruption of a valid number", () => {
     for (const valid of ["11010519491231002X", "440524188001010014", makeIdNumber("230602", "1987-07-15", 433)]) {
       let tried = 0;
