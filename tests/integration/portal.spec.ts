@@ -204,6 +204,11 @@ describe("portal API", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.field).toBe("body");
     expect((await api("POST", "/v1/applications", { token, raw: "bundle_code=START_BUSINESS", type: "application/x-www-form-urlencoded" })).status).toBe(415);
+    // JSON is UTF-8: a body declared in GBK is refused, not decoded as UTF-8 and stored garbled.
+    const gbk = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"START_BUSINESS"}', type: "application/json; charset=GBK" });
+    expect(gbk.status).toBe(415);
+    expect(gbk.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", field: "body" });
+    expect((await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"OPEN_A_CASINO"}', type: "application/json; charset=UTF-8" })).body.error.field).toBe("bundle_code");
     // Nested 10,000 levels deep (it answered 500): refused naming the body; 32 levels are fine to parse.
     const deep = (n: number) =>
       `{"bundle_code":"START_BUSINESS","client_key":"deep-0001","form":{"enterprise.trade_name":${'{"a":'.repeat(n)}1${"}".repeat(n)}}}`;

@@ -64,10 +64,17 @@ const tooLarge = (limit: number) =>
  * is not application/json is 415; one that does not parse, or is not an object, 400 naming `body`.
  */
 export async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<Record<string, unknown>> {
-  const type = String(req.headers["content-type"] ?? "").split(";", 1)[0].trim().toLowerCase();
+  const [typePart, ...parameters] = String(req.headers["content-type"] ?? "").split(";");
+  const type = typePart.trim().toLowerCase();
   if (type !== "application/json") {
     // Also a CSRF guard: a browser sends application/json cross-site only after a preflight.
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as application/json (got ${type || "no content type"})`, "body");
+  }
+  // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset (GBK, say) would be decoded
+  // wrongly and stored garbled, so it is refused rather than guessed.
+  const charset = parameters.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as UTF-8 JSON (got charset ${charset.slice(0, 40)})`, "body");
   }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
