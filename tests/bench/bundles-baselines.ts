@@ -10,6 +10,7 @@ import { ServiceBroker } from "moleculer";
 import { Client } from "pg";
 import { brokerOptions } from "../../services/common/broker";
 import type { Config } from "../../services/common/config";
+import { stopChild } from "../support/hub-process";
 import { trackChild } from "./bundles-cleanup";
 import { sleep, withTimeout } from "./bundles-util";
 
@@ -18,6 +19,31 @@ export interface Baseline {
   count: number;
   seconds: number;
   errors: number;
+}
+
+/**
+ * Runs each worker's operation over and over, each waiting for its last, for `seconds`; counts the
+ * operations that succeeded and failed per second of the run.
+ */
+async function countFor(seconds: number, workers: Array<() => Promise<unknown>>): Promise<Baseline> {
+  let count = 0;
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    workers.map(async (op) => {
+      while (Date.now() < end) {
+        try {
+          await op();
+          count++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: count / elapsed, count, seconds: elapsed, errors };
 }
 
 /** INSERT transactions/s with `clients` connections, one row per autocommit transaction. */
@@ -33,25 +59,10 @@ export async function pgInsertBaseline(databaseUrl: string, seconds: number, cli
       await c.connect();
       conns.push(c);
     }
-    let count = 0;
-    let errors = 0;
-    const started = process.hrtime.bigint();
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      conns.map(async (c, i) => {
-        const payload = `client ${i} ${"x".repeat(100)}`;
-        while (Date.now() < end) {
-          try {
-            await c.query(`INSERT INTO ${table} (payload) VALUES ($1)`, [payload]);
-            count++;
-          } catch {
-            errors++;
-          }
-        }
-      }),
-    );
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    return { perSecond: count / elapsed, count, seconds: elapsed, errors };
+    return await countFor(seconds, conns.map((c, i) => {
+      const payload = `client ${i} ${"x".repeat(100)}`;
+      return () => c.query(`INSERT INTO ${table} (payload) VALUES ($1)`, [payload]);
+    }));
   } finally {
     await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
     await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
@@ -87,35 +98,9 @@ export async function echoBaseline(natsUrl: string, seconds: number, callers = 6
     await broker.waitForServices(["echo"], 30_000);
     const payload = { text: "x".repeat(200), n: 1 };
     for (let i = 0; i < 200; i++) await broker.call("echo.echo", payload); // warm-up
-    let count = 0;
-    let errors = 0;
-    const started = process.hrtime.bigint();
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: callers }, async () => {
-        while (Date.now() < end) {
-          try {
-            await broker.call("echo.echo", payload);
-            count++;
-          } catch {
-            errors++;
-          }
-        }
-      }),
-    );
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    return { perSecond: count / elapsed, count, seconds: elapsed, errors };
+    return await countFor(seconds, Array.from({ length: callers }, () => () => broker.call("echo.echo", payload)));
   } finally {
     await broker.stop().catch(() => undefined);
-    if (child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      });
-    }
+    await stopChild(child, 5000);
   }
 }

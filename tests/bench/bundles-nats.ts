@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import { stopChild } from "../support/hub-process";
 import { freePort } from "../support/own-servers";
 import { trackChild } from "./bundles-cleanup";
 import { sleep } from "./bundles-util";
@@ -59,16 +60,6 @@ export async function startBenchNats(): Promise<BenchNats> {
       const v = (await res.json()) as { in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number; connections: number };
       return { inMsgs: v.in_msgs, outMsgs: v.out_msgs, inBytes: v.in_bytes, outBytes: v.out_bytes, connections: v.connections };
     },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => proc.kill("SIGKILL"), 5000);
-        proc.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        proc.kill("SIGTERM");
-      });
-    },
+    stop: () => stopChild(proc, 5000),
   };
 }

@@ -69,15 +69,7 @@ export function spawnHub(name: string, env: Record<string, string>): HubProcess 
       });
     },
     async stop() {
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-        proc.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        proc.kill("SIGTERM");
-      });
+      if (!exited) await stopChild(proc, 15_000);
     },
   };
 }
@@ -86,4 +78,17 @@ export function spawnHub(name: string, env: Record<string, string>): HubProcess 
 export async function reportedPort(p: HubProcess, what: "gRPC edge" | "HTTP"): Promise<number> {
   const m = await p.waitFor(new RegExp(`${what} listening on port (\\d+)`));
   return Number(m[1]);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited (at once if it has). */
+export function stopChild(proc: ChildProcess, graceMs: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const kill = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+    proc.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    proc.kill("SIGTERM");
+  });
 }
