@@ -7,8 +7,7 @@
  *   payload {"iss":"<department>","aud":"tongban","iat":<s>,"exp":<s>,"jti":"<random>"}
  */
 import crypto from "node:crypto";
-import { Memo } from "./memo";
-import { keyIdFor, type SignatureAlgorithm } from "../licenses/signing/signer";
+import { keyIdFor, verifySignature, type SignatureAlgorithm } from "../licenses/signing/signer";
 
 export const TOKEN_AUDIENCE = "tongban";
 /** Clock difference tolerated between a department's machine and the hub. */
@@ -66,11 +65,6 @@ export class TokenError extends Error {
   }
 }
 
-/** Signature checks of tokens by (algorithm, key, token): the answer for these never changes. */
-const checkedTokens = new Memo<boolean>(Infinity, 10_000);
-/** Parsed registered keys by PEM. */
-const publicKeys = new Memo<crypto.KeyObject>(Infinity, 1_000);
-
 /** Decodes one base64url JSON part; anything but a JSON object is refused. */
 function decodePart<T extends object>(part: string, what: string): T {
   let value: unknown;
@@ -103,15 +97,8 @@ export async function verifyDepartmentToken(
   if (!credential) throw new TokenError(`key ${header.kid} is not registered for any department`);
   if (header.alg !== JWT_ALG[credential.algorithm]) throw new TokenError(`token alg ${header.alg} does not match key ${header.kid}`);
   // A back-office sends the same token with every call for its lifetime (≤ maxAgeSeconds); its
-  // signature is checked once per key, the claims below on every call.
-  const ok = checkedTokens.get(`${credential.algorithm}|${credential.publicKeyPem}|${token}`, () =>
-    crypto.verify(
-      digest(credential.algorithm),
-      Buffer.from(`${parts[0]}.${parts[1]}`),
-      publicKeys.get(credential.publicKeyPem, () => crypto.createPublicKey(credential.publicKeyPem)),
-      Buffer.from(parts[2], "base64url"),
-    ),
-  );
+  // signature is checked once per key (verifySignature), the claims below on every call.
+  const ok = verifySignature(credential.algorithm, Buffer.from(`${parts[0]}.${parts[1]}`), Buffer.from(parts[2], "base64url"), credential.publicKeyPem);
   if (!ok) throw new TokenError("token signature does not verify");
   if (claims.iss !== credential.department) throw new TokenError(`token issuer ${claims.iss} does not own key ${header.kid}`);
   if (claims.aud !== TOKEN_AUDIENCE) throw new TokenError(`token audience must be "${TOKEN_AUDIENCE}"`);

@@ -159,9 +159,8 @@ export function licensesService(rt: Runtime): ServiceSchema {
           // Another department's check of a licence is a read of the holder's data: it names its case.
           const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
           const result = await registry.verify(db, presented);
-          if (result.failures.every((f) => f.check !== "registry") && presented.issuer !== caller) {
-            await registry.recordRead(db, presented, { reader: caller, caseId, action: "verify" });
-          }
+          // recordRead records nothing for the issuer's own check.
+          if (result.failures.every((f) => f.check !== "registry")) await registry.recordRead(db, presented, { reader: caller, caseId, action: "verify" });
           return result;
         }
         const holderId = requireHolderId(p.holderId);

@@ -95,19 +95,26 @@ export function verifyContent(
     // round-trip: otherwise two different strings could verify as the "same" signature.
     const signature = Buffer.from(signatureB64, "base64");
     if (signature.length === 0 || signature.toString("base64") !== signatureB64) return false;
-    const key = parsedKey(publicKeyPem, "public", algorithm);
-    if (!key.matches) return false;
-    const bytes = canonicalBytes(content);
-    // The same licence is checked by several departments of one case; a digest of the bytes is far
-    // cheaper than a signature check, and the answer for (bytes, signature, key) never changes.
-    const digest = crypto.createHash("sha256").update(bytes).digest("base64");
-    return checkedSignatures.get(`${algorithm}|${digest}|${signatureB64}|${publicKeyPem}`, () =>
-      crypto.verify(digestFor(algorithm), bytes, key.key, signature),
-    );
+    return verifySignature(algorithm, canonicalBytes(content), signature, publicKeyPem);
   } catch {
     // Malformed keys, signatures or non-serialisable content are all "not verified".
     return false;
   }
+}
+
+/**
+ * Verifies `signature` over `data` with a public key in PEM that must be a key of `algorithm` (an
+ * SM2 PEM that is plain EC is refused). Answered once per (algorithm, data digest, signature, key):
+ * the same licence is checked by several departments of a case, a back-office sends one token with
+ * many calls, and a digest is far cheaper than a signature check. Throws on a malformed key.
+ */
+export function verifySignature(algorithm: SignatureAlgorithm, data: Buffer, signature: Buffer, publicKeyPem: string): boolean {
+  const key = parsedKey(publicKeyPem, "public", algorithm);
+  if (!key.matches) return false;
+  const digest = crypto.createHash("sha256").update(data).digest("base64");
+  return checkedSignatures.get(`${algorithm}|${digest}|${signature.toString("base64")}|${publicKeyPem}`, () =>
+    crypto.verify(digestFor(algorithm), data, key.key, signature),
+  );
 }
 
 /** Answers of signature checks by (algorithm, content digest, signature, key). */
