@@ -18,7 +18,7 @@ import { correct, decide, queryCode, statusView, submit, supplement, withdraw, t
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
 import { signReceipt, verifyReceipt } from "./receipt";
-import { loadApplication, readStatus } from "./store";
+import { loadApplication, readStatus, storedVersion, type ApplicationRow, type StepRow } from "./store";
 import { pendingDecisions } from "./work-lists";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -42,6 +42,19 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   let bundles: Map<string, Bundle>;
   let engine: Orchestrator;
   let secret: string;
+  /** Whether another gateway replica is on the bus (each listens for bundles.workQueued), and may write applications. */
+  let othersMayWrite = () => false;
+  /**
+   * The stored state of a running application from what this replica wrote last, when that is
+   * still the stored one: alone on the bus nobody else writes; with other replicas the stored
+   * version (one indexed column) must match. Undefined otherwise: read the database.
+   */
+  const current = async (applicationId: string): Promise<{ app: ApplicationRow; steps: StepRow[] } | undefined> => {
+    const kept = engine.latest(applicationId);
+    if (!kept) return undefined;
+    if (othersMayWrite() && (await storedVersion(db, applicationId)) !== kept.app.version) return undefined;
+    return kept;
+  };
   const asOneWindow = { meta: { caller: { department: ONE_WINDOW } } };
 
   const bundleOf = (code: unknown): Bundle => {
@@ -95,15 +108,21 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         }
         return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
       },
-      /** The applicant's view of an application, with its rating once given: one read, no write. */
+      /**
+       * The applicant's view of an application, with its rating once given: one indexed read and
+       * no write; from memory while it runs and this replica holds its stored state (current).
+       */
       async status(ctx: Ctx<{ applicationId: string; applicant: string }>) {
-        const found = await readStatus(db, requireText(ctx.params.applicationId, "application_id", 4, 64));
+        const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
+        const kept = await current(id);
+        // Only a finished application is rated, and a kept one runs.
+        const found = kept ? { ...kept, rating: undefined } : await readStatus(db, id);
         if (!found || found.app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
         return { ...statusView(found.app, found.steps, true), rating: found.rating ?? null };
       },
       async lookup(ctx: Ctx<{ applicationId: string; queryCode: string }>) {
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
-        const found = await loadApplication(db, id).catch(() => undefined);
+        const found = (await current(id)) ?? (await loadApplication(db, id).catch(() => undefined));
         // A wrong code answers like an unknown application: the code is the only key.
         if (!found || queryCode(secret, id) !== String(ctx.params.queryCode ?? "")) throw notFound("application", id);
         return statusView(found.app, found.steps, false);
@@ -173,6 +192,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
       const owner = `${rt.config.nodeId ?? os.hostname()}-${process.pid}`;
+      othersMayWrite = () => this.broker.getEventListeners("bundles.workQueued").some((ep: { id: string }) => ep.id !== this.broker.nodeID);
       engine = new Orchestrator(this.broker, db, {
         owner,
         leaseSeconds: options.leaseSeconds ?? rt.config.orchestratorLeaseSeconds,

@@ -242,6 +242,16 @@ export class Orchestrator {
   }
 
   /**
+   * The state this replica wrote last of an open application (its version in `app.version`), or
+   * undefined (finished, forgotten, never written here). It is the stored state unless another
+   * replica has written since: a caller that may meet other replicas compares the stored version.
+   * Read only: never change it.
+   */
+  latest(applicationId: string): { app: ApplicationRow; steps: StepRow[] } | undefined {
+    return this.known.get(applicationId);
+  }
+
+  /**
    * The first rows of a new application, moved on as far as they go before it is stored; returns
    * the calls to make once it is (or to give back with `abandon` when it is not).
    */

@@ -213,6 +213,12 @@ async function readOne(q: Queryable, applicationId: string, withRating: boolean)
   return { app, steps: inDefinitionOrder(app.bundle, steps ?? []), rated };
 }
 
+/** The stored version of an application (an indexed read of one column); undefined when unknown. */
+export async function storedVersion(q: Queryable, applicationId: string): Promise<number | undefined> {
+  const { rows } = await q.query<{ version: number }>("SELECT version FROM applications WHERE application_id = $1", [applicationId]);
+  return rows[0]?.version;
+}
+
 /**
  * Reads an application and its rows in one statement (no lock: transitions are written over the
  * version read). Undefined when unknown.

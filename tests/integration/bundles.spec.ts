@@ -24,14 +24,18 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-bundles-"));
 let db: { name: string; url: string };
 let env: Record<string, string>;
 const procs = new Map<string, HubProcess>();
+/** The bus node id of each process started, by name (to call one gateway replica in particular). */
+const nodeIds = new Map<string, string>();
 let bus: ServiceBroker;
 const pdf = (n: number) => Buffer.from(`%PDF-1.4\n% material ${n}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`).toString("base64");
 const key = (label: string) => `${label}-${crypto.randomUUID()}`;
 const samr = { meta: { caller: { department: "samr" } } };
 
 function start(name: string, services: string, extra: Record<string, string> = {}) {
-  const p = spawnHub(name, { ...env, SERVICES: services, NODE_ID: `${name}-${crypto.randomBytes(2).toString("hex")}`, ...extra });
+  const nodeId = `${name}-${crypto.randomBytes(2).toString("hex")}`;
+  const p = spawnHub(name, { ...env, SERVICES: services, NODE_ID: nodeId, ...extra });
   procs.set(name, p);
+  nodeIds.set(name, nodeId);
   return p.waitFor(/Tongban ready/);
 }
 
@@ -298,6 +302,32 @@ describe("bundles across processes", () => {
     const taxpayer = await queryDatabase<{ status: string }>(db.url, "SELECT status FROM tax.taxpayers WHERE credit_code = $1", [creditCode]);
     expect(taxpayer[0].status).not.toBe("TAXPAYER_STATUS_ACTIVE");
     await expect(bus.call("bundles.withdraw", { applicationId, applicant: applicant.idNumber, reason: "再撤一次" })).resolves.toBeDefined();
+  }, 120_000);
+
+  it("answers a status view on one replica with what another replica wrote just before", async () => {
+    const applicant = people[36];
+    const on = (name: string) => ({ nodeID: nodeIds.get(name)! });
+    const statusOn = (name: string, applicationId: string) => bus.call<any, object>("bundles.status", { applicationId, applicant: applicant.idNumber }, on(name));
+    // Submitted on replica a, which keeps the state it wrote (and answers status views from it while no one else writes).
+    const articles = await bus.call<{ materialId: string }, object>("materials.upload", {
+      owner: applicant.idNumber, typeCode: "ARTICLES_OF_ASSOCIATION", fileName: "公司章程.pdf", contentType: "application/pdf", contentBase64: pdf(3600),
+    });
+    const premises = await bus.call<{ materialId: string }, object>("materials.upload", {
+      owner: applicant.idNumber, typeCode: "PREMISES_PROOF", fileName: "租赁合同.pdf", contentType: "application/pdf", contentBase64: pdf(3601),
+    });
+    const { applicationId } = await bus.call<{ applicationId: string }, object>("bundles.submit", {
+      applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey: key("replicas"), form: startBusinessForm(applicant, [people[37]]),
+      materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
+    }, on("gateway-a"));
+    await until(() => statusOn("gateway-a", applicationId), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
+    // The officer's decision is written by replica b; replica a's next status view must show it at once.
+    const decided = await bus.call<any, object>("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, { ...samr, ...on("gateway-b") });
+    expect(stepOf(decided, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
+    const seenOnA = await statusOn("gateway-a", applicationId);
+    expect(stepOf(seenOnA, "establishment").status).not.toBe("WAITING_DECISION");
+    expect(stepOf(seenOnA, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
+    const done = await until(() => statusOn("gateway-a", applicationId), (s) => s.status !== "RUNNING");
+    expect(done.status).toBe("COMPLETED");
   }, 120_000);
 
   it("finishes an application whose gateway was killed in the middle, every step executed once", async () => {
