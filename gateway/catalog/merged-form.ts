@@ -60,11 +60,12 @@ export function mergedForm(bundle: Bundle, person: Person, held: HeldMaterial[])
 }
 
 /**
- * Checks submitted form values against the bundle: unknown fields and government-held ones are
- * refused, each value is checked by the data dictionary, required ones must be there. Returns the
- * complete canonical form with government data filled in.
+ * Checks submitted form values against the bundle, before anything of the applicant is read:
+ * unknown fields and government-held ones are refused, each value is checked by the data
+ * dictionary, required ones must be there (those prefilled from the applicant's record excepted).
+ * Returns the given values in canonical form; completeForm adds the government's data.
  */
-export function checkForm(bundle: Bundle, input: unknown, person: Person): Record<string, unknown> {
+export function checkFormInput(bundle: Bundle, input: unknown): Record<string, unknown> {
   if (!input || typeof input !== "object" || Array.isArray(input)) throw invalidArgument("form", "must be an object of field values");
   const names = bundleFields(bundle);
   const given = input as Record<string, unknown>;
@@ -77,13 +78,29 @@ export function checkForm(bundle: Bundle, input: unknown, person: Person): Recor
   for (const name of names) {
     const def = findField(name)!;
     const value = given[name];
-    if (def.source) form[name] = fromApplicant(def.source, person);
-    else if (value !== undefined && value !== null && value !== "") form[name] = checkFieldValue(def, value);
-    else if (def.suggested) form[name] = fromApplicant(def.suggested, person);
-    else if (!optional.has(name)) throw invalidArgument(name, "is required");
+    if (def.source) continue;
+    if (value !== undefined && value !== null && value !== "") form[name] = checkFieldValue(def, value);
+    else if (!def.suggested && !optional.has(name)) throw invalidArgument(name, "is required");
   }
   for (const group of bundle.oneOf ?? []) {
-    if (!group.some((n) => form[n] !== undefined)) throw invalidArgument(group[0], `give at least one of ${group.join(", ")}`);
+    if (!group.some((n) => form[n] !== undefined || findField(n)?.source || findField(n)?.suggested)) throw invalidArgument(group[0], `give at least one of ${group.join(", ")}`);
   }
   return form;
+}
+
+/** The complete canonical form: checked values (checkFormInput) with the applicant's government data filled in. */
+export function completeForm(bundle: Bundle, checked: Record<string, unknown>, person: Person): Record<string, unknown> {
+  const form: Record<string, unknown> = {};
+  for (const name of bundleFields(bundle)) {
+    const def = findField(name)!;
+    if (def.source) form[name] = fromApplicant(def.source, person);
+    else if (checked[name] !== undefined) form[name] = checked[name];
+    else if (def.suggested) form[name] = fromApplicant(def.suggested, person);
+  }
+  return form;
+}
+
+/** checkFormInput and completeForm in one (INVALID_ARGUMENT naming the first field at fault). */
+export function checkForm(bundle: Bundle, input: unknown, person: Person): Record<string, unknown> {
+  return completeForm(bundle, checkFormInput(bundle, input), person);
 }

@@ -10,7 +10,7 @@ import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { bundleMaterials, criticalPathDays, type Bundle } from "../catalog/bundles";
 import { checkFieldValue, findField } from "../catalog/fields";
-import { checkForm } from "../catalog/merged-form";
+import { checkFormInput, completeForm } from "../catalog/merged-form";
 import type { Mutation, Orchestrator } from "./engine";
 import { ApplicationState, failApplication } from "./progress";
 import { insertApplication, type ApplicationRow, type StepRow } from "./store";
@@ -77,6 +77,26 @@ function newRows(app: ApplicationRow, now: Date): StepRow[] {
 }
 
 /**
+ * What a submission can be checked for before anything is read or written (the client key, every
+ * given form value, which materials are given): INVALID_ARGUMENT naming the field at fault.
+ * Returns the form values in canonical form (without the applicant's government data).
+ */
+export function precheckSubmission(bundle: Bundle, s: { clientKey: unknown; form: unknown; materials: Record<string, string> }): Record<string, unknown> {
+  if (typeof s.clientKey !== "string" || !CLIENT_KEY.test(s.clientKey)) {
+    throw invalidArgument("client_key", "is required: 8-128 printable ASCII characters, the same on every retry of this submission");
+  }
+  const checked = checkFormInput(bundle, s.form);
+  const needed = bundleMaterials(bundle);
+  for (const type of Object.keys(s.materials)) {
+    if (!needed.some((m) => m.type === type)) throw invalidArgument(`materials.${type}`, `is not a material of bundle ${bundle.code}`);
+  }
+  for (const m of needed) {
+    if (!s.materials[m.type] && !m.deferrable) throw invalidArgument(`materials.${m.type}`, "is required (upload it once; earlier uploads can be reused)");
+  }
+  return checked;
+}
+
+/**
  * Checks and stores an application in one statement, the steps that need nothing already leased
  * (their calls are made once it is stored). The same client key again returns the first
  * application; with other content it is refused.
@@ -87,17 +107,8 @@ export async function submit(
   secret: string,
   s: Submission,
 ): Promise<{ applicationId: string; queryCode: string; created: boolean }> {
-  if (typeof s.clientKey !== "string" || !CLIENT_KEY.test(s.clientKey)) {
-    throw invalidArgument("client_key", "is required: 8-128 printable ASCII characters, the same on every retry of this submission");
-  }
-  const form = checkForm(s.bundle, s.form, s.applicant);
+  const form = completeForm(s.bundle, precheckSubmission(s.bundle, s), s.applicant);
   const needed = bundleMaterials(s.bundle);
-  for (const type of Object.keys(s.materials)) {
-    if (!needed.some((m) => m.type === type)) throw invalidArgument(`materials.${type}`, `is not a material of bundle ${s.bundle.code}`);
-  }
-  for (const m of needed) {
-    if (!s.materials[m.type] && !m.deferrable) throw invalidArgument(`materials.${m.type}`, "is required (upload it once; earlier uploads can be reused)");
-  }
   const deferred = needed.some((m) => !s.materials[m.type]);
   const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
   const applicationId = newApplicationId();
@@ -108,7 +119,7 @@ export async function submit(
     bundle_code: s.bundle.code,
     bundle: s.bundle,
     applicant: s.applicant.idNumber,
-    client_key: s.clientKey,
+    client_key: s.clientKey as string, // checked by precheckSubmission
     request_hash: requestHash,
     form,
     materials: s.materials,

@@ -14,7 +14,8 @@ import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
-import { correct, decide, queryCode, statusView, submit, supplement, withdraw, type Decision } from "./applications";
+import { correct, decide, precheckSubmission, queryCode, statusView, submit, supplement, withdraw, type Decision } from "./applications";
+import { EnterpriseAgents, enterpriseOf } from "../authority/agents";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
 import { signReceipt, verifyReceipt } from "./receipt";
@@ -41,6 +42,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   let db: Database;
   let bundles: Map<string, Bundle>;
   let engine: Orchestrator;
+  let agents: EnterpriseAgents;
   let secret: string;
   /** Whether another gateway replica is on the bus (each listens for bundles.workQueued), and may write applications. */
   let othersMayWrite = () => false;
@@ -94,10 +96,20 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const applicant = await person(ctx, ctx.params.applicant, `form:${bundle.code}`);
         return { bundleCode: bundle.code, ...mergedForm(bundle, applicant, await held(ctx, applicant.idNumber)) };
       },
+      /**
+       * Files an application. Validate, then read, then write: the client key, the form values and
+       * the materials given are checked first; then the applicant's authority over the enterprise a
+       * bundle acts for (legal representative or authorised agent, gateway/authority; 403 naming
+       * enterprise.credit_code); only then is anybody's data read (the applicant's record, the
+       * materials) and the application stored. A refused submission reads and writes nothing.
+       */
       async submit(ctx: Ctx<{ applicant: string; bundleCode: string; clientKey: string; form: unknown; materials?: Record<string, string> }>) {
         const bundle = bundleOf(ctx.params.bundleCode);
         const materials = ctx.params.materials ?? {};
         if (typeof materials !== "object" || Array.isArray(materials)) throw invalidArgument("materials", "must map material types to material ids");
+        precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+        const creditCode = enterpriseOf(bundle, ctx.params.form);
+        if (creditCode) await agents.require(String(ctx.params.applicant), creditCode, bundle.code);
         const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
         // Each referenced material must be the applicant's own upload of that type.
         for (const [type, materialId] of Object.entries(materials)) {
@@ -107,6 +119,27 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
           if (!meta || meta.typeCode !== type) throw invalidArgument(`materials.${type}`, `${String(materialId)} is not your upload of type ${type}`);
         }
         return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+      },
+      /**
+       * The legal representative authorises an agent (经办人) for bundles of the enterprise until a
+       * day: `{ by, creditCode, agentIdNumber, bundleCodes, validThrough, portal }` ->
+       * `{ authorisation, created }` (see EnterpriseAgents.authorise; safe to retry).
+       */
+      async authoriseAgent(ctx: Ctx<{ by: string; creditCode: unknown; agentIdNumber: unknown; bundleCodes: unknown; validThrough: unknown; portal: string }>) {
+        const p = ctx.params;
+        return agents.authorise({ by: p.by, creditCode: p.creditCode, agent: p.agentIdNumber, bundleCodes: p.bundleCodes, validThrough: p.validThrough, portal: p.portal });
+      },
+      /** The enterprise's authorisations, for its legal representative: `{ by, creditCode }` -> `{ authorisations }`. */
+      async listAgents(ctx: Ctx<{ by: string; creditCode: unknown }>) {
+        return { authorisations: await agents.list(ctx.params.by, ctx.params.creditCode) };
+      },
+      /** The legal representative revokes an agent: `{ by, creditCode, agentIdNumber, reason? }` -> the closed authorisation. */
+      async revokeAgent(ctx: Ctx<{ by: string; creditCode: unknown; agentIdNumber: unknown; reason?: unknown }>) {
+        return agents.revoke({ by: ctx.params.by, creditCode: ctx.params.creditCode, agent: ctx.params.agentIdNumber, reason: ctx.params.reason });
+      },
+      /** The open authorisations an agent holds: `{ agent }` -> `{ authorisations }`. */
+      async heldAuthorisations(ctx: Ctx<{ agent: string }>) {
+        return { authorisations: await agents.heldBy(ctx.params.agent) };
       },
       /**
        * The applicant's view of an application, with its rating once given: one indexed read and
@@ -191,6 +224,12 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
+      agents = new EnterpriseAgents(
+        db,
+        async (creditCode, idNumber) =>
+          (await this.broker.call<{ representative: boolean }, object>("identity.isLegalRepresentative", { creditCode, idNumber }, asOneWindow)).representative,
+        bundles,
+      );
       const owner = `${rt.config.nodeId ?? os.hostname()}-${process.pid}`;
       othersMayWrite = () => this.broker.getEventListeners("bundles.workQueued").some((ep: { id: string }) => ep.id !== this.broker.nodeID);
       engine = new Orchestrator(this.broker, db, {

@@ -35,9 +35,12 @@ export function failedPrecondition(reasonCode: string, message: string): Errors.
   });
 }
 
-/** The caller is known but may not do this. */
-export function permissionDenied(message: string): Errors.MoleculerClientError {
-  return new Errors.MoleculerClientError(message, 403, ErrorType.PermissionDenied);
+/**
+ * The caller is known but may not do this; `detail` names the field whose value the caller may
+ * not act on and a stable reason code, when there is one.
+ */
+export function permissionDenied(message: string, detail?: { field?: string; reasonCode?: string }): Errors.MoleculerClientError {
+  return new Errors.MoleculerClientError(message, 403, ErrorType.PermissionDenied, detail);
 }
 
 /** The caller could not be identified. */

@@ -54,6 +54,19 @@ export async function verifyEntity(db: Database, creditCode: string, name: strin
   return { match: rows.length === 1 && rows[0].name === name };
 }
 
+/**
+ * Whether `idNumber` is the legal representative (法定代表人) of the active entity `creditCode`:
+ * one bit about the asker's own relation, answered from the entity row without recording a read
+ * (nothing of the entity is disclosed; an unknown or closed entity answers false, like a stranger).
+ */
+export async function isLegalRepresentative(db: Queryable, creditCode: string, idNumber: string): Promise<boolean> {
+  const { rows } = await db.query(
+    "SELECT 1 FROM entities WHERE credit_code = $1 AND legal_representative_id_number = $2 AND status = $3",
+    [creditCode, idNumber, EntityStatus.ENTITY_STATUS_ACTIVE],
+  );
+  return rows.length === 1;
+}
+
 export interface NewEntity {
   name: string;
   entityType: EntityType;

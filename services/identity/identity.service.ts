@@ -25,7 +25,7 @@ import {
   type VerifyPersonResponse,
 } from "../../proto/gen/tongban/identity/v1/identity";
 import { requireCreditCode, requireIdNumber, requireRegion } from "./checks";
-import { deregisterEntity, getEntity, registerEntity, updateEntity, verifyEntity } from "./entities";
+import { deregisterEntity, getEntity, isLegalRepresentative, registerEntity, updateEntity, verifyEntity } from "./entities";
 import { countPersons, getPerson, insertPersons, verifyPerson } from "./persons";
 import { generatePopulation } from "./seed/population";
 
@@ -40,12 +40,31 @@ const ENTITY_TYPES = [
 /** Only market regulation registers legal entities (it assigns the credit code). */
 const ENTITY_REGISTRAR = "samr";
 
+/** The hub's one window (gateway/orchestrator/engine.ts ONE_WINDOW): the only asker of representation checks. */
+const ONE_WINDOW = "data";
+
 /** The identity service schema. */
 export function identityService(rt: Runtime): ServiceSchema {
   let db: Database;
   return {
     name: "identity",
     actions: {
+      /**
+       * Bus only (not on gRPC): whether a person is the legal representative of an active entity,
+       * `{ creditCode, idNumber }` -> `{ representative: boolean }`. The one window's check of
+       * authority over an enterprise (gateway/authority) before anything of an application is
+       * read; one bit about the asker's own relation, so no read is recorded. PERMISSION_DENIED
+       * for any caller but the one window; INVALID_ARGUMENT naming a malformed field.
+       */
+      isLegalRepresentative: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ creditCode?: unknown; idNumber?: unknown }>): Promise<{ representative: boolean }> {
+          if (callerDepartment(ctx) !== ONE_WINDOW) throw permissionDenied("only the one window asks who represents an entity");
+          const { creditCode } = requireCreditCode(ctx.params?.creditCode, "credit_code");
+          const { idNumber } = requireIdNumber(ctx.params?.idNumber, "id_number");
+          return { representative: await isLegalRepresentative(db, creditCode, idNumber) };
+        },
+      },
       async getPerson(ctx: Ctx<GetPersonRequest>): Promise<Person> {
         const p = GetPersonRequest.fromPartial(ctx.params ?? {});
         const { idNumber } = requireIdNumber(p.idNumber);

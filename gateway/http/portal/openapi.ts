@@ -152,6 +152,33 @@ const schemas = {
     { additionalProperties: false },
   ),
   Rating: obj({ application_id: str(), score: { type: "integer" }, comment: str(), rated_at: time("") }, ["application_id", "score", "rated_at"]),
+  AgentGrant: obj(
+    {
+      agent_id_number: str("Resident ID number of the agent (经办人)", { pattern: "^[0-9]{17}[0-9Xx]$" }),
+      bundle_codes: { ...list(str(undefined, { enum: ["HIRE_EMPLOYEE", "CHANGE_REGISTRATION", "CLOSE_BUSINESS"] })), minItems: 1, uniqueItems: true, description: "Bundles the agent may file for the enterprise" },
+      valid_through: str("Last day (China Standard Time) the agent may file, YYYY-MM-DD: today to 366 days ahead", { format: "date" }),
+    },
+    ["agent_id_number", "bundle_codes", "valid_through"],
+    { additionalProperties: false },
+  ),
+  AgentAuthorisation: obj(
+    {
+      authorisation_id: str(),
+      credit_code: str("The enterprise"),
+      agent_id_number: str(),
+      bundle_codes: list(str()),
+      valid_through: str("YYYY-MM-DD, China Standard Time", { format: "date" }),
+      granted_by: str("The legal representative's ID number"),
+      portal: str("The portal system the grant came through"),
+      granted_at: time(""),
+      state: str("OPEN (in force), EXPIRED, REVOKED (or replaced by a new grant)", { enum: ["OPEN", "EXPIRED", "REVOKED"] }),
+      revoked_at: time(""),
+      revoke_reason: str(),
+    },
+    ["authorisation_id", "credit_code", "agent_id_number", "bundle_codes", "valid_through", "state"],
+  ),
+  AgentAuthorisationList: obj({ authorisations: list(ref("AgentAuthorisation")) }, ["authorisations"]),
+  AgentRevocation: obj({ reason: str("Why (up to 200 characters)", { maxLength: 200 }) }, [], { additionalProperties: false }),
 };
 
 export const OPENAPI = {
@@ -215,6 +242,7 @@ export const OPENAPI = {
           "201": json(ref("ApplicationCreated"), "Created", { location: { schema: { type: "string" } } }),
           "200": json(ref("ApplicationCreated"), "The application this client_key already created"),
           ...BAD,
+          "403": err("A bundle for an existing enterprise filed by someone who is neither its legal representative nor an agent they authorised for it (NOT_AUTHORISED_FOR_ENTERPRISE, field enterprise.credit_code); nothing is read or written"),
           "422": err("client_key reused for a different application (IDEMPOTENCY_KEY_REUSED)"),
           ...APPLICANT_ERRORS,
         },
@@ -282,6 +310,48 @@ export const OPENAPI = {
           ...APPLICANT_ERRORS,
         },
       },
+    },
+    "/v1/enterprises/{credit_code}/agents": {
+      post: {
+        summary: "The legal representative authorises an agent (经办人) to file named bundles for the enterprise until a day (a new grant replaces the open one; the same grant again answers it)",
+        tags: ["enterprises"],
+        security: applicant,
+        parameters: [path("credit_code", "统一社会信用代码 of the enterprise")],
+        requestBody: body("AgentGrant"),
+        responses: {
+          "201": json(ref("AgentAuthorisation"), "Granted"),
+          "200": json(ref("AgentAuthorisation"), "The same grant was already open"),
+          ...BAD,
+          "403": err("The signed-in applicant is not the enterprise's legal representative (NOT_LEGAL_REPRESENTATIVE)"),
+          ...APPLICANT_ERRORS,
+        },
+      },
+      get: {
+        summary: "Every authorisation of the enterprise, newest first (for its legal representative)",
+        tags: ["enterprises"],
+        security: applicant,
+        parameters: [path("credit_code", "统一社会信用代码 of the enterprise")],
+        responses: { "200": json(ref("AgentAuthorisationList"), "Authorisations"), "400": err("Malformed credit code"), "403": err("Not the legal representative (NOT_LEGAL_REPRESENTATIVE)"), ...APPLICANT_ERRORS },
+      },
+    },
+    "/v1/enterprises/{credit_code}/agents/{id_number}/revocation": {
+      post: {
+        summary: "The legal representative revokes the agent's open authorisation (safe to retry)",
+        tags: ["enterprises"],
+        security: applicant,
+        parameters: [path("credit_code", "统一社会信用代码 of the enterprise"), path("id_number", "The agent's ID number")],
+        requestBody: body("AgentRevocation"),
+        responses: {
+          "200": json(ref("AgentAuthorisation"), "The closed authorisation"),
+          ...BAD,
+          "403": err("Not the legal representative (NOT_LEGAL_REPRESENTATIVE)"),
+          "404": err("The agent was never authorised for the enterprise"),
+          ...APPLICANT_ERRORS,
+        },
+      },
+    },
+    "/v1/authorisations": {
+      get: { summary: "The open authorisations the signed-in applicant holds as an agent", tags: ["enterprises"], security: applicant, responses: { "200": json(ref("AgentAuthorisationList"), "Authorisations"), ...APPLICANT_ERRORS } },
     },
     "/v1/lookup": {
       get: {

@@ -11,6 +11,7 @@ import type { Runtime } from "../../../services/common/runtime";
 import { resolveSecret } from "../../../services/common/secrets";
 import { CallerChecks } from "../../grpc/caller-checks";
 import { applicationStatus, correctStep, myApplications, submitApplication, supplementMaterial, withdrawApplication } from "./applications";
+import { authoriseAgent, listAgents, myAuthorisations, revokeAgent } from "./agents";
 import { applicantTokenKey, authenticatePortal, bearerToken, verifyApplicantToken } from "./auth";
 import { bundleForm, listBundles } from "./bundles";
 import type { PortalDeps } from "./deps";
@@ -41,6 +42,10 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
   { method: "POST", path: "/v1/applications/{id}/steps/{step_key}/correction", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: correctStep },
   { method: "POST", path: "/v1/applications/{id}/rating", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: rateApplication },
   { method: "GET", path: "/v1/lookup", audience: "public", handler: lookupApplication },
+  { method: "POST", path: "/v1/enterprises/{credit_code}/agents", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: authoriseAgent },
+  { method: "GET", path: "/v1/enterprises/{credit_code}/agents", audience: "applicant", handler: listAgents },
+  { method: "POST", path: "/v1/enterprises/{credit_code}/agents/{id_number}/revocation", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: revokeAgent },
+  { method: "GET", path: "/v1/authorisations", audience: "applicant", handler: myAuthorisations },
 ];
 
 /** The client address, for rate limits (the socket's peer; IPv4-mapped IPv6 written as IPv4). */

@@ -1,0 +1,33 @@
+/**
+ * A fingerprint of every table the hub's services own: row count and an md5 over the rows' text,
+ * per schema.table. Two snapshots compare equal only if no row was inserted, updated or deleted —
+ * what a refused request must leave behind.
+ */
+import type { Hub } from "../../services/hub";
+
+export type Snapshot = Record<string, { rows: number; md5: string | null }>;
+
+/** Every table of every schema the hub opened (through the hub's own database handles). */
+export async function snapshotTables(hub: Hub): Promise<Snapshot> {
+  const out: Snapshot = {};
+  for (const [schema, opening] of hub.runtime.databases) {
+    const db = await opening;
+    const { rows: tables } = await db.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
+      [schema],
+    );
+    for (const { name } of tables) {
+      const { rows } = await db.query<{ n: number; md5: string | null }>(
+        `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${schema}."${name}" t`,
+      );
+      out[`${schema}.${name}`] = { rows: rows[0].n, md5: rows[0].md5 };
+    }
+  }
+  return out;
+}
+
+/** The tables whose fingerprint differs between two snapshots (empty when nothing changed). */
+export function changedTables(before: Snapshot, after: Snapshot): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n])).sort();
+}
