@@ -95,6 +95,11 @@ export function checkBundle(b: Bundle, materialExists: (type: string) => boolean
     if (s.onFailure !== undefined && s.onFailure !== "undo" && s.onFailure !== "hold") problems.push(`${where}: onFailure must be "undo" or "hold"`);
     if (s.onFailure === "hold" && b.steps.some((o) => (o.needs ?? []).includes(s.id))) problems.push(`${where}: a step that others need cannot hold on failure`);
     for (const m of s.materials ?? []) if (!materialExists(m.type)) problems.push(`${where}: material "${m.type}" is not in the catalogue`);
+    // No failed or withdrawn application may leave a change behind: a step that cannot be undone
+    // must be the last thing that happens, once, after every other step succeeded.
+    if (!s.compensation && (s.each || b.steps.some((o) => o.id !== s.id && !dependsOn(b, s.id, o.id)))) {
+      problems.push(`${where}: without a compensation it must run last and once (needing every other step), or its change stays when another step fails or the application is withdrawn`);
+    }
     if (s.compensation && !/^[a-z-]+\.[a-zA-Z]+$/.test(s.compensation.action)) problems.push(`${where}: compensation action "${s.compensation.action}" is not service.action`);
     if (!(s.legalDays > 0) || !(s.committedDays > 0)) problems.push(`${where}: legalDays and committedDays must be positive`);
     // 承诺时限 at most 60% of the legal limit (the service-centre rule the seeds describe).

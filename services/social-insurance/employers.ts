@@ -15,6 +15,7 @@ export interface EmployerRow {
   work_injury_risk_class: number;
   risk_class_source: "requested" | "derived";
   status: EmployerStatus;
+  status_reason: string;
   registration_licence_number: string;
   registered_at: Date;
   updated_at: Date;

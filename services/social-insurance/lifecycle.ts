@@ -58,10 +58,12 @@ export async function grantClearance(tx: Queryable, creditCode: string, caseId: 
       );
     }
   }
+  // What it changes is kept with it (the employer's status before), for revokeClearance.
   await tx.query(
-    `INSERT INTO clearances (credit_code, cleared_on, case_id) VALUES ($1, $2, $3)
-     ON CONFLICT (credit_code) DO UPDATE SET cleared_on = EXCLUDED.cleared_on, case_id = EXCLUDED.case_id, created_at = now(), voided_at = NULL`,
-    [creditCode, today, caseId],
+    `INSERT INTO clearances (credit_code, cleared_on, case_id, previous_employer_status, previous_status_reason) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (credit_code) DO UPDATE SET cleared_on = EXCLUDED.cleared_on, case_id = EXCLUDED.case_id, created_at = now(), voided_at = NULL,
+       void_reason = NULL, previous_employer_status = EXCLUDED.previous_employer_status, previous_status_reason = EXCLUDED.previous_status_reason`,
+    [creditCode, today, caseId, employer?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE ? employer.status : null, employer?.status_reason ?? null],
   );
   if (employer?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) {
     await tx.query("UPDATE employers SET status = $2, status_reason = $3, updated_at = now() WHERE credit_code = $1", [
@@ -71,4 +73,32 @@ export async function grantClearance(tx: Queryable, creditCode: string, caseId: 
     ]);
   }
   return { creditCode, cleared: true, clearedOn: today };
+}
+
+/**
+ * Revokes the employer's clearance (the compensation of an unfinished deregistration): it no
+ * longer holds, and an employer it moved to CLEARED is ACTIVE again as before. Repeating it changes
+ * nothing more. NOT_FOUND when the enterprise was never cleared; FAILED_PRECONDITION
+ * CLEARANCE_USED when the employer has since left CLEARED (closed on it).
+ */
+export async function revokeClearance(tx: Queryable, creditCode: string, reason: string): Promise<EmployerClearance> {
+  const employer = await findEmployer(tx, creditCode, "update");
+  const { rows } = await tx.query<{ previous_employer_status: EmployerStatus | null; previous_status_reason: string | null }>(
+    "SELECT previous_employer_status, previous_status_reason FROM clearances WHERE credit_code = $1 AND voided_at IS NULL FOR UPDATE",
+    [creditCode],
+  );
+  if (rows.length === 0) {
+    const { rows: any } = await tx.query("SELECT 1 FROM clearances WHERE credit_code = $1", [creditCode]);
+    if (any.length === 0) throw notFound("employer clearance", creditCode);
+    return { creditCode, cleared: false, clearedOn: "" };
+  }
+  const previous = rows[0].previous_employer_status;
+  if (previous && employer && employer.status !== EmployerStatus.EMPLOYER_STATUS_CLEARED) {
+    throw failedPrecondition("CLEARANCE_USED", `单位 ${creditCode} 已不是清算状态 (${employer.status})，清算不能撤销 (the clearance was used)`);
+  }
+  await tx.query("UPDATE clearances SET voided_at = now(), void_reason = $2 WHERE credit_code = $1", [creditCode, reason]);
+  if (previous && employer) {
+    await tx.query("UPDATE employers SET status = $2, status_reason = $3, updated_at = now() WHERE credit_code = $1", [creditCode, previous, rows[0].previous_status_reason ?? ""]);
+  }
+  return { creditCode, cleared: false, clearedOn: "" };
 }

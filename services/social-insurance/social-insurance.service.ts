@@ -13,7 +13,7 @@ import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idem
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import type { DeliveredEvent } from "../common/subscriptions";
-import { requireCaseId, todayInChina } from "../common/validate";
+import { optionalText, requireCaseId, todayInChina } from "../common/validate";
 import {
   CancelEmployerRegistrationRequest,
   ComputeContributionsRequest,
@@ -26,6 +26,7 @@ import {
   IssueContributionCertificateRequest,
   RegisterEmployerRequest,
   RequestEmployerClearanceRequest,
+  RevokeEmployerClearanceRequest,
   type ContributionCertificate,
   type ContributionRates,
   type ContributionStatement,
@@ -37,7 +38,7 @@ import { certificateFacts, recordCertificate } from "./certificates";
 import { applyEnterpriseEvent, parseEnterpriseEvent } from "./employer-changes";
 import { findEmployer, readEmployer, requireActiveEmployer } from "./employers";
 import { endEmployment, enrol, insuredDuring } from "./employments";
-import { clearanceOf, closeEmployer, grantClearance } from "./lifecycle";
+import { clearanceOf, closeEmployer, grantClearance, revokeClearance } from "./lifecycle";
 import { registerEmployer } from "./register-employer";
 import { hrss, HRSS } from "./remote";
 import {
@@ -201,6 +202,20 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           ctx.emit("social-insurance.employerCleared", { creditCode: clearance.creditCode, clearedOn: clearance.clearedOn, caseId: request.caseId });
           return clearance;
         });
+      },
+
+      /**
+       * Compensation of requestEmployerClearance `{ idempotencyKey, creditCode, reason }`: the
+       * clearance no longer holds and the employer is as it was (lifecycle.ts revokeClearance).
+       */
+      async revokeEmployerClearance(ctx: Ctx<RevokeEmployerClearanceRequest>): Promise<EmployerClearance> {
+        const p = RevokeEmployerClearanceRequest.fromPartial(ctx.params ?? {});
+        const caller = callerDepartment(ctx);
+        const key = checkIdempotencyKey(p.idempotencyKey);
+        const request = { creditCode: creditCodeOf(p.creditCode), reason: optionalText(p.reason, "reason", 500) || "注销未完成，撤销清算 (the deregistration did not happen)" };
+        const clearance = await once(db, `${caller}:revokeEmployerClearance`, key, request, (tx) => revokeClearance(tx, request.creditCode, request.reason));
+        ctx.emit("social-insurance.employerClearanceRevoked", { creditCode: request.creditCode, reason: request.reason });
+        return clearance;
       },
 
       async getEmployerClearance(ctx: Ctx<GetEmployerClearanceRequest>): Promise<EmployerClearance> {

@@ -107,8 +107,8 @@ async function applyDeregistration(tx: Queryable, e: EnterpriseEvent, row: Taxpa
   const grants = await withdrawGrantsOf(tx, row.credit_code, reason);
   const withholdings = await endWithholdingsOf(tx, row.credit_code, reason);
   const changes = [{ field: "enterprise_status", oldValue: "", newValue: "DEREGISTERED" }];
-  if (grants > 0) changes.push({ field: "invoice_grant", oldValue: "GRANT_STATUS_ACTIVE", newValue: "GRANT_STATUS_WITHDRAWN" });
-  if (withholdings > 0) changes.push({ field: "withholding_registrations", oldValue: String(withholdings), newValue: "0" });
+  if (grants.length > 0) changes.push({ field: "invoice_grant", oldValue: "GRANT_STATUS_ACTIVE", newValue: "GRANT_STATUS_WITHDRAWN" });
+  if (withholdings.length > 0) changes.push({ field: "withholding_registrations", oldValue: String(withholdings.length), newValue: "0" });
   await recordChanges(tx, e, changes);
   return changes;
 }

@@ -72,13 +72,22 @@ export async function withdrawGrant(tx: Queryable, grantId: string, reason: stri
   return toGrant(existing[0]);
 }
 
-/** Withdraws every active grant of a taxpayer (cancellation, clearance); returns how many. */
-export async function withdrawGrantsOf(tx: Queryable, creditCode: string, reason: string): Promise<number> {
-  const r = await tx.query("UPDATE invoice_grants SET status = $2, status_reason = $3, withdrawn_at = now() WHERE credit_code = $1 AND status = $4", [
-    creditCode,
-    GrantStatus.GRANT_STATUS_WITHDRAWN,
-    reason,
+/** Withdraws every active grant of a taxpayer (cancellation, clearance); returns the ids withdrawn. */
+export async function withdrawGrantsOf(tx: Queryable, creditCode: string, reason: string): Promise<string[]> {
+  const { rows } = await tx.query<{ grant_id: string }>(
+    "UPDATE invoice_grants SET status = $2, status_reason = $3, withdrawn_at = now() WHERE credit_code = $1 AND status = $4 RETURNING grant_id",
+    [creditCode, GrantStatus.GRANT_STATUS_WITHDRAWN, reason, GrantStatus.GRANT_STATUS_ACTIVE],
+  );
+  return rows.map((r) => r.grant_id);
+}
+
+/** Makes grants withdrawn by a revoked clearance active again (those still withdrawn); returns how many. */
+export async function reinstateGrants(tx: Queryable, grantIds: string[]): Promise<number> {
+  if (grantIds.length === 0) return 0;
+  const r = await tx.query("UPDATE invoice_grants SET status = $2, status_reason = '', withdrawn_at = NULL WHERE grant_id = ANY ($1) AND status = $3", [
+    grantIds,
     GrantStatus.GRANT_STATUS_ACTIVE,
+    GrantStatus.GRANT_STATUS_WITHDRAWN,
   ]);
   return r.rowCount;
 }

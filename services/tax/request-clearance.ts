@@ -49,10 +49,16 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
           surplus = true;
           return clearanceOf(tx, creditCode);
         }
-        await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
-        await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
+        // What it changes is kept with it, so that RevokeClearance can restore exactly that.
+        const surrenderedGrants = await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
+        const endedWithholdings = await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
         await setTaxpayerStatus(tx, creditCode, TaxpayerStatus.TAXPAYER_STATUS_CLEARED, SURRENDER_REASON);
-        return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId);
+        return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId, {
+          previousStatus: row.status,
+          previousStatusReason: row.status_reason ?? "",
+          surrenderedGrants,
+          endedWithholdings,
+        });
       });
     } catch (err) {
       // Refused under the lock (a liability was recorded meanwhile): the certificate is void.

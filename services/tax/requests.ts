@@ -16,6 +16,7 @@ import type {
   RegisterTaxpayerRequest,
   RegisterWithholdingRequest,
   RequestClearanceRequest,
+  RevokeClearanceRequest,
   WithdrawInvoiceGrantRequest,
 } from "../../proto/gen/tongban/tax/v1/tax";
 import { formatWanYuan, formatYuan, parsePositiveYuan, parseWanYuan } from "./rules/money";
@@ -108,6 +109,17 @@ export function checkPayLiability(p: PayLiabilityRequest) {
 }
 
 /** RequestClearance: names its case (the clearance certificate is issued for it). */
+/** RevokeClearance: the enterprise and the certificate of the clearance to revoke. */
+export function checkRevokeClearance(p: RevokeClearanceRequest) {
+  const key = checkIdempotencyKey(p.idempotencyKey);
+  const request = {
+    creditCode: requireCreditCode(p.creditCode).creditCode,
+    certificateNumber: requireText(p.certificateNumber, "certificate_number", 4, 64),
+    reason: reasonOf(p.reason, "注销未完成，撤销清税 (the deregistration did not happen)"),
+  };
+  return { key, request };
+}
+
 export function checkRequestClearance(p: RequestClearanceRequest) {
   const key = checkIdempotencyKey(p.idempotencyKey);
   return { key, request: { creditCode: requireCreditCode(p.creditCode).creditCode, caseId: requireCaseId(p.caseId) } };

@@ -26,6 +26,7 @@ import {
   RegisterTaxpayerRequest,
   RegisterWithholdingRequest,
   RequestClearanceRequest,
+  RevokeClearanceRequest,
   WithdrawInvoiceGrantRequest,
   type Clearance,
   type InvoiceGrant,
@@ -39,6 +40,7 @@ import { insertGrant, withdrawGrant } from "./grants";
 import { insertLiability, payLiability } from "./liabilities";
 import { cancelRegistration, registerNewTaxpayer } from "./register-taxpayer";
 import { requestClearance } from "./request-clearance";
+import { revokeClearance } from "./revoke-clearance";
 import * as checks from "./requests";
 import { checkCreditLine } from "./rules/invoice-limits";
 import { requireActiveTaxpayer } from "./rules/taxpayer-status";
@@ -135,6 +137,9 @@ export function taxService(rt: Runtime): ServiceSchema {
       },
       requestClearance: (ctx: Ctx<RequestClearanceRequest>): Promise<Clearance> =>
         requestClearance(db, ctx, RequestClearanceRequest.fromPartial(ctx.params ?? {})),
+      /** Compensation of requestClearance (revoke-clearance.ts). */
+      revokeClearance: (ctx: Ctx<RevokeClearanceRequest>): Promise<Clearance> =>
+        revokeClearance(db, ctx, RevokeClearanceRequest.fromPartial(ctx.params ?? {})),
       async getClearance(ctx: Ctx<GetClearanceRequest>): Promise<Clearance> {
         const p = GetClearanceRequest.fromPartial(ctx.params ?? {});
         return clearanceOf(db, requireCreditCode(p.creditCode).creditCode);

@@ -18,6 +18,7 @@ export interface TaxpayerRow {
   address: string;
   legal_representative_name: string;
   status: TaxpayerStatus;
+  status_reason: string;
   registration_licence_number: string;
   registered_at: Date;
   updated_at: Date;

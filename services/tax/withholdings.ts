@@ -74,11 +74,21 @@ export async function cancelWithholding(tx: Queryable, registrationId: string, r
   return toRegistration(existing[0]);
 }
 
-/** Ends every active registration of an employer (cancellation, clearance); returns how many. */
-export async function endWithholdingsOf(tx: Queryable, employer: string, reason: string): Promise<number> {
-  const r = await tx.query(
-    "UPDATE withholding_registrations SET status = $2, status_reason = $3, ended_at = now() WHERE employer_credit_code = $1 AND status = $4",
+/** Ends every active registration of an employer (cancellation, clearance); returns the ids ended. */
+export async function endWithholdingsOf(tx: Queryable, employer: string, reason: string): Promise<string[]> {
+  const { rows } = await tx.query<{ registration_id: string }>(
+    "UPDATE withholding_registrations SET status = $2, status_reason = $3, ended_at = now() WHERE employer_credit_code = $1 AND status = $4 RETURNING registration_id",
     [employer, GrantStatus.GRANT_STATUS_WITHDRAWN, reason, GrantStatus.GRANT_STATUS_ACTIVE],
+  );
+  return rows.map((r) => r.registration_id);
+}
+
+/** Makes registrations ended by a revoked clearance active again (those still ended); returns how many. */
+export async function reinstateWithholdings(tx: Queryable, registrationIds: string[]): Promise<number> {
+  if (registrationIds.length === 0) return 0;
+  const r = await tx.query(
+    "UPDATE withholding_registrations SET status = $2, status_reason = '', ended_at = NULL WHERE registration_id = ANY ($1) AND status = $3",
+    [registrationIds, GrantStatus.GRANT_STATUS_ACTIVE, GrantStatus.GRANT_STATUS_WITHDRAWN],
   );
   return r.rowCount;
 }

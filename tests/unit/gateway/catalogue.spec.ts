@@ -66,4 +66,17 @@ describe("the bundle catalogue", () => {
     bad.steps[0].fields = [];
     expect(checkBundle(bad).join("\n")).toMatch(/reads field:[a-z_.]+ without declaring it/);
   });
+
+  it("would catch a step that cannot be undone but is not the last thing that happens", () => {
+    const close = JSON.parse(JSON.stringify(bundles.find((b) => b.code === "CLOSE_BUSINESS")!)) as Bundle;
+    expect(checkBundle(close)).toEqual([]);
+    // 清税 without its revocation: a refused social-insurance clearance or deregistration would leave it behind.
+    delete close.steps.find((s) => s.id === "tax-clearance")!.compensation;
+    expect(checkBundle(close)).toEqual([expect.stringMatching(/^step tax-clearance: without a compensation it must run last/)]);
+    // A last step that runs per list item: one item failing after another succeeded.
+    const hire = JSON.parse(JSON.stringify(bundles.find((b) => b.code === "HIRE_EMPLOYEE")!)) as Bundle;
+    hire.steps = [hire.steps[0]];
+    delete hire.steps[0].compensation;
+    expect(checkBundle(hire).join("\n")).toMatch(/step enrolment: without a compensation/);
+  });
 });

@@ -270,6 +270,12 @@ export interface RequestEmployerClearanceRequest {
   caseId: string;
 }
 
+export interface RevokeEmployerClearanceRequest {
+  idempotencyKey: string;
+  creditCode: string;
+  reason: string;
+}
+
 export interface GetEmployerClearanceRequest {
   creditCode: string;
 }
@@ -2626,6 +2632,117 @@ export const RequestEmployerClearanceRequest: MessageFns<RequestEmployerClearanc
   },
 };
 
+function createBaseRevokeEmployerClearanceRequest(): RevokeEmployerClearanceRequest {
+  return { idempotencyKey: "", creditCode: "", reason: "" };
+}
+
+export const RevokeEmployerClearanceRequest: MessageFns<RevokeEmployerClearanceRequest> = {
+  encode(message: RevokeEmployerClearanceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.creditCode !== "") {
+      writer.uint32(18).string(message.creditCode);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeEmployerClearanceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeEmployerClearanceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.creditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeEmployerClearanceRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      creditCode: isSet(object.creditCode)
+        ? globalThis.String(object.creditCode)
+        : isSet(object.credit_code)
+        ? globalThis.String(object.credit_code)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RevokeEmployerClearanceRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.creditCode !== "") {
+      obj.creditCode = message.creditCode;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeEmployerClearanceRequest>, I>>(base?: I): RevokeEmployerClearanceRequest {
+    return RevokeEmployerClearanceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeEmployerClearanceRequest>, I>>(
+    object: I,
+  ): RevokeEmployerClearanceRequest {
+    const message = createBaseRevokeEmployerClearanceRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.creditCode = object.creditCode ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 function createBaseGetEmployerClearanceRequest(): GetEmployerClearanceRequest {
   return { creditCode: "" };
 }
@@ -2914,6 +3031,20 @@ export const SocialInsuranceServiceService = {
     responseSerialize: (value: EmployerClearance): Buffer => Buffer.from(EmployerClearance.encode(value).finish()),
     responseDeserialize: (value: Buffer): EmployerClearance => EmployerClearance.decode(value),
   },
+  /**
+   * Compensation of RequestEmployerClearance (the deregistration it was for did not happen): the
+   * clearance no longer holds and the employer is as it was. Revoking twice is harmless.
+   */
+  revokeEmployerClearance: {
+    path: "/tongban.social_insurance.v1.SocialInsuranceService/RevokeEmployerClearance" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeEmployerClearanceRequest): Buffer =>
+      Buffer.from(RevokeEmployerClearanceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeEmployerClearanceRequest => RevokeEmployerClearanceRequest.decode(value),
+    responseSerialize: (value: EmployerClearance): Buffer => Buffer.from(EmployerClearance.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmployerClearance => EmployerClearance.decode(value),
+  },
   getEmployerClearance: {
     path: "/tongban.social_insurance.v1.SocialInsuranceService/GetEmployerClearance" as const,
     requestStream: false as const,
@@ -2944,6 +3075,11 @@ export interface SocialInsuranceServiceServer extends UntypedServiceImplementati
   issueContributionCertificate: handleUnaryCall<IssueContributionCertificateRequest, ContributionCertificate>;
   /** Employer clearance for deregistration: refused while employees are insured. */
   requestEmployerClearance: handleUnaryCall<RequestEmployerClearanceRequest, EmployerClearance>;
+  /**
+   * Compensation of RequestEmployerClearance (the deregistration it was for did not happen): the
+   * clearance no longer holds and the employer is as it was. Revoking twice is harmless.
+   */
+  revokeEmployerClearance: handleUnaryCall<RevokeEmployerClearanceRequest, EmployerClearance>;
   getEmployerClearance: handleUnaryCall<GetEmployerClearanceRequest, EmployerClearance>;
 }
 
@@ -3087,6 +3223,25 @@ export interface SocialInsuranceServiceClient extends Client {
   ): ClientUnaryCall;
   requestEmployerClearance(
     request: RequestEmployerClearanceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EmployerClearance) => void,
+  ): ClientUnaryCall;
+  /**
+   * Compensation of RequestEmployerClearance (the deregistration it was for did not happen): the
+   * clearance no longer holds and the employer is as it was. Revoking twice is harmless.
+   */
+  revokeEmployerClearance(
+    request: RevokeEmployerClearanceRequest,
+    callback: (error: ServiceError | null, response: EmployerClearance) => void,
+  ): ClientUnaryCall;
+  revokeEmployerClearance(
+    request: RevokeEmployerClearanceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EmployerClearance) => void,
+  ): ClientUnaryCall;
+  revokeEmployerClearance(
+    request: RevokeEmployerClearanceRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EmployerClearance) => void,

@@ -305,6 +305,14 @@ export interface RequestClearanceRequest {
   caseId: string;
 }
 
+export interface RevokeClearanceRequest {
+  idempotencyKey: string;
+  creditCode: string;
+  /** The certificate RequestClearance answered: only that clearance is revoked. */
+  certificateNumber: string;
+  reason: string;
+}
+
 export interface GetClearanceRequest {
   creditCode: string;
 }
@@ -2335,6 +2343,135 @@ export const RequestClearanceRequest: MessageFns<RequestClearanceRequest> = {
   },
 };
 
+function createBaseRevokeClearanceRequest(): RevokeClearanceRequest {
+  return { idempotencyKey: "", creditCode: "", certificateNumber: "", reason: "" };
+}
+
+export const RevokeClearanceRequest: MessageFns<RevokeClearanceRequest> = {
+  encode(message: RevokeClearanceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idempotencyKey !== "") {
+      writer.uint32(10).string(message.idempotencyKey);
+    }
+    if (message.creditCode !== "") {
+      writer.uint32(18).string(message.creditCode);
+    }
+    if (message.certificateNumber !== "") {
+      writer.uint32(26).string(message.certificateNumber);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeClearanceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeClearanceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.creditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.certificateNumber = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeClearanceRequest {
+    return {
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      creditCode: isSet(object.creditCode)
+        ? globalThis.String(object.creditCode)
+        : isSet(object.credit_code)
+        ? globalThis.String(object.credit_code)
+        : "",
+      certificateNumber: isSet(object.certificateNumber)
+        ? globalThis.String(object.certificateNumber)
+        : isSet(object.certificate_number)
+        ? globalThis.String(object.certificate_number)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RevokeClearanceRequest): unknown {
+    const obj: any = {};
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.creditCode !== "") {
+      obj.creditCode = message.creditCode;
+    }
+    if (message.certificateNumber !== "") {
+      obj.certificateNumber = message.certificateNumber;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeClearanceRequest>, I>>(base?: I): RevokeClearanceRequest {
+    return RevokeClearanceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeClearanceRequest>, I>>(object: I): RevokeClearanceRequest {
+    const message = createBaseRevokeClearanceRequest();
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.creditCode = object.creditCode ?? "";
+    message.certificateNumber = object.certificateNumber ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
 function createBaseGetClearanceRequest(): GetClearanceRequest {
   return { creditCode: "" };
 }
@@ -2652,6 +2789,21 @@ export const TaxServiceService = {
     responseSerialize: (value: Clearance): Buffer => Buffer.from(Clearance.encode(value).finish()),
     responseDeserialize: (value: Buffer): Clearance => Clearance.decode(value),
   },
+  /**
+   * Compensation of RequestClearance (the deregistration it was for did not happen): the certificate
+   * is revoked, the invoice grant and withholdings it surrendered are active again, and the
+   * taxpayer is as it was. Revoking a revoked clearance answers "not cleared".
+   */
+  revokeClearance: {
+    path: "/tongban.tax.v1.TaxService/RevokeClearance" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeClearanceRequest): Buffer =>
+      Buffer.from(RevokeClearanceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeClearanceRequest => RevokeClearanceRequest.decode(value),
+    responseSerialize: (value: Clearance): Buffer => Buffer.from(Clearance.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Clearance => Clearance.decode(value),
+  },
   /** Whether an enterprise is cleared (business registration asks before deregistration). */
   getClearance: {
     path: "/tongban.tax.v1.TaxService/GetClearance" as const,
@@ -2683,6 +2835,12 @@ export interface TaxServiceServer extends UntypedServiceImplementation {
   payLiability: handleUnaryCall<PayLiabilityRequest, Liability>;
   /** 清税: refused while liabilities are outstanding; surrenders invoices, issues the clearance certificate. */
   requestClearance: handleUnaryCall<RequestClearanceRequest, Clearance>;
+  /**
+   * Compensation of RequestClearance (the deregistration it was for did not happen): the certificate
+   * is revoked, the invoice grant and withholdings it surrendered are active again, and the
+   * taxpayer is as it was. Revoking a revoked clearance answers "not cleared".
+   */
+  revokeClearance: handleUnaryCall<RevokeClearanceRequest, Clearance>;
   /** Whether an enterprise is cleared (business registration asks before deregistration). */
   getClearance: handleUnaryCall<GetClearanceRequest, Clearance>;
 }
@@ -2842,6 +3000,26 @@ export interface TaxServiceClient extends Client {
   ): ClientUnaryCall;
   requestClearance(
     request: RequestClearanceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Clearance) => void,
+  ): ClientUnaryCall;
+  /**
+   * Compensation of RequestClearance (the deregistration it was for did not happen): the certificate
+   * is revoked, the invoice grant and withholdings it surrendered are active again, and the
+   * taxpayer is as it was. Revoking a revoked clearance answers "not cleared".
+   */
+  revokeClearance(
+    request: RevokeClearanceRequest,
+    callback: (error: ServiceError | null, response: Clearance) => void,
+  ): ClientUnaryCall;
+  revokeClearance(
+    request: RevokeClearanceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Clearance) => void,
+  ): ClientUnaryCall;
+  revokeClearance(
+    request: RevokeClearanceRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Clearance) => void,
