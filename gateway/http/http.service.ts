@@ -4,7 +4,7 @@
  */
 import type http from "node:http";
 import type { ServiceSchema } from "moleculer";
-import { listen, serveHealth } from "../../services/common/health-http";
+import { listen } from "../../services/common/health-http";
 import type { Runtime } from "../../services/common/runtime";
 import { createPortal, type Portal } from "./portal/portal";
 
@@ -28,17 +28,17 @@ export function httpService(rt: Runtime): ServiceSchema {
     async started() {
       const api = await createPortal(this.broker, rt);
       portal = api;
-      server = await listen((req, res) => {
-        if (serveHealth(req, res, rt)) return;
-        api.handle(req, res);
-      }, rt.config.httpPort);
+      // Health (/healthz, /livez) is a route of the portal app too, documented with it.
+      server = await listen((req, res) => api.handle(req, res), rt.config.httpPort);
       this.logger.info(`HTTP listening on port ${(server.address() as { port: number }).port}`);
     },
     async stopped() {
       const s = server;
+      const api = portal;
       server = undefined;
       portal = undefined;
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+      await api?.close();
     },
   };
 }

@@ -39,19 +39,29 @@ export function sendJson(res: http.ServerResponse, code: number, body: unknown):
   res.end(json);
 }
 
+/** The answer to GET /healthz: 200 when every check is up, 503 naming what is down. */
+export async function healthReport(rt: Runtime): Promise<{ status: number; body: Record<string, unknown> }> {
+  try {
+    const h = await rt.health.run();
+    return { status: h.ok ? 200 : 503, body: { status: h.ok ? "ok" : "down", down: h.down, checks: h.checks } };
+  } catch (err) {
+    return { status: 503, body: { status: "down", error: (err as Error).message } };
+  }
+}
+
+/** The answer to GET /livez: the process runs. */
+export const LIVENESS = { status: "alive" } as const;
+
 /** Answers /healthz and /livez; false when the request is for another path. */
 export function serveHealth(req: http.IncomingMessage, res: http.ServerResponse, rt: Runtime): boolean {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   if (path === "/livez") {
-    sendJson(res, 200, { status: "alive" });
+    sendJson(res, 200, LIVENESS);
     return true;
   }
   if (path === "/healthz") {
-    rt.health.run().then(
-      (h) => sendJson(res, h.ok ? 200 : 503, { status: h.ok ? "ok" : "down", down: h.down, checks: h.checks }),
-      (err: Error) => sendJson(res, 503, { status: "down", error: err.message }),
-    );
+    void healthReport(rt).then((h) => sendJson(res, h.status, h.body));
     return true;
   }
   return false;

@@ -12,6 +12,7 @@ import { loadConfig } from "../../services/common/config";
 import { signDepartmentToken } from "../../services/common/department-token";
 import { rootLogger } from "../../services/common/logger";
 import { startHub, type Hub } from "../../services/hub";
+import { ROUTES } from "../../gateway/http/portal/portal";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { readCredential, type Credential } from "../support/grpc-client";
 import { jpegSample, pdfSample, pngSample } from "../unit/gateway/materials/samples";
@@ -105,7 +106,35 @@ describe("portal API", () => {
     const doc = await api("GET", "/openapi.json");
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/v1/sessions", "/v1/applications/{id}/rating", "/v1/lookup"]));
+    // Generated from the routes' own schemas: every route, with its operation id, security, body and errors.
+    const documented = Object.entries(doc.body.paths as Record<string, Record<string, any>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const ids = new Set<string>();
+    for (const r of ROUTES) {
+      const op = doc.body.paths[r.path][r.method.toLowerCase()];
+      expect(op.operationId).toEqual(expect.any(String));
+      ids.add(op.operationId);
+      const scheme = { public: undefined, department: "departmentToken", applicant: "applicantToken" }[r.audience];
+      expect(op.security).toEqual(scheme ? [{ [scheme]: [] }] : []);
+      expect(Boolean(op.requestBody)).toBe(r.method === "POST");
+      if (r.audience === "applicant") expect(op.responses["401"]).toBeDefined();
+      if (r.method === "POST") expect(op.responses["400"]).toBeDefined();
+      if (r.path.includes("{")) expect(op.parameters.filter((p: { in: string }) => p.in === "path").length).toBe(r.path.split("{").length - 1);
+    }
+    expect(ids.size).toBe(ROUTES.length);
+    const schemas = doc.body.components.schemas as Record<string, any>;
+    const refs = [...JSON.stringify(doc.body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const name of refs) expect(schemas[name]).toBeDefined();
+    // What a client sends is closed: no property beyond those listed, and every string bounded.
+    for (const name of ["SessionRequest", "MaterialUpload", "ApplicationSubmit", "Supplement", "Withdrawal", "Correction", "RatingRequest", "AgentGrant", "AgentRevocation"]) {
+      expect(schemas[name].additionalProperties).toBe(false);
+      for (const prop of Object.values(schemas[name].properties as Record<string, any>)) {
+        if (prop.type === "string") expect(prop.maxLength).toEqual(expect.any(Number));
+        if (prop.type === "array") expect(prop.maxItems).toEqual(expect.any(Number));
+        if (prop.type === "object") expect(prop.maxProperties).toEqual(expect.any(Number));
+      }
+    }
   });
 
   it("issues an applicant token only to a portal department, for a person in the registry", async () => {
@@ -174,6 +203,14 @@ describe("portal API", () => {
     expect(mine.body.materials.map((m: { material_id: string }) => m.material_id)).toEqual([articlesId]);
     expect((await api("GET", "/v1/materials", { token: otherToken })).body.materials).toEqual([]);
 
+    // The largest type's limit, end to end: a 20 MiB articles of association is stored.
+    const atLimit = Buffer.concat([pdfSample("large"), Buffer.alloc(20 * 1024 * 1024 - pdfSample("large").length, 0x20)]);
+    expect(atLimit.length).toBe(20 * 1024 * 1024);
+    const large = await upload(token, "ARTICLES_OF_ASSOCIATION", atLimit, "application/pdf", "章程全文.pdf");
+    expect(large.status).toBe(201);
+    expect(large.body.size).toBe(20 * 1024 * 1024);
+    const overLimit = await upload(token, "ARTICLES_OF_ASSOCIATION", Buffer.concat([atLimit, Buffer.from(" ")]));
+    expect([overLimit.status, overLimit.body.error.field]).toEqual([400, "content"]);
     // Base64 of 22 MiB is beyond the 28 MiB body limit.
     const huge = await upload(token, "PREMISES_PROOF", Buffer.concat([pdfSample(), Buffer.alloc(22 * 1024 * 1024)]));
     expect(huge.status).toBe(413);
@@ -185,7 +222,7 @@ describe("portal API", () => {
     expect(spoofed.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "content_type" });
     const photo = await upload(token, "ARTICLES_OF_ASSOCIATION", jpegSample(), "image/jpeg", "章程.jpg");
     expect(photo.status).toBe(400);
-    expect((await api("GET", "/v1/materials", { token })).body.materials).toHaveLength(1);
+    expect((await api("GET", "/v1/materials", { token })).body.materials).toHaveLength(2);
   });
 
   it("refuses bad submissions naming the field, and stores nothing", async () => {
@@ -208,7 +245,29 @@ describe("portal API", () => {
     const gbk = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"START_BUSINESS"}', type: "application/json; charset=GBK" });
     expect(gbk.status).toBe(415);
     expect(gbk.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", field: "body" });
-    expect((await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"OPEN_A_CASINO"}', type: "application/json; charset=UTF-8" })).body.error.field).toBe("bundle_code");
+    // Declared UTF-8 is read; every problem of the body is reported at once.
+    const incomplete = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"OPEN_A_CASINO","extra":1}', type: "application/json; charset=UTF-8" });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.body.error.problems).toEqual([
+      { field: "client_key", reason: "is required" },
+      { field: "form", reason: "is required" },
+      { field: "extra", reason: "is not a property of this request" },
+    ]);
+    // The same key twice: refused, not "the last one wins".
+    const twice = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"START_BUSINESS","bundle_code":"CLOSE_BUSINESS","client_key":"twice-0001","form":{}}' });
+    expect([twice.status, twice.body.error.field]).toEqual([400, "bundle_code"]);
+    const twiceInForm = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"START_BUSINESS","client_key":"twice-0002","form":{"enterprise.address":"a","enterprise.address":"b"}}' });
+    expect(twiceInForm.body.error.field).toBe("form.enterprise.address");
+    // Prototype poisoning is refused, not merged.
+    const poisoned = await api("POST", "/v1/applications", { token, raw: '{"bundle_code":"START_BUSINESS","client_key":"proto-0001","form":{"__proto__":{"admin":true}}}' });
+    expect([poisoned.status, poisoned.body.error.field]).toEqual([400, "body"]);
+    // Bounds on strings, lists and names.
+    const long = await submit({ client_key: "k".repeat(129) });
+    expect([long.status, long.body.error.field]).toEqual([400, "client_key"]);
+    const badName = await submit({}, { ...startBusinessForm(), "Enterprise.Address<script>": "x" });
+    expect(badName.body.error.field).toBe("form.Enterprise.Address<script>");
+    const badMaterial = await submit({ materials: { ARTICLES_OF_ASSOCIATION: "x".repeat(81) } });
+    expect(badMaterial.body.error.field).toBe("materials.ARTICLES_OF_ASSOCIATION");
     // Nested 10,000 levels deep (it answered 500): refused naming the body; 32 levels are fine to parse.
     const deep = (n: number) =>
       `{"bundle_code":"START_BUSINESS","client_key":"deep-0001","form":{"enterprise.trade_name":${'{"a":'.repeat(n)}1${"}".repeat(n)}}}`;

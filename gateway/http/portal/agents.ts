@@ -5,13 +5,12 @@
  * acting (from the token); only the enterprise's legal representative manages its agents (403).
  */
 import { applicantOf, callBus, portalOf, type PortalDeps } from "./deps";
-import { onlyKeys, toSnake } from "./http-kit";
+import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 /** POST /v1/enterprises/{credit_code}/agents: 201 when granted, 200 when the same grant was already open. */
 export async function authoriseAgent(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["agent_id_number", "bundle_codes", "valid_through"]);
   const r = await callBus<{ authorisation: unknown; created: boolean }>(deps, req, "bundles.authoriseAgent", {
     by: applicantOf(req),
     creditCode: req.params.credit_code,
@@ -32,7 +31,6 @@ export async function listAgents(req: PortalRequest, deps: PortalDeps): Promise<
 /** POST /v1/enterprises/{credit_code}/agents/{id_number}/revocation: closes the agent's open authorisation (safe to retry). */
 export async function revokeAgent(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["reason"]);
   const r = await callBus(deps, req, "bundles.revokeAgent", {
     by: applicantOf(req),
     creditCode: req.params.credit_code,

@@ -4,7 +4,7 @@
  * application answers exactly like a missing one (404).
  */
 import { applicantOf, callBus, type PortalDeps } from "./deps";
-import { onlyKeys, toSnake } from "./http-kit";
+import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 interface Submitted {
@@ -16,7 +16,6 @@ interface Submitted {
 /** POST /v1/applications: 201 when created, 200 when the client key returns the existing one. */
 export async function submitApplication(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["bundle_code", "client_key", "form", "materials"]);
   const r = await callBus<Submitted>(deps, req, "bundles.submit", {
     applicant: applicantOf(req),
     bundleCode: body.bundle_code,
@@ -45,7 +44,6 @@ export async function applicationStatus(req: PortalRequest, deps: PortalDeps): P
 /** POST /v1/applications/{id}/materials: supplies a deferred (容缺) or requested material. */
 export async function supplementMaterial(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["material_type", "material_id"]);
   const view = await callBus(deps, req, "bundles.supplement", {
     applicationId: req.params.id,
     applicant: applicantOf(req),
@@ -58,7 +56,6 @@ export async function supplementMaterial(req: PortalRequest, deps: PortalDeps): 
 /** POST /v1/applications/{id}/withdrawal: the applicant withdraws (撤回) a running application. */
 export async function withdrawApplication(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["reason"]);
   const view = await callBus(deps, req, "bundles.withdraw", { applicationId: req.params.id, applicant: applicantOf(req), reason: body.reason });
   return { status: 200, body: toSnake(view) };
 }
@@ -66,7 +63,6 @@ export async function withdrawApplication(req: PortalRequest, deps: PortalDeps):
 /** POST /v1/applications/{id}/steps/{step_key}/correction: corrects or drops a held step. */
 export async function correctStep(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["fields", "item", "drop"]);
   const view = await callBus(deps, req, "bundles.correct", {
     applicationId: req.params.id,
     applicant: applicantOf(req),

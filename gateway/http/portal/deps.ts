@@ -15,6 +15,8 @@ export interface PortalDeps {
   /** Department token verification, shared with the gRPC edge's logic. */
   checks: CallerChecks;
   ratings: Ratings;
+  /** The OpenAPI document generated from the routes' schemas (set once the app is ready). */
+  openapi?: () => unknown;
 }
 
 /**

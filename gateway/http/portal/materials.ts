@@ -5,7 +5,7 @@
  */
 import type { MaterialMeta } from "../../materials/store";
 import { applicantOf, callBus, type PortalDeps } from "./deps";
-import { onlyKeys, toSnake } from "./http-kit";
+import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 /** Largest upload body: the base64 of a ~11 MiB file plus the JSON around it. */
@@ -15,7 +15,6 @@ export const MATERIAL_BODY_LIMIT = 28 * 1024 * 1024;
 /** POST /v1/materials */
 export async function uploadMaterial(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["type_code", "file_name", "content_type", "content_base64"]);
   const material = await callBus<MaterialMeta>(deps, req, "materials.upload", {
     owner: applicantOf(req),
     typeCode: body.type_code,

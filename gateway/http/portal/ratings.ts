@@ -9,7 +9,7 @@ import type { Database } from "../../../services/common/db/database";
 import { ErrorType, failedPrecondition, invalidArgument } from "../../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../../services/common/runtime";
 import { applicantOf, callBus, portalOf, type PortalDeps } from "./deps";
-import { onlyKeys, toSnake } from "./http-kit";
+import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 export interface Rating {
@@ -80,7 +80,6 @@ export class Ratings {
 /** POST /v1/applications/{id}/rating */
 export async function rateApplication(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["score", "comment"]);
   const { score, comment } = checkRating(body);
   const applicant = applicantOf(req);
   // Answers 404 for an application that is not the applicant's.

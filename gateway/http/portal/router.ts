@@ -1,9 +1,10 @@
 /**
- * A tiny router: routes are (method, path template, who may call, handler); `{name}` in a template
- * matches one path segment. A known path with another method is 405 (with Allow), anything else 404.
+ * The portal's route table types: (method, path template, who may call, schema, handler). Routing
+ * itself is Fastify's (portal.ts); `allowedMethods` tells a 405 from a 404 for a path no route of
+ * that method matches. `{name}` in a template matches one path segment.
  */
 import type http from "node:http";
-import { HttpError } from "./http-kit";
+import type { RouteSchema } from "./schemas";
 
 export type Method = "GET" | "POST";
 
@@ -22,7 +23,7 @@ export interface PortalRequest {
   applicant?: string;
   /** The portal system that obtained the applicant's token, or that calls (department routes). */
   portal?: string;
-  /** The JSON body, read under the route's size limit. */
+  /** The JSON body, already parsed and checked against the route's schema. */
   body(): Promise<Record<string, unknown>>;
 }
 
@@ -40,65 +41,18 @@ export interface Route<D> {
   audience: Audience;
   /** Largest request body accepted, bytes (routes with a body). */
   bodyLimit?: number;
+  schema: RouteSchema;
   handler: (req: PortalRequest, deps: D) => Promise<Reply>;
 }
 
-interface Compiled<D> {
-  route: Route<D>;
-  pattern: RegExp;
-  names: string[];
+/** A template as a regular expression over a path. */
+const patternOf = (template: string) =>
+  new RegExp(`^${template.split("/").map((part) => (/^\{\w+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`);
+
+/** The methods of the routes whose template matches `pathname` (empty: no such path). */
+export function allowedMethods(routes: ReadonlyArray<{ method: Method; path: string }>, pathname: string): Method[] {
+  return [...new Set(routes.filter((r) => patternOf(r.path).test(pathname)).map((r) => r.method))];
 }
 
-export interface Match<D> {
-  route: Route<D>;
-  params: Record<string, string>;
-}
-
-/** Matches requests against a route table. */
-export class Router<D> {
-  private readonly compiled: Compiled<D>[];
-
-  constructor(readonly routes: readonly Route<D>[]) {
-    this.compiled = routes.map((route) => {
-      const names: string[] = [];
-      const source = route.path
-        .split("/")
-        .map((part) => {
-          const name = /^\{(\w+)\}$/.exec(part)?.[1];
-          if (!name) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-          names.push(name);
-          return "([^/]+)";
-        })
-        .join("/");
-      return { route, pattern: new RegExp(`^${source}$`), names };
-    });
-  }
-
-  /** The route for a method and path; throws 404 or 405. */
-  match(method: string, pathname: string): Match<D> {
-    const allowed: string[] = [];
-    for (const c of this.compiled) {
-      const m = c.pattern.exec(pathname);
-      if (!m) continue;
-      if (c.route.method !== method) {
-        allowed.push(c.route.method);
-        continue;
-      }
-      const params: Record<string, string> = {};
-      c.names.forEach((name, i) => {
-        try {
-          params[name] = decodeURIComponent(m[i + 1]);
-        } catch {
-          throw new HttpError(400, "INVALID_ARGUMENT", `${name}: is not a valid URL path segment`, name);
-        }
-      });
-      return { route: c.route, params };
-    }
-    if (allowed.length > 0) {
-      throw new HttpError(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${pathname} (allowed: ${allowed.join(", ")})`, undefined, {
-        allow: allowed.join(", "),
-      });
-    }
-    throw new HttpError(404, "NOT_FOUND", `no route ${method} ${pathname} (see GET /openapi.json)`);
-  }
-}
+/** Fastify's form of a template: /v1/applications/:id. */
+export const fastifyPath = (template: string) => template.replace(/\{(\w+)\}/g, ":$1");

@@ -7,12 +7,10 @@ import { requireIdNumber } from "../../../services/identity/checks";
 import type { Person } from "../../../proto/gen/tongban/identity/v1/identity";
 import { signApplicantToken } from "./auth";
 import { callBus, portalOf, type PortalDeps } from "./deps";
-import { onlyKeys } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 export async function createSession(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const body = await req.body();
-  onlyKeys(body, ["id_number"]);
   const { idNumber } = requireIdNumber(body.id_number, "id_number");
   const person = await callBus<Person>(deps, req, "identity.getPerson", { idNumber, caseId: "session" });
   const { token, expiresAt } = signApplicantToken(deps.tokenKey, person.idNumber, portalOf(req));

@@ -1,42 +1,29 @@
 /** The portal's plumbing: routing, body limits, error bodies, snake_case. */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Errors } from "moleculer";
-import { errorReply, HttpError, readJsonBody, toSnake, writeJson } from "../../../../gateway/http/portal/http-kit";
-import { Router, type Route } from "../../../../gateway/http/portal/router";
+import { errorReply, toSnake } from "../../../../gateway/http/portal/http-kit";
+import { depthExceeds, findDuplicateKey } from "../../../../gateway/http/portal/json-body";
+import { problemsOf } from "../../../../gateway/http/portal/portal";
+import { allowedMethods, fastifyPath, type Route } from "../../../../gateway/http/portal/router";
 import { failedPrecondition, invalidArgument, notFound } from "../../../../services/common/errors";
 
 const ok = async () => ({ status: 200, body: {} });
+const schema = { operationId: "x", summary: "x", tags: [], responses: {} };
 const routes: Route<void>[] = [
-  { method: "GET", path: "/v1/applications/{id}", audience: "applicant", handler: ok },
-  { method: "POST", path: "/v1/applications/{id}/rating", audience: "applicant", handler: ok },
-  { method: "GET", path: "/v1/applications", audience: "applicant", handler: ok },
-  { method: "POST", path: "/v1/applications", audience: "applicant", handler: ok },
+  { method: "GET", path: "/v1/applications/{id}", audience: "applicant", schema, handler: ok },
+  { method: "POST", path: "/v1/applications/{id}/rating", audience: "applicant", schema, handler: ok },
+  { method: "GET", path: "/v1/applications", audience: "applicant", schema, handler: ok },
+  { method: "POST", path: "/v1/applications", audience: "applicant", schema, handler: ok },
 ];
 
-function thrown(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error("expected a throw");
-}
-
-describe("Router", () => {
-  const router = new Router(routes);
-  it("matches templates and decodes path parameters", () => {
-    const m = router.match("GET", "/v1/applications/A20261122-ABC%2FX");
-    expect(m.route.path).toBe("/v1/applications/{id}");
-    expect(m.params).toEqual({ id: "A20261122-ABC/X" });
-    expect(router.match("POST", "/v1/applications").route.method).toBe("POST");
+describe("route templates", () => {
+  it("tell the methods a path has (405 with Allow) from a path that has none (404)", () => {
+    expect(allowedMethods(routes, "/v1/applications")).toEqual(["GET", "POST"]);
+    expect(allowedMethods(routes, "/v1/applications/x/rating")).toEqual(["POST"]);
+    expect(allowedMethods(routes, "/v1/applications/x/y/z")).toEqual([]);
+    expect(allowedMethods(routes, "/v1/applications.")).toEqual([]);
   });
-  it("answers 405 with Allow for a known path, 404 otherwise", () => {
-    const wrong = thrown(() => router.match("DELETE", "/v1/applications"));
-    expect(wrong).toMatchObject({ status: 405, code: "METHOD_NOT_ALLOWED", headers: { allow: "GET, POST" } });
-    expect(thrown(() => router.match("GET", "/v1/applications/x/rating"))).toMatchObject({ status: 405 });
-    expect(thrown(() => router.match("GET", "/v1/applications/x/y/z"))).toMatchObject({ status: 404, code: "NOT_FOUND" });
-    expect(thrown(() => router.match("GET", "/v1/applications/%E0%A4%A"))).toMatchObject({ status: 400, field: "id" });
+  it("are written for Fastify with :name", () => {
+    expect(fastifyPath("/v1/enterprises/{credit_code}/agents/{id_number}/revocation")).toBe("/v1/enterprises/:credit_code/agents/:id_number/revocation");
   });
 });
 
@@ -65,46 +52,53 @@ describe("toSnake", () => {
   });
 });
 
-describe("readJsonBody", () => {
-  let server: http.Server;
-  let url: string;
-  beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      readJsonBody(req, 1000).then(
-        (body) => writeJson(res, 200, body),
-        (err) => {
-          const e = errorReply(err);
-          writeJson(res, e.status, e.body, e.headers);
-        },
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+describe("findDuplicateKey", () => {
+  it("finds a key given twice in one object, at any depth, escapes decoded; not across objects", () => {
+    expect(findDuplicateKey('{"id_number":"A","id_number":"B"}')).toBe("id_number");
+    expect(findDuplicateKey('{"form":{"employees":[{"a":1},{"id_number":"1","x":[1,{"q":2}],"id_number":"2"}]}}')).toBe("form.employees[1].id_number");
+    expect(findDuplicateKey('{"f\\u006f":1,"fx":2}')).toBeUndefined();
+    expect(findDuplicateKey('{"f\\u006f":1,"fo":2}')).toBe("fo");
+    expect(findDuplicateKey('{"\\u0061":1,"a":2}')).toBe("a");
+    expect(findDuplicateKey('{"a":{"b":1},"b":{"a":2},"c":["a","a"],"d":"\\"a\\":1,\\"a\\""}')).toBeUndefined();
+    expect(findDuplicateKey('{"a":"x\\\\","a":1}')).toBe("a");
+    expect(findDuplicateKey("[]")).toBeUndefined();
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  it("scans a 28 MiB upload in one pass", () => {
+    const big = `{"type_code":"X","content_base64":"${"A".repeat(28 * 1024 * 1024)}","type_code":"Y"}`;
+    expect(findDuplicateKey(big)).toBe("type_code");
+  });
+});
 
-  const post = async (body: string, type = "application/json") => {
-    const res = await fetch(url, { method: "POST", body, headers: { "content-type": type } });
-    return { status: res.status, body: (await res.json()) as { error?: { code: string; field?: string } } };
-  };
+describe("depthExceeds", () => {
+  it("measures nesting without recursion", () => {
+    expect(depthExceeds({ a: [{ b: 1 }] }, 3)).toBe(false);
+    expect(depthExceeds({ a: [{ b: {} }] }, 3)).toBe(true);
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(depthExceeds(deep, 32)).toBe(true);
+  });
+});
 
-  it("parses a JSON object", async () => {
-    expect(await post('{"a":1}')).toEqual({ status: 200, body: { a: 1 } });
-  });
-  it("refuses malformed JSON, non-objects and other content types naming body", async () => {
-    expect(await post("{")).toMatchObject({ status: 400, body: { error: { code: "INVALID_ARGUMENT", field: "body" } } });
-    expect(await post("[1]")).toMatchObject({ status: 400, body: { error: { field: "body" } } });
-    expect((await post("a=1", "application/x-www-form-urlencoded")).status).toBe(415);
-  });
-  it("stops at the limit: declared length, and a streamed body without one", async () => {
-    expect(await post(JSON.stringify({ a: "x".repeat(2000) }))).toMatchObject({ status: 413, body: { error: { code: "PAYLOAD_TOO_LARGE", field: "body" } } });
-    const chunks = new ReadableStream({
-      start(c) {
-        for (let i = 0; i < 5; i++) c.enqueue(new TextEncoder().encode(i === 0 ? '{"a":"' : "y".repeat(400)));
-        c.close();
-      },
-    });
-    const res = await fetch(url, { method: "POST", body: chunks, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
-    expect(res.status).toBe(413);
+describe("problemsOf", () => {
+  it("names each field once, from the schema checker's pointers", () => {
+    const problems = problemsOf(
+      [
+        { instancePath: "", keyword: "required", params: { missingProperty: "client_key" }, message: "must have required property 'client_key'" },
+        { instancePath: "", keyword: "additionalProperties", params: { additionalProperty: "bundleCode" }, message: "must NOT have additional properties" },
+        { instancePath: "/form/employees/0/id_number", keyword: "maxLength", params: { limit: 18 }, message: "must NOT have more than 18 characters" },
+        { instancePath: "/form/employees/0/id_number", keyword: "pattern", params: {}, message: "must match pattern" },
+        { instancePath: "/materials", keyword: "pattern", params: {}, propertyName: "bad key", message: "must match pattern" },
+        { instancePath: "/materials", keyword: "propertyNames", params: { propertyName: "bad key" }, message: "property name must be valid" },
+        { instancePath: "", keyword: "type", params: {}, message: "must be object" },
+      ],
+      "body",
+    );
+    expect(problems).toEqual([
+      { field: "client_key", reason: "is required" },
+      { field: "bundleCode", reason: "is not a property of this request" },
+      { field: "form.employees[0].id_number", reason: "must NOT have more than 18 characters" },
+      { field: "materials.bad key", reason: "is not a field name this request takes (must match pattern)" },
+      { field: "body", reason: "must be object" },
+    ]);
   });
 });
