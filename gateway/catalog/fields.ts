@@ -4,8 +4,11 @@
  * merged form prefills it instead of asking).
  */
 import { invalidArgument } from "../../services/common/errors";
-import { parseDecimal } from "../../services/common/decimal";
-import { requireDate, requireText } from "../../services/common/validate";
+import { describeRange, parseAmount, type AmountKind } from "../../services/common/amounts";
+import { CONTRIBUTION_METHODS } from "../../services/business-registration/requests";
+import { findScope } from "../../services/business-registration/rules/scopes";
+import { SEAL_TYPES } from "../../services/business-registration/rules/seals";
+import { foldWidth, requireDate, requireText } from "../../services/common/validate";
 import { requireCreditCode, requireIdNumber, requireRegion } from "../../services/identity/checks";
 
 export type FieldType = "text" | "id_number" | "credit_code" | "region_code" | "decimal" | "date" | "enum" | "boolean" | "integer" | "codes" | "investors" | "employees";
@@ -23,6 +26,12 @@ export interface FieldDefinition {
   source?: FieldSource;
   /** Prefilled from this source but the applicant may change it (e.g. legal representative = applicant). */
   suggested?: FieldSource;
+  /** A decimal field's amount kind: its unit, scale and documented range (services/common/amounts.ts). */
+  amount?: AmountKind;
+  /** A codes field's check of one code (the catalogue it comes from). */
+  code?: (code: string) => boolean;
+  /** Longest text (characters) of a text field; 200 when not given. */
+  maxLength?: number;
 }
 
 const f = (name: string, type: FieldType, labelZh: string, labelEn: string, extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
@@ -42,9 +51,9 @@ export const FIELDS: FieldDefinition[] = [
   f("enterprise.industry", "text", "行业表述", "Industry"),
   f("enterprise.organisation_form", "enum", "组织形式", "Organisation form", { values: ["有限公司", "有限责任公司", "股份有限公司", "店", "馆", "工作室", "经营部", "商行", "厂"] }),
   f("enterprise.enterprise_type", "enum", "企业类型", "Enterprise type", { values: ["ENTERPRISE_TYPE_COMPANY", "ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP"] }),
-  f("enterprise.registered_capital", "decimal", "注册资本（万元）", "Registered capital (10k CNY)"),
+  f("enterprise.registered_capital", "decimal", "注册资本（万元）", "Registered capital (10k CNY)", { amount: "registeredCapital" }),
   f("enterprise.address", "text", "住所", "Domicile"),
-  f("enterprise.business_scope_codes", "codes", "经营范围", "Business scope"),
+  f("enterprise.business_scope_codes", "codes", "经营范围", "Business scope", { code: (c) => Boolean(findScope(c)) }),
   f("enterprise.legal_representative_id_number", "id_number", "法定代表人身份证号码", "Legal representative's ID number", {
     suggested: { kind: "applicant", attribute: "idNumber" },
   }),
@@ -53,10 +62,10 @@ export const FIELDS: FieldDefinition[] = [
   f("enterprise.new_address", "text", "变更后住所", "New domicile"),
   f("enterprise.new_legal_representative_id_number", "id_number", "变更后法定代表人身份证号码", "New legal representative's ID number"),
   f("enterprise.deregistration_reason", "text", "注销原因", "Reason for deregistration"),
-  f("seal.types", "codes", "刻制印章", "Seals to engrave"),
+  f("seal.types", "codes", "刻制印章", "Seals to engrave", { values: [...SEAL_TYPES] }),
   f("seal.engraver", "text", "印章刻制单位", "Seal engraver"),
-  f("tax.expected_annual_sales", "decimal", "预计年应税销售额（万元）", "Expected annual taxable sales (10k CNY)"),
-  f("tax.monthly_credit_line", "decimal", "申请发票月度开票额度（元）", "Monthly invoicing credit line (CNY)"),
+  f("tax.expected_annual_sales", "decimal", "预计年应税销售额（万元）", "Expected annual taxable sales (10k CNY)", { amount: "expectedAnnualSales" }),
+  f("tax.monthly_credit_line", "decimal", "申请发票月度开票额度（元）", "Monthly invoicing credit line (CNY)", { amount: "monthlyCreditLine" }),
   f("social_insurance.work_injury_risk_class", "integer", "工伤保险行业风险类别", "Work-injury risk class"),
   f("employees", "employees", "首批参保员工", "First employees"),
 ];
@@ -71,12 +80,24 @@ export function findField(name: string): FieldDefinition | undefined {
 /** The form field name as the portal sends it (dots kept: "enterprise.address"). */
 const at = (name: string, sub?: string | number) => (sub === undefined ? name : typeof sub === "number" ? `${name}[${sub}]` : `${name}.${sub}`);
 
+/** A list item: an object with only the listed keys (INVALID_ARGUMENT naming the item or the stray key). */
+function itemOf(value: unknown, field: string, keys: string[]): Record<string, unknown> {
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw invalidArgument(field, `must be { ${keys.join(", ")} }`);
+  for (const key of Object.keys(value)) if (!keys.includes(key)) throw invalidArgument(`${field}.${key}`, `is not a property of this item (expected ${keys.join(", ")})`);
+  return value as Record<string, unknown>;
+}
+
+/** The documented range of a decimal field, for the merged form. */
+export function rangeOf(def: FieldDefinition): string | undefined {
+  return def.amount ? describeRange(def.amount) : undefined;
+}
+
 /** Checks one value against its definition; returns the normalised value or throws INVALID_ARGUMENT naming the field. */
 export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
   const name = def.name;
   switch (def.type) {
     case "text":
-      return requireText(value, name, 1, 500);
+      return requireText(value, name, 1, def.maxLength ?? 200);
     case "id_number":
       return requireIdNumber(value, name).idNumber;
     case "credit_code":
@@ -84,8 +105,9 @@ export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
     case "region_code":
       return requireRegion(value, name).code;
     case "decimal":
-      parseDecimal(value, name, 4);
-      return String(value).trim();
+      if (!def.amount) throw new Error(`decimal field ${name} has no amount kind`);
+      parseAmount(def.amount, value, name);
+      return String(foldWidth(value)).trim();
     case "date":
       return requireDate(value, name);
     case "boolean":
@@ -97,31 +119,40 @@ export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
     case "enum":
       if (typeof value !== "string" || !def.values!.includes(value)) throw invalidArgument(name, `must be one of ${def.values!.join(", ")}`);
       return value;
-    case "codes":
-      if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== "string" || v.length === 0 || v.length > 40)) {
-        throw invalidArgument(name, "must be a non-empty list of codes");
-      }
+    case "codes": {
+      const listed = def.values ? `one of ${def.values.join(", ")}` : "a code of the catalogue";
+      if (!Array.isArray(value) || value.length === 0 || value.length > 20) throw invalidArgument(name, `must be a list of 1 to 20 codes, each ${listed}`);
+      value.forEach((v, i) => {
+        const known = typeof v === "string" && (def.values ? def.values.includes(v) : Boolean(def.code?.(v)));
+        if (!known) throw invalidArgument(at(name, i), `must be ${listed}`);
+      });
+      if (new Set(value).size !== value.length) throw invalidArgument(name, "lists a code twice");
       return value;
+    }
     case "investors":
       if (!Array.isArray(value) || value.length === 0) throw invalidArgument(name, "must list at least one investor: { id, contribution }");
+      if (value.length > 50) throw invalidArgument(name, "must list at most 50 investors");
       return value.map((inv, i) => {
-        if (!inv || typeof inv !== "object") throw invalidArgument(at(name, i), "must be { id, contribution, contribution_method }");
-        const o = inv as Record<string, unknown>;
-        const id = typeof o.id === "string" ? o.id.trim().toUpperCase() : "";
+        const o = itemOf(inv, at(name, i), ["id", "contribution", "contribution_method"]);
+        const folded = foldWidth(o.id);
+        const id = typeof folded === "string" ? folded.trim().toUpperCase() : "";
         if (!/^[0-9A-Z]{18}$/.test(id)) throw invalidArgument(at(at(name, i), "id"), "must be a resident ID number or a credit code");
-        parseDecimal(o.contribution, at(at(name, i), "contribution"), 4, { positive: true });
-        return { id, contribution: String(o.contribution).trim(), contributionMethod: typeof o.contribution_method === "string" ? o.contribution_method : "货币" };
+        parseAmount("contribution", o.contribution, at(at(name, i), "contribution"));
+        const method = o.contribution_method ?? "货币";
+        if (typeof method !== "string" || !CONTRIBUTION_METHODS.includes(method)) {
+          throw invalidArgument(at(at(name, i), "contribution_method"), `must be one of ${CONTRIBUTION_METHODS.join(", ")}`);
+        }
+        return { id, contribution: String(foldWidth(o.contribution)).trim(), contributionMethod: method };
       });
     case "employees":
       if (!Array.isArray(value) || value.length === 0) throw invalidArgument(name, "must list at least one employee: { id_number, monthly_wage, start_date }");
       if (value.length > 50) throw invalidArgument(name, "must list at most 50 employees");
       return value.map((e, i) => {
-        if (!e || typeof e !== "object") throw invalidArgument(at(name, i), "must be { id_number, monthly_wage, start_date }");
-        const o = e as Record<string, unknown>;
-        parseDecimal(o.monthly_wage, at(at(name, i), "monthly_wage"), 2, { positive: true });
+        const o = itemOf(e, at(name, i), ["id_number", "monthly_wage", "start_date"]);
+        parseAmount("monthlyWage", o.monthly_wage, at(at(name, i), "monthly_wage"));
         return {
           idNumber: requireIdNumber(o.id_number, at(at(name, i), "id_number")).idNumber,
-          monthlyWage: String(o.monthly_wage).trim(),
+          monthlyWage: String(foldWidth(o.monthly_wage)).trim(),
           startDate: requireDate(o.start_date, at(at(name, i), "start_date")),
         };
       });

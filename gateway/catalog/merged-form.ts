@@ -6,7 +6,7 @@
 import { invalidArgument } from "../../services/common/errors";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { bundleFields, bundleMaterials, type Bundle } from "./bundles";
-import { checkFieldValue, findField, type FieldSource } from "./fields";
+import { checkFieldValue, findField, rangeOf, type FieldSource } from "./fields";
 
 export interface FormField {
   name: string;
@@ -47,7 +47,7 @@ export function mergedForm(bundle: Bundle, person: Person, held: HeldMaterial[])
   const optional = new Set(bundle.optionalFields ?? []);
   const fields = bundleFields(bundle).map((name): FormField => {
     const def = findField(name)!;
-    const base = { name, type: def.type, labelZh: def.labelZh, labelEn: def.labelEn, values: def.values };
+    const base = { name, type: def.type, labelZh: def.labelZh, labelEn: def.labelEn, values: def.values, ...(def.amount ? { range: rangeOf(def) } : {}) };
     if (def.source) return { ...base, required: true, value: fromApplicant(def.source, person), source: SOURCE_LABEL, editable: false };
     if (def.suggested) return { ...base, required: false, value: fromApplicant(def.suggested, person), source: SOURCE_LABEL, editable: true };
     return { ...base, required: !optional.has(name), editable: true };

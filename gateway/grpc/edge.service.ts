@@ -51,6 +51,31 @@ function reflectionDefinition() {
   );
 }
 
+/** A request that did not decode: its handler answers INVALID_ARGUMENT with the reason. */
+class Undecodable {
+  constructor(readonly reason: string) {}
+}
+
+/** A length-delimited protobuf string of exactly "__proto__" (its length byte, then the text). */
+const PROTO_KEY = Buffer.concat([Buffer.from([9]), Buffer.from("__proto__")]);
+
+/**
+ * Wraps a method's request decoder. grpc-js answers a decoding failure with INTERNAL; here it is
+ * the caller's error (INVALID_ARGUMENT). And a map key "__proto__" is refused outright: decoding
+ * writes map entries into a plain object, where that key sets nothing and the entry would vanish
+ * silently (it was dropped from a licence's signed fields).
+ */
+export function tolerantDecoder(decode: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+  return (bytes: Buffer) => {
+    if (bytes.includes(PROTO_KEY)) return new Undecodable("a string or map key of the request is \"__proto__\"");
+    try {
+      return decode(bytes);
+    } catch (err) {
+      return new Undecodable(`the request does not decode as its message type (${(err as Error).message})`);
+    }
+  };
+}
+
 /** Builds the handler of one unary method. */
 function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, route: MethodRoute) {
   const log = rootLogger().child({ mod: "grpc-edge" });
@@ -68,6 +93,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       if (!(await checks.isAllowed(department, route.path))) {
         throw new EdgeError(grpc.status.PERMISSION_DENIED, `department ${department} has no grant for ${route.path}`);
       }
+      if (call.request instanceof Undecodable) throw new EdgeError(grpc.status.INVALID_ARGUMENT, `request: ${call.request.reason}`);
       const window = Math.floor(Date.now() / 60_000);
       const used = await rt.store.increment(`rate:${department}:${window}`, 61_000);
       if (used > rt.config.grpcRateLimitPerMinute) {
@@ -169,7 +195,10 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
           const route = METHOD_ROUTES.get(service.definition[key].path)!;
           impl[key] = unaryHandler(this.broker, rt, checks, route);
         }
-        server.addService(service.definition, impl);
+        const definition = Object.fromEntries(
+          Object.entries(service.definition).map(([key, method]) => [key, { ...method, requestDeserialize: tolerantDecoder(method.requestDeserialize) }]),
+        ) as grpc.ServiceDefinition;
+        server.addService(definition, impl);
       }
       // Health per served service follows whether its moleculer service is reachable on the bus.
       health = new HealthImplementation({ "": "SERVING" });

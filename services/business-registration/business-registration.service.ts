@@ -6,7 +6,6 @@
 import type { ServiceSchema } from "moleculer";
 import { callerDepartment } from "../common/caller";
 import { clientsFor } from "../common/clients";
-import type { Database } from "../common/db/database";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { OutboxRelay } from "../common/outbox";
 import { openServiceDatabase, type Runtime } from "../common/runtime";

@@ -1,7 +1,8 @@
 /** Checks of incoming requests, field by field, before anything is read or written. */
 import { invalidArgument } from "../common/errors";
 import { checkIdempotencyKey } from "../common/idempotency";
-import { parseDecimal, formatDecimal } from "../common/decimal";
+import { formatDecimal } from "../common/decimal";
+import { AMOUNTS, parseAmount } from "../common/amounts";
 import { requireCaseId, requireEnum, requireText } from "../common/validate";
 import { holderKindOf, requireCreditCode, requireIdNumber, requireRegion } from "../identity/checks";
 import type { Region } from "../identity/rules/regions";
@@ -15,8 +16,7 @@ import { checkIndustry, checkOrganisationForm, checkTradeName } from "./rules/na
 import { findScope } from "./rules/scopes";
 
 /** 注册资本 and contributions are in 万元 with up to 4 decimals (1 元 = 0.0001 万元). */
-export const CAPITAL_SCALE = 4;
-const MAX_CAPITAL = 10n ** 10n * 10n ** BigInt(CAPITAL_SCALE);
+export const CAPITAL_SCALE = AMOUNTS.registeredCapital.scale;
 export const CONTRIBUTION_METHODS = ["货币", "实物", "知识产权", "土地使用权", "股权", "债权"];
 const ENTERPRISE_TYPES = [EnterpriseType.ENTERPRISE_TYPE_COMPANY, EnterpriseType.ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP] as const;
 
@@ -72,7 +72,7 @@ export interface CheckedInvestor {
 export function checkRegisterEnterprise(p: RegisterEnterpriseRequest) {
   const key = checkIdempotencyKey(p.idempotencyKey);
   const reservationId = requireText(p.reservationId, "reservation_id", 4, 64);
-  const capital = parseDecimal(p.registeredCapital, "registered_capital", CAPITAL_SCALE, { positive: true, max: MAX_CAPITAL });
+  const capital = parseAmount("registeredCapital", p.registeredCapital, "registered_capital");
   const scopeCodes = checkScopeCodes(p.businessScopeCodes, "business_scope_codes");
   const legalRepresentativeIdNumber = requireIdNumber(p.legalRepresentativeIdNumber, "legal_representative_id_number").idNumber;
   if (!Array.isArray(p.investors) || p.investors.length === 0) throw invalidArgument("investors", "is required: at least one investor");
@@ -90,7 +90,7 @@ export function checkRegisterEnterprise(p: RegisterEnterpriseRequest) {
     return {
       id,
       kind,
-      contribution: parseDecimal(inv.contribution, `investors[${i}].contribution`, CAPITAL_SCALE, { positive: true, max: MAX_CAPITAL }),
+      contribution: parseAmount("contribution", inv.contribution, `investors[${i}].contribution`),
       contributionMethod: method,
     };
   });

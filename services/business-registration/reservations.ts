@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { ReservationStatus, type EnterpriseType, type NameReservation } from "../../proto/gen/tongban/registration/v1/registration";
+import { tradeNameKey } from "./rules/names";
 
 /** How long a declared name stays reserved (名称保留期). */
 export const RESERVATION_DAYS = 30;
@@ -66,8 +67,8 @@ export async function reserve(tx: Queryable, n: NewReservation): Promise<NameRes
   await expireReservations(tx);
   const { rows } = await tx.query<ReservationRow>(
     `INSERT INTO name_reservations (reservation_id, full_name, region_code, name_region, trade_name, industry, organisation_form,
-       enterprise_type, applicant_id_number, status, expires_at, case_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + interval '${RESERVATION_DAYS} days', $11)
+       enterprise_type, applicant_id_number, status, expires_at, case_id, trade_name_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + interval '${RESERVATION_DAYS} days', $11, $12)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       `NR-${crypto.randomUUID()}`,
@@ -81,6 +82,8 @@ export async function reserve(tx: Queryable, n: NewReservation): Promise<NameRes
       n.applicantIdNumber,
       ReservationStatus.RESERVATION_STATUS_RESERVED,
       n.caseId,
+      // Unique per city and industry in this form (traditional and simplified are one name).
+      tradeNameKey(n.tradeName),
     ],
   );
   if (rows.length === 0) throw failedPrecondition("NAME_TAKEN", `字号“${n.tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);

@@ -3,6 +3,7 @@
  * decimal strings of the contracts, never through floating point.
  */
 import { invalidArgument } from "./errors";
+import { foldWidth } from "./validate";
 
 /**
  * The most units any amount may have: what a PostgreSQL bigint column holds. Amounts are stored as
@@ -15,7 +16,8 @@ export const MAX_UNITS = 9_223_372_036_854_775_807n;
  * Parses a non-negative decimal string with at most `scale` fractional digits into units of
  * 10^-scale; at most `max` units (never more than MAX_UNITS).
  */
-export function parseDecimal(value: unknown, field: string, scale: number, options: { positive?: boolean; max?: bigint } = {}): bigint {
+export function parseDecimal(input: unknown, field: string, scale: number, options: { positive?: boolean; max?: bigint } = {}): bigint {
+  const value = foldWidth(input);
   if (typeof value !== "string" || value.trim() === "") throw invalidArgument(field, "is required (a decimal number)");
   const text = value.trim();
   const m = /^(\d{1,18})(?:\.(\d+))?$/.exec(text);

@@ -4,14 +4,47 @@
  */
 import { invalidArgument } from "./errors";
 
-/** A required string of min..max characters (trimmed). */
+/**
+ * Characters no name, address, licence field, file name or other text may hold: controls (Cc),
+ * format characters (Cf: zero-width space and joiners, bidi embeddings, overrides and isolates,
+ * the BOM, the soft hyphen) and line/paragraph separators. They are invisible: 锦\u200b城 looks
+ * like 锦城 but is another name, and a bidi override makes an officer read an address reordered.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The hub's one text policy, applied at every edge through requireText: Unicode NFC (the same
+ * text always has the same code points, so equal names compare equal and sign the same bytes),
+ * and no invisible or control character (INVALID_ARGUMENT naming the field and the code point).
+ */
+export function canonicalText(text: string, field: string): string {
+  const nfc = text.normalize("NFC");
+  const m = INVISIBLE.exec(nfc);
+  if (m) {
+    const at = [...nfc.slice(0, m.index)].length + 1;
+    const cp = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw invalidArgument(field, `must not contain invisible or control characters (U+${cp} at character ${at})`);
+  }
+  return nfc;
+}
+
+/**
+ * Full-width forms folded to ASCII where a code or a number is expected (ID numbers, credit codes,
+ * region codes, dates, amounts): Chinese input methods type "５１０１０４" as easily as "510104".
+ * U+FF01-U+FF5E become U+0021-U+007E and the ideographic space a space; anything else is kept.
+ */
+export function foldWidth(value: unknown): unknown {
+  if (typeof value !== "string" || !/[\uFF01-\uFF5E\u3000]/.test(value)) return value;
+  return value.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, " ");
+}
+
+/** A required string of min..max characters: trimmed, in canonical form (canonicalText). */
 export function requireText(value: unknown, field: string, min = 1, max = 200): string {
   if (typeof value !== "string" || value.trim().length === 0) throw invalidArgument(field, "is required");
-  const text = value.trim();
+  const text = canonicalText(value.trim(), field);
   const length = [...text].length;
   if (length < min) throw invalidArgument(field, `must be at least ${min} characters (got ${length})`);
   if (length > max) throw invalidArgument(field, `must be at most ${max} characters (got ${length})`);
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw invalidArgument(field, "must not contain control characters");
   return text;
 }
 
@@ -38,7 +71,8 @@ export function optionalCaseId(value: unknown, field = "case_id"): string {
 }
 
 /** A calendar date YYYY-MM-DD that exists. */
-export function requireDate(value: unknown, field: string): string {
+export function requireDate(input: unknown, field: string): string {
+  const value = foldWidth(input);
   if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     throw invalidArgument(field, "must be a date written YYYY-MM-DD");
   }

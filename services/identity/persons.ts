@@ -1,5 +1,5 @@
 /** The population registry: reads and name checks, each recorded with its reader and case. */
-import type { Database, Queryable } from "../common/db/database";
+import type { Database } from "../common/db/database";
 import { readRecorded } from "../common/access-log";
 import { notFound } from "../common/errors";
 import { Gender, type Person } from "../../proto/gen/tongban/identity/v1/identity";

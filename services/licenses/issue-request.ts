@@ -1,6 +1,6 @@
 /** Checks an IssueLicenceRequest against the catalogue before anything is written. */
 import { invalidArgument, permissionDenied } from "../common/errors";
-import { requireDate, todayInChina } from "../common/validate";
+import { canonicalText, foldWidth, requireDate, todayInChina } from "../common/validate";
 import { HolderKind, type IssueLicenceRequest, type LicenceType } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { requireCreditCode, requireIdNumber } from "../identity/checks";
 import { findLicenceType } from "./catalogue";
@@ -37,7 +37,8 @@ function checkFields(type: LicenceType, fields: Record<string, unknown>): Record
       continue;
     }
     if (typeof raw !== "string") throw invalidArgument(field, "must be a string");
-    const value = raw.trim();
+    // Dates and amounts are read with full-width digits folded; other text is kept as written (NFC).
+    const value = def.format === "date" || def.format === "decimal" ? String(foldWidth(raw)).trim() : canonicalText(raw.trim(), field);
     if ([...value].length > 1000) throw invalidArgument(field, "must be at most 1000 characters");
     if (def.format === "date") requireDate(value, field);
     if (def.format === "decimal" && !/^\d{1,15}(\.\d{1,6})?$/.test(value)) throw invalidArgument(field, "must be a non-negative decimal number");

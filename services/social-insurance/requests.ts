@@ -12,7 +12,8 @@ import type {
   RegisterEmployerRequest,
 } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { requireCreditCode, requireIdNumber } from "../identity/checks";
-import { formatYuan, parseYuan } from "./rules/money";
+import { formatYuan } from "./rules/money";
+import { parseAmount } from "../common/amounts";
 import { addMonths, isMonth } from "./rules/periods";
 import { poolingRegionOf } from "./rules/pooling-regions";
 import { isRiskClass } from "./rules/risk-class";
@@ -33,12 +34,9 @@ export function requirePoolingRegion(value: unknown, field = "region_code"): str
   return region;
 }
 
-/** A positive amount in yuan with at most two decimals, in fen. */
+/** A monthly wage in yuan with at most two decimals, in fen, within its documented range (services/common/amounts.ts). */
 export function requireWage(value: unknown, field: string): bigint {
-  const fen = typeof value === "string" ? parseYuan(value.trim()) : undefined;
-  if (fen === undefined) throw invalidArgument(field, "must be an amount in yuan with at most 2 decimals, e.g. 8000.00");
-  if (fen <= 0n) throw invalidArgument(field, "must be more than 0");
-  return fen;
+  return parseAmount("monthlyWage", value, field);
 }
 
 /** RegisterEmployer's fields: a requested risk class 1-8, or 0 to derive it. */

@@ -3,7 +3,6 @@ import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import type { CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
-import { reasonCodeOf } from "../common/errors";
 import { deriveKey } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";

@@ -19,7 +19,8 @@ import type {
   RevokeClearanceRequest,
   WithdrawInvoiceGrantRequest,
 } from "../../proto/gen/tongban/tax/v1/tax";
-import { formatWanYuan, formatYuan, parsePositiveYuan, parseWanYuan } from "./rules/money";
+import { formatWanYuan, formatYuan } from "./rules/money";
+import { parseAmount } from "../common/amounts";
 import { requireEmploymentStart, requirePeriod } from "./rules/periods";
 import { ALL_TAX_TYPES } from "./rules/tax-types";
 
@@ -41,7 +42,7 @@ function reasonOf(value: unknown, fallback: string): string {
 export function checkRegisterTaxpayer(p: RegisterTaxpayerRequest) {
   const key = checkIdempotencyKey(p.idempotencyKey);
   const creditCode = requireCreditCode(p.creditCode).creditCode;
-  const salesFen = p.expectedAnnualSales === "" ? 0n : parseWanYuan(p.expectedAnnualSales, "expected_annual_sales");
+  const salesFen = p.expectedAnnualSales === "" ? 0n : parseAmount("expectedAnnualSales", p.expectedAnnualSales, "expected_annual_sales");
   const caseId = requireCaseId(p.caseId);
   const requestGeneral = p.requestGeneralTaxpayer === true;
   const request = { creditCode, expectedAnnualSales: formatWanYuan(salesFen), requestGeneral, caseId };
@@ -59,7 +60,7 @@ export function checkCancelTaxpayer(p: CancelTaxpayerRegistrationRequest) {
 export function checkGrantInvoices(p: GrantInvoicesRequest) {
   const key = checkIdempotencyKey(p.idempotencyKey);
   const creditCode = requireCreditCode(p.creditCode).creditCode;
-  const creditLineFen = parsePositiveYuan(p.monthlyCreditLine, "monthly_credit_line");
+  const creditLineFen = parseAmount("monthlyCreditLine", p.monthlyCreditLine, "monthly_credit_line");
   const request = { creditCode, monthlyCreditLine: formatYuan(creditLineFen), caseId: optionalCaseId(p.caseId) };
   return { key, request, creditLineFen };
 }
@@ -98,7 +99,7 @@ export function checkRecordLiability(p: RecordLiabilityRequest, today = todayInC
   const taxType = requireText(p.taxType, "tax_type", 1, 20);
   if (!ALL_TAX_TYPES.includes(taxType)) throw invalidArgument("tax_type", `must be one of ${ALL_TAX_TYPES.join(", ")}`);
   const period = requirePeriod(p.period, "period", today);
-  const amountFen = parsePositiveYuan(p.amount, "amount");
+  const amountFen = parseAmount("liability", p.amount, "amount");
   const request = { creditCode, taxType, period, amount: formatYuan(amountFen) };
   return { key, request, amountFen };
 }

@@ -296,6 +296,18 @@ describe("departments over gRPC, each in its own process", () => {
       status.FAILED_PRECONDITION,
     );
     expect(taken.details).toBe(`NAME_TAKEN: 字号“${reservation.tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);
+    // Traditional and simplified characters are one name: 錦瀚 is taken once 锦瀚 is.
+    const declareAs = (tradeName: string, person: number) =>
+      client.call("BusinessRegistrationService/DeclareName", {
+        idempotencyKey: key("decl"), regionCode: "510107", tradeName, industry: "科技", organisationForm: "有限公司",
+        enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[person].idNumber, caseId: "c-r",
+      }, samr);
+    await declareAs("锦瀚", 9);
+    const traditional = await expectStatus(declareAs("錦瀚", 10), status.FAILED_PRECONDITION);
+    expect(traditional.metadata.get("reason-code")).toEqual(["NAME_TAKEN"]);
+    // And a zero-width character does not make another name: it is refused.
+    const hidden = await expectStatus(declareAs("锦\u200b瀚", 10), status.INVALID_ARGUMENT);
+    expect(hidden.metadata.get("field")).toEqual(["trade_name"]);
     const rows = await queryDatabase(db.url, "SELECT 1 FROM registration.enterprises WHERE reservation_id = $1", [reservation.reservationId]);
     expect(rows).toEqual([]);
   }, 60_000);

@@ -180,6 +180,17 @@ export function defineHubFlows(hub: () => HubUnderTest) {
       expect(field).toContain(odd === "名称" ? "名称" : "\uFFFDx");
       expect(Buffer.from(e2.metadata.get("field-bin")[0] as Buffer).toString("utf8")).toBe(field);
     }
+    // A map key "__proto__" would vanish from the signed fields when decoded: refused, not dropped.
+    const proto = await expectStatus(client.call("LicenceService/IssueLicence", { ...request, fields: { ...request.fields, ["__proto__"]: "x" } }, samr), status.INVALID_ARGUMENT);
+    expect(proto.details).toMatch(/__proto__/);
+    // Bytes that do not decode as the request message: the caller's error, not INTERNAL.
+    const garbage = await expectStatus(client.callRaw("LicenceService/IssueLicence", Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), samr), status.INVALID_ARGUMENT);
+    expect(garbage.details).toMatch(/^request: the request does not decode/);
+    // Fields carrying invisible characters (zero-width, bidi override) are refused naming the field.
+    for (const hidden of ["成都\u200b星河", "成都\u202e河星"]) {
+      const e3 = await expectStatus(client.call("LicenceService/IssueLicence", { ...request, fields: { ...request.fields, address: hidden } }, samr), status.INVALID_ARGUMENT);
+      expect(e3.metadata.get("field")).toEqual(["fields.address"]);
+    }
     expect(await client.health("")).toBe("SERVING");
     const wrongDate = { ...request, fields: { ...request.fields, established_on: "2026-02-30" } };
     await expectStatus(client.call("LicenceService/IssueLicence", wrongDate, samr), status.INVALID_ARGUMENT);

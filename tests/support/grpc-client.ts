@@ -77,6 +77,19 @@ export class HubClient {
     });
   }
 
+  /** Sends raw bytes as the request of `Service/Method` (hostile input that no client library would encode). */
+  callRaw(target: string, bytes: Buffer, as?: Credential): Promise<Buffer> {
+    const [service, method] = target.split("/");
+    const fullName = SERVED_SERVICES.find((s) => s.fullName.endsWith(`.${service}`))!.fullName;
+    const metadata = new grpc.Metadata();
+    if (as) metadata.set("authorization", `Bearer ${tokenFor(as)}`);
+    return new Promise((resolve, reject) =>
+      this.clients[service].makeUnaryRequest(`/${fullName}/${method}`, (b: Buffer) => b, (b: Buffer) => b, bytes, metadata, { deadline: Date.now() + 20_000 }, (err, res) =>
+        err ? reject(err) : resolve(res as Buffer),
+      ),
+    );
+  }
+
   /** grpc.health.v1 Check for a service name ("" = the server). */
   health(service: string): Promise<string> {
     return new Promise((resolve, reject) =>

@@ -80,6 +80,7 @@ export const COMPONENTS: Schema[] = [
         label_en: str(),
         required: { type: "boolean" },
         values: list(str()),
+        range: str("A decimal field's documented range and unit, e.g. more than 0 and at most 1000000 元"),
         value: { description: "Prefilled value (government data, or a suggestion)" },
         source: str("Where the prefilled value comes from"),
         editable: { type: "boolean", description: "false: held by the government, shown but not asked" },

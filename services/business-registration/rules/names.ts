@@ -18,6 +18,21 @@ const RESTRICTED = ["中国", "中华", "全国", "国家", "国际"];
 
 const CJK = /^[\u4e00-\u9fff]+$/;
 
+// opencc-js is an ES module package whose subpath exports TypeScript's node resolution cannot see.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Converter } = require("opencc-js/t2cn") as { Converter(o: { from: string; to: string }): (text: string) => string };
+/** Traditional Chinese (OpenCC's standard, with Taiwan and Hong Kong variants) to simplified (mainland). */
+const toSimplified = [Converter({ from: "t", to: "cn" }), Converter({ from: "tw", to: "cn" }), Converter({ from: "hk", to: "cn" })];
+
+/**
+ * The form in which two trade names are the same name (uniqueness, forbidden and restricted
+ * words): NFKC, then traditional characters folded to simplified (OpenCC), so 錦城 is 锦城 and
+ * 中華 is 中华.
+ */
+export function tradeNameKey(tradeName: string): string {
+  return toSimplified.reduce((t, convert) => convert(t), tradeName.normalize("NFKC"));
+}
+
 /** Region names without their suffix (朝阳区 -> 朝阳, 成都市 -> 成都): a trade name may not be one. */
 const REGION_WORDS: ReadonlySet<string> = new Set(
   REGIONS.flatMap((r) => [r.province, r.city, r.district]).flatMap((n) => [n, n.replace(/(壮族自治区|维吾尔自治区|回族自治区|特别行政区|自治区|自治州|新区|回族区|省|市|区|县|旗)$/, "")]),
@@ -39,13 +54,15 @@ export function checkTradeName(tradeName: unknown): string {
   const t = tradeName.trim();
   if (!CJK.test(t)) throw invalidArgument("trade_name", "must be written in Chinese characters only");
   if ([...t].length < 2 || [...t].length > 6) throw invalidArgument("trade_name", `must be 2 to 6 characters (got ${[...t].length})`);
-  const forbidden = FORBIDDEN.find((w) => t.includes(w));
+  // Words are looked for in the simplified form too: 中華 is restricted as 中华 is.
+  const key = tradeNameKey(t);
+  const forbidden = FORBIDDEN.find((w) => key.includes(w));
   if (forbidden) throw failedPrecondition("NAME_FORBIDDEN_WORD", `字号不得含有“${forbidden}” (the trade name contains a forbidden word)`);
-  const restricted = RESTRICTED.find((w) => t.includes(w));
+  const restricted = RESTRICTED.find((w) => key.includes(w));
   if (restricted) {
     throw failedPrecondition("NAME_RESTRICTED_WORD", `字号含有“${restricted}”，须经国务院批准 (the word needs State Council approval)`);
   }
-  if (REGION_WORDS.has(t)) throw failedPrecondition("NAME_IS_REGION", `字号不得使用行政区划名称“${t}” (a region name is not a trade name)`);
+  if (REGION_WORDS.has(key)) throw failedPrecondition("NAME_IS_REGION", `字号不得使用行政区划名称“${t}” (a region name is not a trade name)`);
   return t;
 }
 

@@ -1,6 +1,7 @@
 import { Errors } from "moleculer";
 import { EnterpriseType } from "../../../proto/gen/tongban/registration/v1/registration";
 import {
+  tradeNameKey,
   COMPANY_FORMS,
   SOLE_PROPRIETORSHIP_FORMS,
   checkIndustry,
@@ -200,5 +201,18 @@ describe("region names with longer suffixes and ordinary words containing 军", 
   });
   it("accepts 冠军 (a champion is not the army)", () => {
     expect(checkTradeName("冠军")).toBe("冠军");
+  });
+});
+
+describe("tradeNameKey", () => {
+  it("folds traditional (standard, Taiwan, Hong Kong) to simplified, so one name has one key", () => {
+    expect(tradeNameKey("錦城")).toBe("锦城");
+    expect(tradeNameKey("锦城")).toBe("锦城");
+    expect(tradeNameKey("臺北")).toBe(tradeNameKey("台北"));
+    expect(tradeNameKey("星河")).toBe("星河");
+  });
+  it("finds restricted and forbidden words written in traditional characters", () => {
+    expect(() => checkTradeName("中華星")).toThrow(/NAME_RESTRICTED_WORD/);
+    expect(() => checkTradeName("賭博城")).toThrow(/NAME_FORBIDDEN_WORD/);
   });
 });

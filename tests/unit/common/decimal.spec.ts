@@ -41,7 +41,7 @@ describe("parseDecimal", () => {
     expect(parseDecimal("9007199254740993", "a", 0)).toBe(9_007_199_254_740_993n);
   });
 
-  it.each(["1e3", "-1", "1.", ".5", "+1", "1,000", "0x10", "1.2.3", "1 000", "١٢", "１", "Infinity", "NaN", "1234567890123456789"])(
+  it.each(["1e3", "-1", "1.", ".5", "+1", "1,000", "0x10", "1.2.3", "1 000", "١٢", "Infinity", "NaN", "1234567890123456789"])(
     "refuses %j as not a plain non-negative decimal",
     (text) => {
       expectInvalid(() => parseDecimal(text, "amount", 4), "amount", /must be a non-negative decimal number written like 100 or 12\.5/);
@@ -123,5 +123,12 @@ describe("round trips", () => {
     for (const units of [0n, 1n, 9n, 10n, 99n, 100n, 12_345n, 10n ** 12n + 7n, 10n ** 18n - 1n]) {
       for (const scale of [0, 2, 4]) expect(parseDecimal(formatDecimal(units, scale), "a", scale)).toBe(units);
     }
+  });
+});
+
+describe("full-width digits", () => {
+  it("are folded to ASCII, as Chinese input methods type them", () => {
+    expect(parseDecimal("１２.５", "capital", 4)).toBe(125000n);
+    expect(parseDecimal("１２．５", "capital", 4)).toBe(125000n);
   });
 });

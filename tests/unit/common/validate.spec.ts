@@ -1,4 +1,6 @@
 import {
+  canonicalText,
+  foldWidth,
   optionalCaseId,
   optionalText,
   requireCaseId,
@@ -57,7 +59,7 @@ describe("requireText", () => {
   });
 
   it.each(["a\u0000b", "a\nb", "a\tb", "a\rb", "a\u001fb", "a\u007fb"])("refuses control characters inside %j", (value) => {
-    expectInvalid(() => requireText(value, "address"), "address", "must not contain control characters");
+    expectInvalid(() => requireText(value, "address"), "address", "must not contain invisible or control characters");
   });
 
   it("allows surrounding whitespace that trimming removes, and ordinary punctuation", () => {
@@ -170,5 +172,32 @@ describe("todayInChina", () => {
     expect(got).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // allow for the test running across midnight in China
     expect([expected, new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 10)]).toContain(got);
+  });
+});
+
+describe("canonical text", () => {
+  it("is NFC: composed and decomposed forms are one text", () => {
+    expect(requireText("Cafe\u0301 锦城", "name")).toBe("Café 锦城");
+    expect(canonicalText("e\u0301", "name")).toBe("é");
+  });
+  it.each([
+    ["zero-width space", "锦\u200b城", "200B"],
+    ["zero-width joiner", "锦\u200d城", "200D"],
+    ["right-to-left override", "成都市\u202e路号123", "202E"],
+    ["first-strong isolate", "成都\u2068市", "2068"],
+    ["byte order mark inside", "锦\ufeff城", "FEFF"],
+    ["soft hyphen", "锦\u00ad城", "00AD"],
+    ["line separator", "锦\u2028城", "2028"],
+    ["C1 control", "锦\u0085城", "0085"],
+    ["newline", "锦\n城", "000A"],
+  ])("refuses a %s, naming the code point", (_what, text, cp) => {
+    expectInvalid(() => requireText(text, "name"), "name", new RegExp(`U\\+${cp}`));
+  });
+  it("folds full-width forms where codes and numbers are expected", () => {
+    expect(foldWidth("５１０１０４")).toBe("510104");
+    expect(foldWidth("２０２６－１１－３０")).toBe("2026-11-30");
+    expect(requireDate("２０２６－１１－３０", "d")).toBe("2026-11-30");
+    expect(foldWidth("锦城")).toBe("锦城");
+    expect(foldWidth(5)).toBe(5);
   });
 });

@@ -223,7 +223,7 @@ describe("checkIssueRequest: refusals", () => {
     expectInvalid(() => checkIssueRequest(blWith({ established_on: value }), "samr", TODAY), "fields.established_on", reason);
   });
 
-  it.each(["-5", "1e3", "1,000", "abc", "1.1234567", ".5", "5.", "1000000000000000", "１００"])("refuses the decimal %j", (value) => {
+  it.each(["-5", "1e3", "1,000", "abc", "1.1234567", ".5", "5.", "1000000000000000", "١٠٠"])("refuses the decimal %j", (value) => {
     expectInvalid(
       () => checkIssueRequest(blWith({ registered_capital: value }), "samr", TODAY),
       "fields.registered_capital",

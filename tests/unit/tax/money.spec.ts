@@ -23,7 +23,7 @@ describe("parseYuan", () => {
     expectInvalid(() => parseYuan(text, "amount"), "amount", "at most 2 decimal places");
   });
 
-  it.each(["-1", "1e3", "1,000", "+5", "1.", ".5", "abc", "１２"])("refuses %s as not a plain decimal", (text) => {
+  it.each(["-1", "1e3", "1,000", "+5", "1.", ".5", "abc", "١٢"])("refuses %s as not a plain decimal", (text) => {
     expectInvalid(() => parseYuan(text, "monthly_credit_line"), "monthly_credit_line");
   });
 
