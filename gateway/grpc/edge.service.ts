@@ -16,7 +16,7 @@ import { rootLogger } from "../../services/common/logger";
 import { projectPath } from "../../services/common/paths";
 import type { Runtime } from "../../services/common/runtime";
 import { mapError } from "../status-map";
-import { CallerChecks } from "./caller-checks";
+import { AuthThrottled, CallerChecks, peerAddress } from "./caller-checks";
 
 type Unary = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -85,8 +85,9 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
     let department = "";
     try {
       try {
-        department = await checks.authenticate(bearerToken(call.metadata));
+        department = await checks.authenticate(bearerToken(call.metadata), peerAddress(call.getPeer()));
       } catch (err) {
+        if (err instanceof AuthThrottled) throw new EdgeError(grpc.status.RESOURCE_EXHAUSTED, err.message);
         if (err instanceof TokenError || err instanceof EdgeError) throw new EdgeError(grpc.status.UNAUTHENTICATED, err.message);
         throw err;
       }
@@ -187,7 +188,7 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
       port: { visibility: "public", handler: () => ({ port: (server as unknown as { boundPort?: number })?.boundPort }) },
     },
     async started() {
-      checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds);
+      checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute);
       server = new grpc.Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
       for (const service of SERVED_SERVICES) {
         const impl: grpc.UntypedServiceImplementation = {};

@@ -32,6 +32,8 @@ export interface Config {
   grpcTlsKey?: string;
   /** Calls a department may make at the gRPC edge per minute. */
   grpcRateLimitPerMinute: number;
+  /** Failed department authentications one client address may make in a minute before it is refused outright. */
+  authFailuresPerMinute: number;
   /** Longest lifetime accepted for a department's signed token. */
   grpcTokenMaxAgeSeconds: number;
   logLevel: LogLevel;
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     grpcTlsCert,
     grpcTlsKey,
     grpcRateLimitPerMinute: int("GRPC_RATE_LIMIT_PER_MINUTE", 1200, 1, 1_000_000),
+    authFailuresPerMinute: int("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeId,

@@ -77,35 +77,59 @@ function decodePart<T extends object>(part: string, what: string): T {
   return value as T;
 }
 
+/** What a verified token says: the department, and the token's id and expiry (for replay checks). */
+export interface VerifiedToken {
+  department: string;
+  jti: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/** A token id: 8-128 printable ASCII characters (signDepartmentToken writes a UUID). */
+const JTI = /^[\x21-\x7e]{8,128}$/;
+
 /**
- * Verifies a token and returns the department it speaks for. `lookup` finds the registered public
- * key by key id. Refuses unknown keys, bad signatures, wrong audience, expired tokens and tokens
- * whose lifetime exceeds maxAgeSeconds.
+ * Verifies a token: the registered key by key id (`lookup`), the signature, and claims that agree
+ * with each other and the key — issuer = the key's department, audience, iat <= exp, lifetime <=
+ * maxAgeSeconds, not issued in the future, not before nbf, not expired, a jti to tell it from every
+ * other token. Whether the jti was seen before is the caller's check (CallerChecks: one use each).
  */
-export async function verifyDepartmentToken(
+export async function verifyDepartmentTokenClaims(
   token: string,
   lookup: (keyId: string) => Promise<PublicCredential | null | undefined>,
   maxAgeSeconds: number,
   now = Date.now(),
-): Promise<string> {
+): Promise<VerifiedToken> {
   const parts = token.split(".");
   if (parts.length !== 3) throw new TokenError("token is not a compact JWT (header.payload.signature)");
-  const header = decodePart<{ alg?: string; kid?: string }>(parts[0], "header");
-  const claims = decodePart<{ iss?: string; aud?: string; iat?: number; exp?: number }>(parts[1], "payload");
+  const header = decodePart<{ alg?: string; kid?: string; typ?: unknown }>(parts[0], "header");
+  const claims = decodePart<{ iss?: string; aud?: string; iat?: number; exp?: number; nbf?: unknown; jti?: unknown }>(parts[1], "payload");
   if (typeof header.kid !== "string" || header.kid === "") throw new TokenError("token header names no key (kid)");
+  if (header.typ !== undefined && header.typ !== "JWT") throw new TokenError(`token typ must be "JWT"`);
   const credential = await lookup(header.kid);
   if (!credential) throw new TokenError(`key ${header.kid} is not registered for any department`);
   if (header.alg !== JWT_ALG[credential.algorithm]) throw new TokenError(`token alg ${header.alg} does not match key ${header.kid}`);
-  // A back-office sends the same token with every call for its lifetime (≤ maxAgeSeconds); its
-  // signature is checked once per key (verifySignature), the claims below on every call.
   const ok = verifySignature(credential.algorithm, Buffer.from(`${parts[0]}.${parts[1]}`), Buffer.from(parts[2], "base64url"), credential.publicKeyPem);
   if (!ok) throw new TokenError("token signature does not verify");
   if (claims.iss !== credential.department) throw new TokenError(`token issuer ${claims.iss} does not own key ${header.kid}`);
   if (claims.aud !== TOKEN_AUDIENCE) throw new TokenError(`token audience must be "${TOKEN_AUDIENCE}"`);
   const nowS = Math.floor(now / 1000);
   if (typeof claims.iat !== "number" || typeof claims.exp !== "number") throw new TokenError("token needs iat and exp");
+  if (claims.exp < claims.iat) throw new TokenError("token expires before it is issued");
   if (claims.exp - claims.iat > maxAgeSeconds) throw new TokenError(`token lifetime exceeds ${maxAgeSeconds} s`);
   if (claims.iat > nowS + CLOCK_SKEW_SECONDS) throw new TokenError("token is issued in the future");
   if (claims.exp <= nowS - CLOCK_SKEW_SECONDS) throw new TokenError("token has expired");
-  return credential.department;
+  if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || claims.nbf > nowS + CLOCK_SKEW_SECONDS)) throw new TokenError("token is not valid yet (nbf)");
+  if (typeof claims.jti !== "string" || !JTI.test(claims.jti)) throw new TokenError("token needs a jti of 8-128 printable characters (a new one for every call)");
+  return { department: credential.department, jti: claims.jti, exp: claims.exp };
+}
+
+/** Verifies a token (verifyDepartmentTokenClaims) and returns the department it speaks for. */
+export async function verifyDepartmentToken(
+  token: string,
+  lookup: (keyId: string) => Promise<PublicCredential | null | undefined>,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): Promise<string> {
+  return (await verifyDepartmentTokenClaims(token, lookup, maxAgeSeconds, now)).department;
 }

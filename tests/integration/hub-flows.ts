@@ -5,7 +5,7 @@
  */
 import crypto from "node:crypto";
 import { status } from "@grpc/grpc-js";
-import { createDepartmentCredential } from "../../services/common/department-token";
+import { createDepartmentCredential, signDepartmentToken } from "../../services/common/department-token";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { expectStatus, readCredential, type Credential, type HubClient } from "../support/grpc-client";
 
@@ -82,6 +82,11 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     const e = await expectStatus(client.call("IdentityService/VerifyPerson", request, stranger), status.UNAUTHENTICATED);
     expect(e.details).toMatch(/not registered/);
     await expectStatus(client.call("IdentityService/VerifyPerson", request, undefined, { authorization: "Bearer abc.def.ghi" }), status.UNAUTHENTICATED);
+    // A token is good for one call: the same token again (a replay) is refused.
+    const token = signDepartmentToken(psb, 60);
+    await client.call("IdentityService/VerifyPerson", request, undefined, { authorization: `Bearer ${token}` });
+    const replay = await expectStatus(client.call("IdentityService/VerifyPerson", request, undefined, { authorization: `Bearer ${token}` }), status.UNAUTHENTICATED);
+    expect(replay.details).toMatch(/used before/);
   });
 
   it("refuses an unauthorised department with PERMISSION_DENIED and lets a granted one in", async () => {

@@ -144,6 +144,12 @@ describe("portal API", () => {
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
     const forged = await api("POST", "/v1/sessions", { token: "abc.def.ghi", body: { id_number: applicant.idNumber } });
     expect(forged.body.error.code).toBe("DEPARTMENT_TOKEN_INVALID");
+    // A department token is taken once: the same token again (a replay) is refused.
+    const once = deptToken(data);
+    expect((await api("POST", "/v1/sessions", { token: once, body: { id_number: applicant.idNumber } })).status).toBe(201);
+    const replayed = await api("POST", "/v1/sessions", { token: once, body: { id_number: applicant.idNumber } });
+    expect([replayed.status, replayed.body.error.code]).toEqual([401, "DEPARTMENT_TOKEN_INVALID"]);
+    expect(replayed.body.error.message).toMatch(/used before/);
     const notPortal = await api("POST", "/v1/sessions", { token: deptToken(samr), body: { id_number: applicant.idNumber } });
     expect(notPortal.status).toBe(403);
     const bad = await api("POST", "/v1/sessions", { token: deptToken(data), body: { id_number: badCheck(applicant.idNumber) } });
@@ -390,5 +396,24 @@ describe("portal API", () => {
     const blocked = await api("GET", `/v1/lookup?application_id=${applicationId}&query_code=${queryCode}`);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get("retry-after")).toBe("600");
+  });
+
+  it("refuses an address after too many failed department authentications, before looking at its tokens", async () => {
+    // Last in this file: the address (127.0.0.1) stays refused for the rest of the minute.
+    const forged = () => api("POST", "/v1/sessions", { token: deptToken({ ...data, keyId: "unknown-key" }), body: { id_number: applicant.idNumber } });
+    // Earlier tests of this file spent part of this minute's 30 failures (forged and replayed tokens).
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && statuses[statuses.length - 1] !== 429; i++) statuses.push((await forged()).status);
+    const refused = statuses.indexOf(429);
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThanOrEqual(30);
+    expect(statuses.slice(0, refused).every((s) => s === 401)).toBe(true);
+    expect((await forged()).status).toBe(429);
+    // A good token is refused too while the address is blocked; the token is not spent.
+    const good = deptToken(data);
+    const blocked = await api("POST", "/v1/sessions", { token: good, body: { id_number: applicant.idNumber } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect((await api("GET", "/healthz")).status).toBe(200);
   });
 });

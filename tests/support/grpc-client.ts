@@ -32,16 +32,9 @@ export interface CallResult<T = any> {
 }
 
 /** Clients for the hub's services at one address, calling as one department or another. */
-/** Tokens by credential: a back-office signs one and sends it for a while (here 60 s of its 120 s). */
-const tokens = new WeakMap<Credential, { token: string; renewAt: number }>();
-
-/** A department token for `as`, signed anew once the kept one is 60 s old. */
+/** A department token for `as`: a new one for every call (the hub takes each token once, by its jti). */
 export function tokenFor(as: Credential, now = Date.now()): string {
-  const kept = tokens.get(as);
-  if (kept && kept.renewAt > now) return kept.token;
-  const token = signDepartmentToken(as, 120, now);
-  tokens.set(as, { token, renewAt: now + 60_000 });
-  return token;
+  return signDepartmentToken(as, 120, now);
 }
 
 export class HubClient {

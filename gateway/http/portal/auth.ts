@@ -18,7 +18,7 @@
 import crypto from "node:crypto";
 import type http from "node:http";
 import { TokenError } from "../../../services/common/department-token";
-import type { CallerChecks } from "../../grpc/caller-checks";
+import { AuthThrottled, type CallerChecks } from "../../grpc/caller-checks";
 import { HttpError } from "./http-kit";
 
 export const APPLICANT_AUDIENCE = "tongban-portal";
@@ -100,12 +100,13 @@ export function bearerToken(req: http.IncomingMessage, what: "applicant" | "depa
 }
 
 /** The portal department a department token speaks for: 401 if it does not verify, 403 without the portal role. */
-export async function authenticatePortal(checks: CallerChecks, req: http.IncomingMessage): Promise<string> {
+export async function authenticatePortal(checks: CallerChecks, req: http.IncomingMessage, ip: string): Promise<string> {
   let department: string;
   try {
-    department = await checks.authenticate(bearerToken(req, "department"));
+    department = await checks.authenticate(bearerToken(req, "department"), ip);
   } catch (err) {
     if (err instanceof TokenError) throw unauthorised("DEPARTMENT_TOKEN_INVALID", err.message);
+    if (err instanceof AuthThrottled) throw new HttpError(429, "RESOURCE_EXHAUSTED", err.message, undefined, { "retry-after": String(err.retryAfterSeconds) });
     throw err;
   }
   if (!PORTAL_DEPARTMENTS.includes(department)) {

@@ -288,7 +288,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     broker,
     rt,
     tokenKey: applicantTokenKey(resolveSecret(rt.config, "hub-secret", rt.config.hubSecret)),
-    checks: new CallerChecks(broker, rt.config.grpcTokenMaxAgeSeconds),
+    checks: new CallerChecks(broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute),
     ratings: await Ratings.open(rt),
   };
   const log = rootLogger().child({ mod: "portal" });
@@ -334,7 +334,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
       schema: fastifySchema(route.schema, route.audience, Boolean(route.schema.body)),
       // Authentication before the body is read: an anonymous caller's upload is never buffered.
       onRequest: async (request) => {
-        if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw) });
+        if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw, clientIp(request.raw)) });
         if (route.audience === "applicant") {
           const claims = verifyApplicantToken(deps.tokenKey, bearerToken(request.raw, "applicant"));
           callers.set(request, { applicant: claims.sub, portal: claims.azp });

@@ -29,6 +29,7 @@ describe("loadConfig defaults", () => {
       grpcTlsCert: undefined,
       grpcTlsKey: undefined,
       grpcRateLimitPerMinute: 1200,
+      authFailuresPerMinute: 30,
       grpcTokenMaxAgeSeconds: 300,
       logLevel: "info",
       nodeId: undefined,

@@ -6,6 +6,7 @@ import {
   createDepartmentCredential,
   signDepartmentToken,
   verifyDepartmentToken,
+  verifyDepartmentTokenClaims,
   type DepartmentCredential,
   type PublicCredential,
 } from "../../../services/common/department-token";
@@ -310,5 +311,34 @@ describe("verifyDepartmentToken: parts that are JSON but not objects", () => {
     await expect(verifyDepartmentToken(token, async () => undefined, MAX_AGE, NOW)).rejects.toThrow(
       new TokenError("token header is not a JSON object"),
     );
+  });
+});
+
+describe("verifyDepartmentTokenClaims: claims that agree", () => {
+  const NOW2 = Date.UTC(2026, 10, 30, 12, 0, 0);
+  const cred = createDepartmentCredential("psb");
+  const lookup = async (kid: string) => (kid === cred.keyId ? { department: "psb", algorithm: cred.algorithm, publicKeyPem: cred.publicKeyPem } : undefined);
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const signed = (header: object, payload: object) => {
+    const data = `${b64(header)}.${b64(payload)}`;
+    return `${data}.${crypto.sign(null, Buffer.from(data), crypto.createPrivateKey(cred.privateKeyPem)).toString("base64url")}`;
+  };
+  const iat = Math.floor(NOW2 / 1000);
+  const good = { iss: "psb", aud: "tongban", iat, exp: iat + 60, jti: "0b8f2c1e-aaaa-4bbb-8ccc-123456789abc" };
+  const header = { alg: "EdDSA", kid: cred.keyId, typ: "JWT" };
+  const why = async (token: string) => verifyDepartmentTokenClaims(token, lookup, 300, NOW2).then(() => "accepted", (e: Error) => e.message);
+
+  it("returns the department, the jti and the expiry", async () => {
+    await expect(verifyDepartmentTokenClaims(signed(header, good), lookup, 300, NOW2)).resolves.toEqual({ department: "psb", jti: good.jti, exp: good.exp });
+  });
+  it("refuses a token without a usable jti, of another typ, expiring before issue, or not valid yet", async () => {
+    const { jti: _jti, ...noJti } = good;
+    expect(await why(signed(header, noJti))).toMatch(/needs a jti/);
+    expect(await why(signed(header, { ...good, jti: "short" }))).toMatch(/needs a jti/);
+    expect(await why(signed(header, { ...good, jti: 42 }))).toMatch(/needs a jti/);
+    expect(await why(signed({ ...header, typ: "at+jwt" }, good))).toMatch(/typ/);
+    expect(await why(signed(header, { ...good, exp: iat - 1 }))).toMatch(/expires before it is issued/);
+    expect(await why(signed(header, { ...good, nbf: iat + 120 }))).toMatch(/nbf/);
+    expect(await why(signed(header, { ...good, nbf: iat }))).toBe("accepted");
   });
 });
