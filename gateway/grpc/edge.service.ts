@@ -194,7 +194,10 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
         const impl: grpc.UntypedServiceImplementation = {};
         for (const key of Object.keys(service.definition)) {
           const route = METHOD_ROUTES.get(service.definition[key].path)!;
-          impl[key] = unaryHandler(this.broker, rt, checks, route);
+          const handle = unaryHandler(this.broker, rt, checks, route);
+          // The handler answers every outcome itself; should it ever reject, the call still gets an answer.
+          impl[key] = (call: Unary, callback: grpc.sendUnaryData<unknown>): void =>
+            void handle(call, callback).catch(() => callback({ code: grpc.status.INTERNAL, details: "internal error" }));
         }
         const definition = Object.fromEntries(
           Object.entries(service.definition).map(([key, method]) => [key, { ...method, requestDeserialize: tolerantDecoder(method.requestDeserialize) }]),

@@ -2,6 +2,7 @@
  * identity: population and legal-entity base data (人口库, 法人库). Thin actions; the rules live in
  * rules/, the SQL in persons.ts and entities.ts.
  */
+import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -106,7 +107,7 @@ export function identityService(rt: Runtime): ServiceSchema {
           registerEntity(tx, { ...request, registeredBy: caller }),
         );
         contextLogger(ctx).info({ creditCode: entity.creditCode }, "entity registered");
-        ctx.emit("identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
+        emitEvent(ctx, "identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
         return entity;
       },
       async updateEntity(ctx: Ctx<UpdateEntityRequest>): Promise<Entity> {
@@ -126,7 +127,7 @@ export function identityService(rt: Runtime): ServiceSchema {
         }
         if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} changes legal entities`);
         const entity = await once(db, `${caller}:updateEntity`, key, request, (tx) => updateEntity(tx, request.creditCode, request));
-        ctx.emit("identity.entityUpdated", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
+        emitEvent(ctx, "identity.entityUpdated", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
         return entity;
       },
       async deregisterEntity(ctx: Ctx<DeregisterEntityRequest>): Promise<Entity> {
@@ -136,7 +137,7 @@ export function identityService(rt: Runtime): ServiceSchema {
         const request = { creditCode: requireCreditCode(p.creditCode).creditCode, reason: requireText(p.reason, "reason", 2, 500) };
         if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} deregisters legal entities`);
         const entity = await once(db, `${caller}:deregisterEntity`, key, request, (tx) => deregisterEntity(tx, request.creditCode, request.reason));
-        ctx.emit("identity.entityDeregistered", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
+        emitEvent(ctx, "identity.entityDeregistered", { creditCode: entity.creditCode, caseId: optionalCaseId(p.caseId) });
         return entity;
       },
 

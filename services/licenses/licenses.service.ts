@@ -3,6 +3,7 @@
  * they own, signed with their key; every department verifies them; reads by other departments
  * are recorded with their case.
  */
+import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -74,7 +75,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         registry.changeStatus(tx, request.number, change, request.reason, caller),
       );
       contextLogger(ctx).info({ number: licence.number, status: licence.status }, `licence ${change}`);
-      ctx.emit(event, { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: licence.issuer, reason: request.reason });
+      emitEvent(ctx, event, { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: licence.issuer, reason: request.reason });
       return licence;
     };
 
@@ -131,8 +132,8 @@ export function licensesService(rt: Runtime): ServiceSchema {
             ),
           );
           contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
-          ctx.emit("licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
-          if (supersedes) ctx.emit("licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });
+          emitEvent(ctx, "licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
+          if (supersedes) emitEvent(ctx, "licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });
           return licence;
         });
       },

@@ -2,6 +2,7 @@
  * 单位参保登记 (RegisterEmployer): checks the enterprise in identity and its business licence,
  * sets the work-injury risk class, assigns the 单位社保编号 and issues the SIREG e-licence.
  */
+import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { CallerMeta } from "../common/caller";
 import type { Database } from "../common/db/database";
@@ -87,7 +88,7 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     }
     if (fresh) {
       contextLogger(ctx).info({ creditCode, siNumber: employer.siNumber, region }, "employer registered");
-      ctx.emit("social-insurance.employerRegistered", {
+      emitEvent(ctx, "social-insurance.employerRegistered", {
         creditCode,
         siNumber: employer.siNumber,
         region,

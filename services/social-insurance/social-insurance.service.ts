@@ -5,6 +5,7 @@
  * Enterprise and person data come from identity, licences and business registration over the
  * bus (naming the case), never from the request.
  */
+import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -88,7 +89,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         await hrss.revokeIfLive(ctx, employer.registrationLicenceNumber, request.reason, deriveKey(key, "licence"));
         if (ended >= 0) {
           contextLogger(ctx).info({ creditCode: employer.creditCode, endedEmployments: ended }, "employer registration cancelled");
-          ctx.emit("social-insurance.employerCancelled", { creditCode: employer.creditCode, endedEmployments: ended });
+          emitEvent(ctx, "social-insurance.employerCancelled", { creditCode: employer.creditCode, endedEmployments: ended });
         }
         return employer;
       },
@@ -119,7 +120,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           });
           if (fresh) {
             contextLogger(ctx).info({ employmentId: employment.employmentId, region: employment.region }, "employee enrolled");
-            ctx.emit("social-insurance.employeeEnrolled", {
+            emitEvent(ctx, "social-insurance.employeeEnrolled", {
               employmentId: employment.employmentId,
               employerCreditCode: employment.employerCreditCode,
               region: employment.region,
@@ -141,7 +142,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           fresh = true;
           return endEmployment(tx, request.employmentId, request.endDate, request.reason, todayInChina());
         });
-        if (fresh) ctx.emit("social-insurance.employmentEnded", { employmentId: employment.employmentId, employerCreditCode: employment.employerCreditCode });
+        if (fresh) emitEvent(ctx, "social-insurance.employmentEnded", { employmentId: employment.employmentId, employerCreditCode: employment.employerCreditCode });
         return employment;
       },
 
@@ -199,7 +200,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           // An enterprise that never registered owes nothing, but it must exist.
           if (!(await findEmployer(db, request.creditCode))) await hrss.requireActiveEntity(ctx, request.creditCode, request.caseId);
           const clearance = await once(db, scope, key, request, (tx) => grantClearance(tx, request.creditCode, request.caseId, todayInChina()));
-          ctx.emit("social-insurance.employerCleared", { creditCode: clearance.creditCode, clearedOn: clearance.clearedOn, caseId: request.caseId });
+          emitEvent(ctx, "social-insurance.employerCleared", { creditCode: clearance.creditCode, clearedOn: clearance.clearedOn, caseId: request.caseId });
           return clearance;
         });
       },
@@ -214,7 +215,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const request = { creditCode: creditCodeOf(p.creditCode), reason: optionalText(p.reason, "reason", 500) || "注销未完成，撤销清算 (the deregistration did not happen)" };
         const clearance = await once(db, `${caller}:revokeEmployerClearance`, key, request, (tx) => revokeClearance(tx, request.creditCode, request.reason));
-        ctx.emit("social-insurance.employerClearanceRevoked", { creditCode: request.creditCode, reason: request.reason });
+        emitEvent(ctx, "social-insurance.employerClearanceRevoked", { creditCode: request.creditCode, reason: request.reason });
         return clearance;
       },
 

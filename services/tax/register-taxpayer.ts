@@ -3,6 +3,7 @@
  * registration for the case, derives the taxpayer's type and tax types, issues the TAXREG
  * e-licence and only then writes; nothing the applicant could mistype is asked of them.
  */
+import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -86,7 +87,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
       throw err;
     }
     contextLogger(ctx).info({ creditCode, taxpayerType: taxpayer.taxpayerType }, "taxpayer registered");
-    ctx.emit("tax.taxpayerRegistered", {
+    emitEvent(ctx, "tax.taxpayerRegistered", {
       creditCode,
       taxpayerType: taxpayer.taxpayerType,
       taxTypes: taxpayer.taxTypes,
@@ -121,7 +122,7 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
       return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
     });
     contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
-    ctx.emit("tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
+    emitEvent(ctx, "tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
     return taxpayer;
   });
 }

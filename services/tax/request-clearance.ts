@@ -2,6 +2,7 @@
  * 清税: refused while any liability is unpaid; otherwise the invoice grant is surrendered,
  * withholding ends, the TAXCLR certificate is issued and the taxpayer is CLEARED, in one transaction.
  */
+import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -68,7 +69,7 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
     if (surplus) await voidTaxLicence(db, ctx, certificate.number);
     else {
       contextLogger(ctx).info({ creditCode, certificate: certificate.number }, "taxpayer cleared");
-      ctx.emit("tax.cleared", { creditCode, certificateNumber: certificate.number, clearedOn, caseId });
+      emitEvent(ctx, "tax.cleared", { creditCode, certificateNumber: certificate.number, clearedOn, caseId });
     }
     return clearance;
   });

@@ -5,6 +5,7 @@
  * clearance surrendered are active again, and the taxpayer's status is what it was, so a failed
  * 企业注销 leaves nothing behind at tax. Idempotent: a revoked clearance answers "not cleared".
  */
+import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -51,7 +52,7 @@ export async function revokeClearance(db: Database, ctx: Context<unknown, Caller
       return notCleared(creditCode);
     });
     contextLogger(ctx).info({ creditCode, certificate: certificateNumber }, "clearance revoked");
-    ctx.emit("tax.clearanceRevoked", { creditCode, certificateNumber, reason });
+    emitEvent(ctx, "tax.clearanceRevoked", { creditCode, certificateNumber, reason });
     return answer;
   });
 }

@@ -4,6 +4,7 @@
  * multi-service flows in register-taxpayer.ts, request-clearance.ts and enterprise-changes.ts, SQL
  * in the register modules.
  */
+import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -91,7 +92,7 @@ export function taxService(rt: Runtime): ServiceSchema {
           return insertGrant(tx, request.creditCode, creditLineFen, limitFen, request.caseId);
         });
         contextLogger(ctx).info({ creditCode: grant.creditCode, grantId: grant.grantId }, "invoices granted");
-        ctx.emit("tax.invoicesGranted", { creditCode: grant.creditCode, grantId: grant.grantId, monthlyCreditLine: grant.monthlyCreditLine });
+        emitEvent(ctx, "tax.invoicesGranted", { creditCode: grant.creditCode, grantId: grant.grantId, monthlyCreditLine: grant.monthlyCreditLine });
         return grant;
       },
       async withdrawInvoiceGrant(ctx: Ctx<WithdrawInvoiceGrantRequest>): Promise<InvoiceGrant> {

@@ -1,12 +1,13 @@
 /**
  * The portal's JSON body parser (registered for application/json on the Fastify app): UTF-8 only
  * (415 otherwise), parsed by Fastify's secure parser (a `__proto__` or `constructor.prototype` key
- * is refused, never merged), nested at most MAX_BODY_DEPTH levels, and with no key twice in one
+ * is refused, never merged; secure-json-parse, as Fastify's own parser uses), nested at most MAX_BODY_DEPTH levels, and with no key twice in one
  * object — JSON.parse keeps the last of duplicate keys, so `{"id_number":A,"id_number":B}` would
  * act on B while a log or a proxy that keeps the first saw A (RFC 8259 §4: names SHOULD be unique).
  * Every refusal is a 400 naming `body` (or 415), before any handler runs.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import secureJson from "secure-json-parse";
 import { HttpError } from "./http-kit";
 
 /** How deep a body may nest objects and lists: far more than any form needs, far less than a stack holds. */
@@ -90,7 +91,6 @@ const badBody = (reason: string) => new HttpError(400, "INVALID_ARGUMENT", `body
  * Size limits stay Fastify's (the route's bodyLimit, checked while the body streams in: 413).
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  const secureParse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req: FastifyRequest, text: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset (GBK, say) would be decoded
@@ -106,13 +106,17 @@ export function registerJsonParser(app: FastifyInstance): void {
       done(badBody("is empty; send a JSON object"));
       return;
     }
-    secureParse(req, body, (err: Error | null, value?: unknown) => {
-      if (err) return done(badBody(`is not valid JSON (${err.message})`));
-      if (value === null || typeof value !== "object" || Array.isArray(value)) return done(badBody("must be a JSON object"));
-      if (depthExceeds(value, MAX_BODY_DEPTH)) return done(badBody(`is nested deeper than ${MAX_BODY_DEPTH} levels`));
-      const duplicate = findDuplicateKey(body);
-      if (duplicate) return done(new HttpError(400, "INVALID_ARGUMENT", `${duplicate}: is given twice in the body (each property once)`, duplicate));
-      done(null, value);
-    });
+    let value: unknown;
+    try {
+      value = secureJson.parse(body, undefined, { protoAction: "error", constructorAction: "error" });
+    } catch (err) {
+      done(badBody(`is not valid JSON (${(err as Error).message})`));
+      return;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return done(badBody("must be a JSON object"));
+    if (depthExceeds(value, MAX_BODY_DEPTH)) return done(badBody(`is nested deeper than ${MAX_BODY_DEPTH} levels`));
+    const duplicate = findDuplicateKey(body);
+    if (duplicate) return done(new HttpError(400, "INVALID_ARGUMENT", `${duplicate}: is given twice in the body (each property once)`, duplicate));
+    done(null, value);
   });
 }

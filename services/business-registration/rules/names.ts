@@ -19,7 +19,6 @@ const RESTRICTED = ["中国", "中华", "全国", "国家", "国际"];
 const CJK = /^[\u4e00-\u9fff]+$/;
 
 // opencc-js is an ES module package whose subpath exports TypeScript's node resolution cannot see.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Converter } = require("opencc-js/t2cn") as { Converter(o: { from: string; to: string }): (text: string) => string };
 /** Traditional Chinese (OpenCC's standard, with Taiwan and Hong Kong variants) to simplified (mainland). */
 const toSimplified = [Converter({ from: "t", to: "cn" }), Converter({ from: "tw", to: "cn" }), Converter({ from: "hk", to: "cn" })];
