@@ -8,6 +8,7 @@ import { describeRange, parseAmount, type AmountKind } from "../../services/comm
 import { CONTRIBUTION_METHODS } from "../../services/business-registration/requests";
 import { findScope } from "../../services/business-registration/rules/scopes";
 import { SEAL_TYPES } from "../../services/business-registration/rules/seals";
+import { checkIndustry, checkTradeName } from "../../services/business-registration/rules/names";
 import { foldWidth, requireDate, requireText } from "../../services/common/validate";
 import { requireCreditCode, requireIdNumber, requireRegion } from "../../services/identity/checks";
 
@@ -32,6 +33,11 @@ export interface FieldDefinition {
   code?: (code: string) => boolean;
   /** Longest text (characters) of a text field; 200 when not given. */
   maxLength?: number;
+  /**
+   * The owning department's own rule for the value (pure, shared from its rules/), run when the
+   * form is checked, so a value the department would refuse never starts an application.
+   */
+  rule?: (value: string) => string;
 }
 
 const f = (name: string, type: FieldType, labelZh: string, labelEn: string, extra: Partial<FieldDefinition> = {}): FieldDefinition => ({
@@ -47,8 +53,8 @@ export const FIELDS: FieldDefinition[] = [
   f("applicant.name", "text", "申请人姓名", "Applicant's name", { source: { kind: "applicant", attribute: "name" } }),
   f("applicant.phone", "text", "联系电话", "Phone", { source: { kind: "applicant", attribute: "phone" } }),
   f("enterprise.region_code", "region_code", "登记机关所在行政区划", "Region of registration"),
-  f("enterprise.trade_name", "text", "字号", "Trade name"),
-  f("enterprise.industry", "text", "行业表述", "Industry"),
+  f("enterprise.trade_name", "text", "字号", "Trade name", { rule: checkTradeName }),
+  f("enterprise.industry", "text", "行业表述", "Industry", { rule: checkIndustry }),
   f("enterprise.organisation_form", "enum", "组织形式", "Organisation form", { values: ["有限公司", "有限责任公司", "股份有限公司", "店", "馆", "工作室", "经营部", "商行", "厂"] }),
   f("enterprise.enterprise_type", "enum", "企业类型", "Enterprise type", { values: ["ENTERPRISE_TYPE_COMPANY", "ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP"] }),
   f("enterprise.registered_capital", "decimal", "注册资本（万元）", "Registered capital (10k CNY)", { amount: "registeredCapital" }),
@@ -80,6 +86,17 @@ export function findField(name: string): FieldDefinition | undefined {
 /** The form field name as the portal sends it (dots kept: "enterprise.address"). */
 const at = (name: string, sub?: string | number) => (sub === undefined ? name : typeof sub === "number" ? `${name}[${sub}]` : `${name}.${sub}`);
 
+/** Runs a department's rule, naming the form field in its INVALID_ARGUMENT (a refusal by a business rule keeps its reason code). */
+function asField<T>(name: string, rule: () => T): T {
+  try {
+    return rule();
+  } catch (err) {
+    const data = (err as { type?: string; data?: { reason?: string } }).data;
+    if ((err as { type?: string }).type === "INVALID_ARGUMENT" && data?.reason) throw invalidArgument(name, data.reason);
+    throw err;
+  }
+}
+
 /** A list item: an object with only the listed keys (INVALID_ARGUMENT naming the item or the stray key). */
 function itemOf(value: unknown, field: string, keys: string[]): Record<string, unknown> {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw invalidArgument(field, `must be { ${keys.join(", ")} }`);
@@ -96,8 +113,10 @@ export function rangeOf(def: FieldDefinition): string | undefined {
 export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
   const name = def.name;
   switch (def.type) {
-    case "text":
-      return requireText(value, name, 1, def.maxLength ?? 200);
+    case "text": {
+      const text = requireText(value, name, 1, def.maxLength ?? 200);
+      return def.rule ? asField(name, () => def.rule!(text)) : text;
+    }
     case "id_number":
       return requireIdNumber(value, name).idNumber;
     case "credit_code":

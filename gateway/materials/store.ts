@@ -100,8 +100,11 @@ export function requireFileName(value: unknown, field = "file_name"): string {
  */
 export function checkUpload(input: PutMaterialInput): { type: MaterialType; fileName: string; contentType: string } {
   const type = requireMaterialType(input.typeCode);
+  // What the government holds is read from it for a case, never collected again (and never kept here).
+  if (type.governmentSource) throw invalidArgument("type_code", `${type.code} (${type.nameZh}) is held by the government and read from there; it is never uploaded`);
   const fileName = requireFileName(input.fileName);
   if (typeof input.declaredType !== "string" || input.declaredType.trim() === "") throw invalidArgument("content_type", "is required");
+  if (input.declaredType.includes(";")) throw invalidArgument("content_type", "must be a bare media type (e.g. application/pdf), without parameters");
   const declared = normaliseContentType(input.declaredType);
   if (!(type.contentTypes as readonly string[]).includes(declared)) {
     throw invalidArgument("content_type", `${declared} is not accepted for ${type.code} (${type.nameZh}); use ${type.contentTypes.join(", ")}`);

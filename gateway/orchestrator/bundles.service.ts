@@ -100,8 +100,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
        * Files an application. Validate, then read, then write: the client key, the form values and
        * the materials given are checked first; then the applicant's authority over the enterprise a
        * bundle acts for (legal representative or authorised agent, gateway/authority; 403 naming
-       * enterprise.credit_code); only then is anybody's data read (the applicant's record, the
-       * materials) and the application stored. A refused submission reads and writes nothing.
+       * enterprise.credit_code) and the materials named being the applicant's own; only then is the
+       * applicant's record read (a recorded read) and the application stored. A refused submission reads and writes nothing.
        */
       async submit(ctx: Ctx<{ applicant: string; bundleCode: string; clientKey: string; form: unknown; materials?: Record<string, string> }>) {
         const bundle = bundleOf(ctx.params.bundleCode);
@@ -110,14 +110,15 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
         const creditCode = enterpriseOf(bundle, ctx.params.form);
         if (creditCode) await agents.require(String(ctx.params.applicant), creditCode, bundle.code);
-        const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
-        // Each referenced material must be the applicant's own upload of that type.
+        // Each referenced material must be the applicant's own upload of that type (its metadata only: nothing recorded).
         for (const [type, materialId] of Object.entries(materials)) {
           const meta = await ctx
-            .call<MaterialMeta, object>("materials.get", { materialId, owner: applicant.idNumber, withContent: false }, asOneWindow)
+            .call<MaterialMeta, object>("materials.get", { materialId, owner: String(ctx.params.applicant), withContent: false }, asOneWindow)
             .catch(() => undefined);
           if (!meta || meta.typeCode !== type) throw invalidArgument(`materials.${type}`, `${String(materialId)} is not your upload of type ${type}`);
         }
+        // Only now is the applicant's record read (and the read recorded).
+        const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
         return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
       },
       /**

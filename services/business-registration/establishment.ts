@@ -34,6 +34,8 @@ export async function declareName(deps: FlowDeps, ctx: Ctx, p: DeclareNameReques
   const request = { ...d, region: d.region.code, name };
   const scope = `${SAMR}:declareName`;
   return answerOnce<NameReservation>(deps.db, scope, d.key, request, async () => {
+    // Validate, then read, then write: a taken name is refused before the applicant's record is read.
+    await reservations.refuseIfTaken(deps.db, nameRegionCode(d.region.code), d.industry, d.tradeName);
     await deps.c.requirePerson(ctx, d.applicantIdNumber, d.caseId, "applicant_id_number");
     return once(deps.db, scope, d.key, request, (tx) =>
       reservations.reserve(tx, {

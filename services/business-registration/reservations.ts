@@ -50,6 +50,23 @@ export async function expireReservations(tx: Queryable): Promise<void> {
   ]);
 }
 
+/**
+ * NAME_TAKEN when the trade name is live in the region and industry (used, or reserved and not
+ * lapsed), compared by its key (traditional = simplified). A read only: DeclareName asks before it
+ * reads the applicant's record, so a taken name is refused with nothing recorded; the unique index
+ * still settles a race at the insert (reserve).
+ */
+export async function refuseIfTaken(q: Queryable, nameRegion: string, industry: string, tradeName: string): Promise<void> {
+  const { rows } = await q.query(
+    `SELECT 1 FROM name_reservations WHERE name_region = $1 AND industry = $2 AND trade_name_key = $3
+       AND (status = $4 OR (status = $5 AND (expires_at >= now() OR claimed_by IS NOT NULL))) LIMIT 1`,
+    [nameRegion, industry, tradeNameKey(tradeName), ReservationStatus.RESERVATION_STATUS_USED, ReservationStatus.RESERVATION_STATUS_RESERVED],
+  );
+  if (rows.length > 0) throw nameTaken(tradeName);
+}
+
+const nameTaken = (tradeName: string) => failedPrecondition("NAME_TAKEN", `字号“${tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);
+
 export interface NewReservation {
   fullName: string;
   regionCode: string;
@@ -86,7 +103,7 @@ export async function reserve(tx: Queryable, n: NewReservation): Promise<NameRes
       tradeNameKey(n.tradeName),
     ],
   );
-  if (rows.length === 0) throw failedPrecondition("NAME_TAKEN", `字号“${n.tradeName}”已在本行政区划同行业登记 (the trade name is taken in this region and industry)`);
+  if (rows.length === 0) throw nameTaken(n.tradeName);
   return toReservation(rows[0]);
 }
 

@@ -11,15 +11,17 @@ import { invalidArgument } from "./errors";
  * like 锦城 but is another name, and a bidi override makes an officer read an address reordered.
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const MULTILINE_INVISIBLE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * The hub's one text policy, applied at every edge through requireText: Unicode NFC (the same
  * text always has the same code points, so equal names compare equal and sign the same bytes),
  * and no invisible or control character (INVALID_ARGUMENT naming the field and the code point).
  */
-export function canonicalText(text: string, field: string): string {
+export function canonicalText(text: string, field: string, options: { multiline?: boolean } = {}): string {
   const nfc = text.normalize("NFC");
-  const m = INVISIBLE.exec(nfc);
+  // A comment may run over lines (\n, \r\n) and hold tabs; nothing else invisible.
+  const m = (options.multiline ? MULTILINE_INVISIBLE : INVISIBLE).exec(nfc);
   if (m) {
     const at = [...nfc.slice(0, m.index)].length + 1;
     const cp = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");

@@ -17,7 +17,7 @@ import { startHub, type Hub } from "../../services/hub";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { generateCreditCode } from "../../services/identity/rules/credit-code";
 import { readCredential, type Credential } from "../support/grpc-client";
-import { changedTables, snapshotTables } from "../support/snapshot";
+import { changedTables, settled, snapshotTables } from "../support/snapshot";
 import { startBusinessForm, tradeName } from "../support/start-business";
 import { eventually } from "../support/eventually";
 import { pdfSample } from "../unit/gateway/materials/samples";
@@ -44,17 +44,8 @@ const upload = async (token: string, typeCode: string, n: number) =>
   (await api("POST", "/v1/materials", { token, body: { type_code: typeCode, file_name: `${typeCode}.pdf`, content_type: "application/pdf", content_base64: pdfSample(`${typeCode} ${n}`).toString("base64") } })).body
     .material_id as string;
 
-/** Waits until two snapshots of every table a second apart are equal (background work settled). */
-async function quiet() {
-  let last = await snapshotTables(hub);
-  for (let i = 0; i < 30; i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = await snapshotTables(hub);
-    if (changedTables(last, now).length === 0) return now;
-    last = now;
-  }
-  throw new Error("the hub never settled");
-}
+/** Waits until the hub's background work has settled; the snapshot then. */
+const quiet = () => settled(hub);
 
 beforeAll(async () => {
   rootLogger("warn");

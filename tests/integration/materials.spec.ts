@@ -120,7 +120,11 @@ function defineMaterialTests(kind: "postgres" | "pglite") {
   it("refuses oversize, wrong-type and spoofed uploads naming the field, writing nothing", async () => {
     const before = await totals();
     const refusals: Array<[string, () => Promise<unknown>]> = [
-      ["content", () => upload(PERSON, "ID_CARD", "id.jpg", Buffer.concat([jpegSample(), Buffer.alloc(2 * 1024 * 1024)]), "image/jpeg")],
+      // A photo is held to the smaller image limit (5 MiB) of its type.
+      ["content", () => upload(PERSON, "PREMISES_LAYOUT", "plan.jpg", Buffer.concat([jpegSample(), Buffer.alloc(5 * 1024 * 1024)]), "image/jpeg")],
+      // What the government holds is never collected again.
+      ["type_code", () => upload(PERSON, "ID_CARD", "id.jpg", jpegSample(), "image/jpeg")],
+      ["content_type", () => upload(PERSON, "LEASE_CONTRACT", "lease.pdf", pdfSample("params"), "application/pdf; name=lease.exe")],
       ["content", () => upload(PERSON, "LEASE_CONTRACT", "big.pdf", Buffer.concat([pdfSample(), Buffer.alloc(10 * 1024 * 1024)]))],
       ["content_type", () => upload(PERSON, "LEASE_CONTRACT", "lease.html", Buffer.from("<html></html>"), "text/html")],
       ["content_type", () => upload(PERSON, "LIQUIDATION_REPORT", "report.png", pngSample(), "image/png")],

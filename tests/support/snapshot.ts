@@ -31,3 +31,15 @@ export function changedTables(before: Snapshot, after: Snapshot): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n])).sort();
 }
+
+/** Waits until two snapshots `gapMs` apart are equal (the hub's background work has settled); the last one. */
+export async function settled(hub: Hub, gapMs = 1000, tries = 30): Promise<Snapshot> {
+  let last = await snapshotTables(hub);
+  for (let i = 0; i < tries; i++) {
+    await new Promise((r) => setTimeout(r, gapMs));
+    const now = await snapshotTables(hub);
+    if (changedTables(last, now).length === 0) return now;
+    last = now;
+  }
+  throw new Error("the hub never settled");
+}

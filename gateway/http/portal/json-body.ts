@@ -91,7 +91,8 @@ const badBody = (reason: string) => new HttpError(400, "INVALID_ARGUMENT", `body
  * Size limits stay Fastify's (the route's bodyLimit, checked while the body streams in: 413).
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser("application/json");
+  // JSON only: Fastify's text/plain parser would hand a handler a string (a 400 instead of 415).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req: FastifyRequest, text: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset (GBK, say) would be decoded
     // wrongly and stored garbled, so it is refused rather than guessed.

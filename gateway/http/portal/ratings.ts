@@ -7,6 +7,7 @@
 import { Errors } from "moleculer";
 import type { Database } from "../../../services/common/db/database";
 import { ErrorType, failedPrecondition, invalidArgument } from "../../../services/common/errors";
+import { canonicalText } from "../../../services/common/validate";
 import { openServiceDatabase, type Runtime } from "../../../services/common/runtime";
 import { applicantOf, callBus, portalOf, type PortalDeps } from "./deps";
 import { toSnake } from "./http-kit";
@@ -29,9 +30,8 @@ export function checkRating(body: Record<string, unknown>): { score: number; com
     throw invalidArgument("score", "must be a whole number from 1 (非常不满意) to 5 (非常满意)");
   }
   if (comment !== undefined && comment !== null && typeof comment !== "string") throw invalidArgument("comment", "must be text");
-  const text = typeof comment === "string" ? comment.trim() : "";
+  const text = typeof comment === "string" ? canonicalText(comment.trim(), "comment", { multiline: true }) : "";
   if ([...text].length > 500) throw invalidArgument("comment", `must be at most 500 characters (got ${[...text].length})`);
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) throw invalidArgument("comment", "must not contain control characters");
   if (score <= 2 && [...text].length < 2) throw invalidArgument("comment", "is required for a rating of 1 or 2 (差评须说明理由)");
   return text ? { score, comment: text } : { score };
 }
