@@ -17,6 +17,7 @@ import { projectPath } from "../../services/common/paths";
 import type { Runtime } from "../../services/common/runtime";
 import { mapError } from "../status-map";
 import { AuthThrottled, CallerChecks, peerAddress } from "./caller-checks";
+import { countEdgeCall } from "../../services/common/edge-metrics";
 
 type Unary = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -114,6 +115,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       if (route.path.includes(".DepartmentRegistryService/")) checks.clear();
       call.sendMetadata(new grpc.Metadata());
       callback(null, result);
+      countEdgeCall(broker, "grpc", route.path, "OK");
       log.debug({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
     } catch (err) {
       try {
@@ -133,11 +135,13 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
           if (!mapped.expose) log.error({ requestId, method: route.path, err }, "grpc call failed");
         }
         callback({ code, details, metadata: trailer });
+        countEdgeCall(broker, "grpc", route.path, grpc.status[code] ?? String(code));
         log.info({ requestId, method: route.path, department, code: grpc.status[code], ms: Date.now() - started }, "grpc refused");
       } catch (failure) {
         // Answering the refusal failed: the call still gets an answer, and the process goes on.
         log.error({ requestId, method: route.path, err: failure, cause: err }, "grpc error answer failed");
         callback({ code: grpc.status.INTERNAL, details: `internal error (request ${requestId})` });
+        countEdgeCall(broker, "grpc", route.path, "INTERNAL");
       }
     }
   };

@@ -53,7 +53,9 @@ export function brokerOptions(config: Config): BrokerOptions {
     registry: { strategy: "RoundRobin", preferLocal: true },
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
-    metrics: { enabled: false },
+    // Counted in process (actions, the transporter, edge calls: services/common/edge-metrics.ts) and
+    // listed by the built-in $node.metrics action; an exporter is configured where one scrapes them.
+    metrics: { enabled: true, reporter: [] },
   };
 }
 

@@ -8,7 +8,7 @@
  * Applicants carry a hub-signed token obtained by the portal (POST /v1/sessions): a compact JWT
  *   header  {"alg":"HS256","typ":"JWT"}
  *   payload {"iss":"tongban-hub","sub":"<ID number>","aud":"tongban-portal","azp":"<portal dept>","iat":s,"exp":s,"jti":"..."}
- * MACed with HMAC-SHA256. HMAC rather than a signature because only the hub issues and verifies
+ * MACed with HMAC-SHA256 (signed and verified with jose). HMAC rather than a signature because only the hub issues and verifies
  * these tokens: no third party needs a public key, and every gateway replica already shares the
  * hub secret (HUB_SECRET; DATA_DIR/secrets/hub-secret on the embedded default), so no new key
  * needs distributing or rotating. The MAC key is derived from the hub secret under its own label,
@@ -16,6 +16,7 @@
  * at most an hour anyway).
  */
 import crypto from "node:crypto";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type http from "node:http";
 import { TokenError } from "../../../services/common/department-token";
 import { AuthThrottled, type CallerChecks } from "../../grpc/caller-checks";
@@ -44,16 +45,20 @@ export function applicantTokenKey(hubSecret: string): Buffer {
   return crypto.createHmac("sha256", hubSecret).update("tongban/applicant-token/v1").digest();
 }
 
-const b64url = (s: string | Buffer) => Buffer.from(s).toString("base64url");
-const HEADER = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-const mac = (key: Buffer, data: string) => crypto.createHmac("sha256", key).update(data).digest();
-
-/** A new applicant token for `idNumber`, requested by portal system `portal`. */
-export function signApplicantToken(key: Buffer, idNumber: string, portal: string, ttlSeconds = APPLICANT_TOKEN_TTL_SECONDS, now = Date.now()) {
+/** A new applicant token for `idNumber`, requested by portal system `portal` (HS256, signed with jose). */
+export async function signApplicantToken(key: Buffer, idNumber: string, portal: string, ttlSeconds = APPLICANT_TOKEN_TTL_SECONDS, now = Date.now()) {
   const iat = Math.floor(now / 1000);
   const exp = iat + ttlSeconds;
-  const payload = b64url(JSON.stringify({ iss: APPLICANT_ISSUER, sub: idNumber, aud: APPLICANT_AUDIENCE, azp: portal, iat, exp, jti: crypto.randomUUID() }));
-  return { token: `${HEADER}.${payload}.${b64url(mac(key, `${HEADER}.${payload}`))}`, expiresAt: new Date(exp * 1000).toISOString() };
+  const token = await new SignJWT({ azp: portal })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(APPLICANT_ISSUER)
+    .setSubject(idNumber)
+    .setAudience(APPLICANT_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(crypto.randomUUID())
+    .sign(key);
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
 export interface ApplicantClaims {
@@ -62,32 +67,47 @@ export interface ApplicantClaims {
   exp: number;
 }
 
-/** Verifies an applicant token; throws a 401 HttpError whose code names the reason. */
-export function verifyApplicantToken(key: Buffer, token: string, now = Date.now()): ApplicantClaims {
-  const parts = token.split(".");
-  if (parts.length !== 3) throw unauthorised("TOKEN_MALFORMED", "the applicant token is not a compact JWT (header.payload.signature)");
-  // Only the exact header the hub writes: no "alg": "none", no key confusion with department tokens.
-  if (parts[0] !== HEADER) throw unauthorised("TOKEN_MALFORMED", "not an applicant token of this hub (obtain one with POST /v1/sessions)");
-  const expected = mac(key, `${parts[0]}.${parts[1]}`);
-  const given = Buffer.from(parts[2], "base64url");
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-    throw unauthorised("TOKEN_SIGNATURE_INVALID", "the applicant token's signature does not verify");
+/** jose's refusal as a 401 whose code names the reason. */
+function refusalOf(err: unknown): HttpError {
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return unauthorised("TOKEN_SIGNATURE_INVALID", "the applicant token's signature does not verify");
+  if (err instanceof joseErrors.JWTExpired) {
+    return unauthorised("TOKEN_EXPIRED", "the applicant token has expired; the portal obtains a new one with POST /v1/sessions");
   }
-  let claims: Record<string, unknown>;
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === "aud") return unauthorised("TOKEN_AUDIENCE_INVALID", `the token's audience must be "${APPLICANT_AUDIENCE}"`);
+    if (err.claim === "iat" && err.reason === "check_failed") return unauthorised("TOKEN_NOT_YET_VALID", "the applicant token is issued in the future");
+    return unauthorised("TOKEN_MALFORMED", `the applicant token's ${err.claim} claim is not acceptable (${err.reason})`);
+  }
+  // An alg other than HS256 (none included), a typ other than JWT, a token that is not a JWS.
+  return unauthorised("TOKEN_MALFORMED", "not an applicant token of this hub (obtain one with POST /v1/sessions)");
+}
+
+/**
+ * Verifies an applicant token (jose: HS256 only, typ JWT, issuer, audience, iat, exp, with
+ * CLOCK_SKEW_SECONDS of tolerance), then that its lifetime is at most an hour and it names a
+ * portal; throws a 401 HttpError whose code names the reason.
+ */
+export async function verifyApplicantToken(key: Buffer, token: string, now = Date.now()): Promise<ApplicantClaims> {
+  let payload: Record<string, unknown>;
   try {
-    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as Record<string, unknown>;
-  } catch {
-    throw unauthorised("TOKEN_MALFORMED", "the applicant token's payload is not JSON");
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: ["HS256"],
+      typ: "JWT",
+      issuer: APPLICANT_ISSUER,
+      audience: APPLICANT_AUDIENCE,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      maxTokenAge: APPLICANT_TOKEN_MAX_LIFETIME_SECONDS,
+      currentDate: new Date(now),
+      requiredClaims: ["sub", "iat", "exp", "azp"],
+    }));
+  } catch (err) {
+    throw refusalOf(err);
   }
-  const { sub, aud, iat, exp, azp } = claims;
-  if (aud !== APPLICANT_AUDIENCE) throw unauthorised("TOKEN_AUDIENCE_INVALID", `the token's audience must be "${APPLICANT_AUDIENCE}"`);
+  const { sub, azp, iat, exp } = payload;
   if (typeof sub !== "string" || typeof azp !== "string" || typeof iat !== "number" || typeof exp !== "number") {
     throw unauthorised("TOKEN_MALFORMED", "the applicant token needs sub, azp, iat and exp");
   }
-  const nowS = Math.floor(now / 1000);
   if (exp - iat > APPLICANT_TOKEN_MAX_LIFETIME_SECONDS) throw unauthorised("TOKEN_LIFETIME_TOO_LONG", `an applicant token lives at most ${APPLICANT_TOKEN_MAX_LIFETIME_SECONDS} s`);
-  if (iat > nowS + CLOCK_SKEW_SECONDS) throw unauthorised("TOKEN_NOT_YET_VALID", "the applicant token is issued in the future");
-  if (exp <= nowS) throw unauthorised("TOKEN_EXPIRED", "the applicant token has expired; the portal obtains a new one with POST /v1/sessions");
   return { sub, azp, exp };
 }
 

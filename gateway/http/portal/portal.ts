@@ -11,6 +11,7 @@ import type http from "node:http";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import fastifySwagger from "@fastify/swagger";
 import type { ServiceBroker } from "moleculer";
+import { countEdgeCall } from "../../../services/common/edge-metrics";
 import { healthReport, LIVENESS } from "../../../services/common/health-http";
 import { rootLogger } from "../../../services/common/logger";
 import type { Runtime } from "../../../services/common/runtime";
@@ -310,6 +311,10 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String((json as { $id?: string }).$id ?? `def-${i}`) },
   });
   for (const component of COMPONENTS) app.addSchema(component);
+  // Every answer counted by route and status (an unknown route as "unmatched").
+  app.addHook("onResponse", async (request, reply) => {
+    countEdgeCall(broker, "portal", request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : "unmatched", String(reply.statusCode));
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const e = toErrorReply(err);
@@ -336,7 +341,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
       onRequest: async (request) => {
         if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw, clientIp(request.raw)) });
         if (route.audience === "applicant") {
-          const claims = verifyApplicantToken(deps.tokenKey, bearerToken(request.raw, "applicant"));
+          const claims = await verifyApplicantToken(deps.tokenKey, bearerToken(request.raw, "applicant"));
           callers.set(request, { applicant: claims.sub, portal: claims.azp });
         }
       },

@@ -13,6 +13,6 @@ export async function createSession(req: PortalRequest, deps: PortalDeps): Promi
   const body = await req.body();
   const { idNumber } = requireIdNumber(body.id_number, "id_number");
   const person = await callBus<Person>(deps, req, "identity.getPerson", { idNumber, caseId: "session" });
-  const { token, expiresAt } = signApplicantToken(deps.tokenKey, person.idNumber, portalOf(req));
+  const { token, expiresAt } = await signApplicantToken(deps.tokenKey, person.idNumber, portalOf(req));
   return { status: 201, body: { token, token_type: "Bearer", expires_at: expiresAt } };
 }
