@@ -12,7 +12,7 @@ import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
-import { backoffSeconds, describeError, isRetryable } from "./outcomes";
+import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
 import { readApplication, writeTransition, type ApplicationRow, type ApplicationStatus, type StepRow } from "./store";
@@ -24,7 +24,11 @@ export interface EngineOptions {
   /** Identifies this replica in leases. */
   owner: string;
   leaseSeconds: number;
-  /** Retryable failures of one step before the application fails. */
+  /**
+   * Retryable failures (a department down, overloaded, timing out) a step is tried through at
+   * least; past them it is still retried until its committed deadline, so an outage or an overload
+   * of minutes or hours delays cases instead of failing them. Only after both does the step fail.
+   */
   maxAttempts: number;
   /** Interval of the safety-net sweep in ms; 0 turns it off (tests of event-driven progress). */
   sweepIntervalMs?: number;
@@ -339,7 +343,7 @@ export class Orchestrator {
         return;
       }
       const error = describeError(failure);
-      if (isRetryable(failure) && row.attempts < this.options.maxAttempts) {
+      if (shouldRetry(failure, row.attempts, this.options.maxAttempts, row.deadline, now)) {
         state.setStep(row, { status: "READY", error: { ...error }, leased_until: null, next_attempt_at: new Date(now.getTime() + backoffSeconds(row.attempts) * 1000) });
         return;
       }

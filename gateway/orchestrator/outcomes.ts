@@ -27,3 +27,14 @@ export function describeError(err: unknown): StepError {
 export function backoffSeconds(attempts: number): number {
   return Math.min(60, 2 ** Math.max(0, attempts - 1));
 }
+
+/**
+ * Whether a failed call is tried again: a retryable failure (isRetryable) always within
+ * `maxAttempts`, and after that until the step's committed deadline, so an outage or overload of
+ * hours delays a case instead of failing it; a refusal never.
+ */
+export function shouldRetry(err: unknown, attempts: number, maxAttempts: number, deadline: Date | string | null, now: Date): boolean {
+  if (!isRetryable(err)) return false;
+  if (attempts < maxAttempts) return true;
+  return deadline !== null && now.getTime() < new Date(deadline).getTime();
+}
