@@ -2,6 +2,7 @@
  * Applications as the portal and back-offices see them: submit (idempotent by the portal's client
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
+import { workingCalendar } from "../../services/common/working-days";
 import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
@@ -15,7 +16,6 @@ import type { Mutation, Orchestrator } from "./engine";
 import { ApplicationState, failApplication } from "./progress";
 import { insertApplication, type ApplicationRow, type StepRow } from "./store";
 
-const DAY_MS = 24 * 3600_000;
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
 
 /** A new application id (受理号): date + random, readable over the phone. */
@@ -127,8 +127,9 @@ export async function submit(
     failure: null,
     query_code_hash: hashRequest(queryCode(secret, applicationId)),
     submitted_at: now,
-    committed_deadline: new Date(now.getTime() + Math.round(criticalPathDays(s.bundle) * DAY_MS)),
-    supplement_deadline: deferred ? new Date(now.getTime() + s.bundle.supplementDays * DAY_MS) : null,
+    // 承诺时限 and the supplement term in working days (national holidays and 调休, the centre's own days).
+    committed_deadline: workingCalendar().deadline(now, criticalPathDays(s.bundle)),
+    supplement_deadline: deferred ? workingCalendar().deadline(now, s.bundle.supplementDays) : null,
     finished_at: null,
     receipt: null,
     enterprise_name: null,
@@ -249,7 +250,7 @@ export async function decide(
       state.setStep(row, { decision, status: "WAITING_MATERIAL", waiting_for: type });
       const materials = { ...state.app.materials };
       delete materials[type];
-      state.setApp({ materials, supplement_deadline: new Date(now.getTime() + state.app.bundle.supplementDays * DAY_MS) });
+      state.setApp({ materials, supplement_deadline: workingCalendar().deadline(now, state.app.bundle.supplementDays) });
     }
   });
 }

@@ -11,6 +11,7 @@ import { invalidArgument, notFound } from "../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
 import { requireText } from "../../services/common/validate";
+import { readOverrides, useWorkingCalendar, WorkingCalendar } from "../../services/common/working-days";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
@@ -223,6 +224,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
     },
     async started() {
       bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
+      useWorkingCalendar(new WorkingCalendar(readOverrides(rt.config.workdayOverrides)));
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
       agents = new EnterpriseAgents(

@@ -5,11 +5,11 @@
  * Pure: the engine runs it inside the transaction of the event that changed the state, then makes
  * the calls it returns after commit. Waiting rows get no due time, so no sweep meets them again.
  */
+import { workingCalendar } from "../../services/common/working-days";
 import type { Bundle, BundleStep } from "../catalog/bundles";
 import { buildParams, stepKey } from "./params";
 import type { ApplicationRow, ApplicationStatus, StepRow } from "./store";
 
-const DAY_MS = 24 * 3600_000;
 /** Rows waiting for a predecessor, a material or an officer. */
 const BLOCKED = new Set(["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED"]);
 /** Rows that end the application's work when all rows are in them. */
@@ -167,7 +167,8 @@ export function plan(state: ApplicationState, o: PlanOptions): Lease[] {
             status: next,
             waiting_for: waitingFor,
             ready_at: row.ready_at ?? o.now,
-            deadline: row.deadline ?? new Date(now + def.committedDays * DAY_MS),
+            // 承诺时限 in working days, from the day the step became ready; due at the end of a working day.
+            deadline: row.deadline ?? workingCalendar().deadline(o.now, def.committedDays),
             ...(next === "READY" ? { next_attempt_at: o.now } : {}),
           });
         }

@@ -34,6 +34,8 @@ export interface Config {
   grpcRateLimitPerMinute: number;
   /** Failed department authentications one client address may make in a minute before it is refused outright. */
   authFailuresPerMinute: number;
+  /** A JSON file of the centre's own closed and open days (services/common/working-days.ts); none by default. */
+  workdayOverrides?: string;
   /** Longest lifetime accepted for a department's signed token. */
   grpcTokenMaxAgeSeconds: number;
   logLevel: LogLevel;
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     grpcTlsKey,
     grpcRateLimitPerMinute: int("GRPC_RATE_LIMIT_PER_MINUTE", 1200, 1, 1_000_000),
     authFailuresPerMinute: int("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
+    workdayOverrides: read("WORKDAY_OVERRIDES"),
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeId,

@@ -13,6 +13,7 @@ import { signDepartmentToken } from "../../services/common/department-token";
 import { rootLogger } from "../../services/common/logger";
 import { startHub, type Hub } from "../../services/hub";
 import { ROUTES } from "../../gateway/http/portal/portal";
+import { chinaDate, WorkingCalendar } from "../../services/common/working-days";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { readCredential, type Credential } from "../support/grpc-client";
 import { jpegSample, pdfSample, pngSample } from "../unit/gateway/materials/samples";
@@ -318,6 +319,12 @@ describe("portal API", () => {
     });
     const s1 = await status();
     expect(step(s1, "name").status).toBe("SUCCEEDED");
+    // Deadlines fall at the end of a working day in China time (24:00 CST), counted in working days.
+    for (const at of [s1.body.supplement_deadline, s1.body.committed_deadline, step(s1, "establishment").deadline]) {
+      const end = new Date(at);
+      expect(end.getUTCHours() * 60 + end.getUTCMinutes()).toBe(16 * 60);
+      expect(new WorkingCalendar().isWorkingDay(chinaDate(new Date(end.getTime() - 1)))).toBe(true);
+    }
     expect(step(s1, "establishment").waiting_for).toBe("PREMISES_PROOF");
     // Not finished: no rating yet.
     const early = await api("POST", `/v1/applications/${applicationId}/rating`, { token, body: { score: 5 } });

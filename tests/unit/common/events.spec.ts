@@ -1,6 +1,9 @@
 /** An announcement the bus refuses is logged, never left as an unhandled rejection (which stops the process). */
 import type { Context } from "moleculer";
 import { emitEvent } from "../../../services/common/events";
+import { rootLogger } from "../../../services/common/logger";
+
+rootLogger("error");
 
 describe("emitEvent", () => {
   it("swallows and logs a rejected emit", async () => {

@@ -6,7 +6,7 @@ import { invalidArgument, failedPrecondition } from "../../../services/common/er
 const NOW = new Date("2026-11-30T10:00:00Z");
 const later = new Date("2026-12-01T10:00:00Z");
 const earlier = new Date("2026-11-29T10:00:00Z");
-const timeout = new Errors.RequestTimeoutError("registration.registerEnterprise", "node-1");
+const timeout = new Errors.RequestTimeoutError({ action: "registration.registerEnterprise", nodeID: "node-1" });
 const down = new Errors.ServiceNotAvailableError({ action: "tax.registerTaxpayer" });
 
 describe("shouldRetry", () => {
