@@ -3,6 +3,7 @@
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
 import { workingCalendar } from "../../services/common/working-days";
+import { DEFAULT_YELLOW_AT, lightOf } from "./lights";
 import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
@@ -164,7 +165,7 @@ export async function submit(
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);
 
 /** The status of an application with a per-step timeline; `personal` false hides form data (query-code lookups). */
-export function statusView(app: ApplicationRow, steps: StepRow[], personal: boolean, now = Date.now()) {
+export function statusView(app: ApplicationRow, steps: StepRow[], personal: boolean, now = Date.now(), yellowAt = DEFAULT_YELLOW_AT) {
   const defs = new Map(app.bundle.steps.map((s) => [s.id, s]));
   const open = (s: StepRow) => !["SUCCEEDED", "COMPENSATED", "CANCELLED", "FAILED", "REJECTED"].includes(s.status);
   return {
@@ -175,6 +176,8 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
     committedDeadline: iso(app.committed_deadline),
     msLeft: app.finished_at ? undefined : new Date(app.committed_deadline).getTime() - now,
     overdue: !app.finished_at && new Date(app.committed_deadline).getTime() < now,
+    // 红黄灯 of the open application (its committed time from submission); none once it ended.
+    light: app.finished_at ? undefined : lightOf(app.submitted_at, app.committed_deadline, now, yellowAt),
     supplementDeadline: iso(app.supplement_deadline),
     supplementOverdue: Boolean(app.supplement_deadline && steps.some((s) => s.status === "WAITING_MATERIAL") && new Date(app.supplement_deadline).getTime() < now),
     finishedAt: iso(app.finished_at),
@@ -194,6 +197,7 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
       undoneAt: iso(s.undone_at),
       deadline: iso(s.deadline),
       overdue: Boolean(s.deadline && open(s) && new Date(s.deadline).getTime() < now),
+      light: open(s) ? lightOf(s.ready_at, s.deadline, now, yellowAt) : undefined,
       output: personal ? (s.output ?? undefined) : undefined,
       error: personal && s.error ? { reasonCode: s.error.reasonCode, message: s.error.message } : undefined,
     })),

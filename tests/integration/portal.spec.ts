@@ -319,6 +319,10 @@ describe("portal API", () => {
     });
     const s1 = await status();
     expect(step(s1, "name").status).toBe("SUCCEEDED");
+    // 红黄灯: a fresh application and its waiting step are green; a finished step has none.
+    expect(s1.body.light).toBe("GREEN");
+    expect(step(s1, "establishment").light).toBe("GREEN");
+    expect(step(s1, "name").light).toBeUndefined();
     // Deadlines fall at the end of a working day in China time (24:00 CST), counted in working days.
     for (const at of [s1.body.supplement_deadline, s1.body.committed_deadline, step(s1, "establishment").deadline]) {
       const end = new Date(at);

@@ -30,6 +30,8 @@ describe("loadConfig defaults", () => {
       grpcTlsKey: undefined,
       grpcRateLimitPerMinute: 1200,
       authFailuresPerMinute: 30,
+      workdayOverrides: undefined,
+      lightYellowPercent: 90,
       grpcTokenMaxAgeSeconds: 300,
       logLevel: "info",
       nodeId: undefined,

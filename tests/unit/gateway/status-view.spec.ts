@@ -43,4 +43,13 @@ describe("status with committed deadlines", () => {
     expect(v.steps[0].output).toBeUndefined();
     expect(v.receipt).toBeUndefined();
   });
+
+  it("gives open steps and the open application their lights; a step is red when overdue though its application is on time", () => {
+    const v = statusView(app(), [step("name", "SUCCEEDED", -20), step("establishment", "WAITING_DECISION", -2), step("seal", "READY", 100)], true, NOW);
+    // Submitted 30 h ago, due in 10 h: 75 % used.
+    expect(v.light).toBe("GREEN");
+    expect(v.steps.map((s) => [s.stepKey, s.light])).toEqual([["name", undefined], ["establishment", "RED"], ["seal", "GREEN"]]);
+    expect(statusView(app(), [], true, NOW, 0.7).light).toBe("YELLOW");
+    expect(statusView(app({ finished_at: at(-1), status: "COMPLETED" }), [], true, NOW).light).toBeUndefined();
+  });
 });
