@@ -2,6 +2,7 @@
  * Applications as the portal and back-offices see them: submit (idempotent by the portal's client
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
+import { rootLogger } from "../../services/common/logger";
 import { workingCalendar } from "../../services/common/working-days";
 import { DEFAULT_YELLOW_AT, lightOf } from "./lights";
 import crypto from "node:crypto";
@@ -149,6 +150,7 @@ export async function submit(
   }
   if (created) {
     engine.admitted(state, leases);
+    log.info({ applicationId, bundle: s.bundle.code, steps: state.steps.length, deferredMaterials: deferred }, "application submitted");
     return { applicationId, queryCode: queryCode(secret, applicationId), created: true };
   }
   engine.abandon(leases);
@@ -235,7 +237,7 @@ export async function decide(
   if (!["APPROVE", "REJECT", "SUPPLEMENT"].includes(p.outcome)) throw invalidArgument("outcome", "must be APPROVE, REJECT or SUPPLEMENT");
   const applicationId = requireText(p.applicationId, "application_id", 4, 64);
   const stepKey = requireText(p.stepKey, "step_key", 1, 64);
-  return onApplication(engine, applicationId, undefined, (state, _q, now) => {
+  const decided = await onApplication(engine, applicationId, undefined, (state, _q, now) => {
     const row = state.step(stepKey);
     if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
     const def = state.def(row);
@@ -257,6 +259,8 @@ export async function decide(
       state.setApp({ materials, supplement_deadline: workingCalendar().deadline(now, state.app.bundle.supplementDays) });
     }
   });
+  log.info({ applicationId, bundle: decided.app.bundle_code, step: stepKey, department, outcome: p.outcome }, "decision taken");
+  return decided;
 }
 
 /**
@@ -265,7 +269,7 @@ export async function decide(
  * is refused: a supplement never replaces what was already accepted.
  */
 export async function supplement(engine: Orchestrator, applicationId: string, applicant: string, type: string, materialId: string): Promise<ApplicationState> {
-  return onApplication(engine, applicationId, applicant, (state) => {
+  return logged({ applicationId, materialType: type }, "supplement received", onApplication(engine, applicationId, applicant, (state) => {
     const { app } = state;
     requireRunning(app);
     if (!bundleMaterials(app.bundle).some((m) => m.type === type)) throw invalidArgument("material_type", `is not a material of bundle ${app.bundle.code}`);
@@ -273,7 +277,7 @@ export async function supplement(engine: Orchestrator, applicationId: string, ap
       throw failedPrecondition("MATERIAL_NOT_AWAITED", `material_type: 申请 ${applicationId} 未在等待补正 ${type} (the application does not wait for this material)`);
     }
     state.setApp({ materials: { ...app.materials, [type]: materialId } });
-  });
+  }));
 }
 
 /**
@@ -282,11 +286,11 @@ export async function supplement(engine: Orchestrator, applicationId: string, ap
  */
 export async function withdraw(engine: Orchestrator, applicationId: string, applicant: string, reason: unknown): Promise<ApplicationState> {
   const why = requireText(reason, "reason", 2, 500);
-  return onApplication(engine, applicationId, applicant, (state, _q, now) => {
+  return logged({ applicationId }, "application withdrawn", onApplication(engine, applicationId, applicant, (state, _q, now) => {
     if (state.app.failure?.reasonCode === "WITHDRAWN_BY_APPLICANT") return;
     requireRunning(state.app, "，不能撤回");
     failApplication(state, { reasonCode: "WITHDRAWN_BY_APPLICANT", message: why }, now);
-  });
+  }));
 }
 
 /** A correction of a held step: new values of its own fields (or of its list item), or dropping it. */
@@ -309,7 +313,7 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
   const keys = ["fields", "item", "drop"].filter((k) => (c as Record<string, unknown>)[k] !== undefined);
   if (keys.length !== 1) throw invalidArgument("correction", "give exactly one of fields, item or drop");
   if (c.drop !== undefined && c.drop !== true) throw invalidArgument("drop", "must be true to give the item up");
-  return onApplication(engine, applicationId, applicant, (state, _q, now) => {
+  return logged({ applicationId, step: stepKey, dropped: c.drop === true }, "held step corrected", onApplication(engine, applicationId, applicant, (state, _q, now) => {
     const { app } = state;
     const row = state.step(stepKey);
     if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
@@ -352,5 +356,18 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
     }
     state.setApp({ form });
     state.setStep(row, { status: "READY", revision: row.revision + 1, attempts: 0, error: null, next_attempt_at: now, finished_at: null });
-  });
+  }));
+}
+
+/**
+ * Lifecycle log lines (ids, bundle, step, department; never personal data), one per event taken;
+ * a child of the root logger as it is at the time (its level may change after start).
+ */
+const log = { info: (fields: Record<string, unknown>, msg: string) => rootLogger().info({ mod: "applications", ...fields }, msg) };
+
+/** Logs `msg` with `fields` once the event was taken (a refusal logs nothing here). */
+async function logged(fields: Record<string, unknown>, msg: string, taken: Promise<ApplicationState>): Promise<ApplicationState> {
+  const state = await taken;
+  log.info({ ...fields, bundle: state.app.bundle_code }, msg);
+  return state;
 }

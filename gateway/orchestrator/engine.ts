@@ -224,7 +224,7 @@ export class Orchestrator {
       this.remember(state);
       this.counters.transitions++;
       this.dispatch(leases);
-      if (state.finished) this.logFinished(applicationId, state.finished);
+      if (state.finished) this.logFinished(state);
       return { value, state, written: true };
     }
   }
@@ -291,6 +291,10 @@ export class Orchestrator {
   dispatch(leases: Lease[]): void {
     for (const lease of leases) {
       this.counters.dispatched++;
+      this.log.info(
+        { applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt, lagMs: lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined },
+        lease.kind === "run" ? "step dispatched" : "step compensation dispatched",
+      );
       const call = (lease.kind === "run" ? this.run(lease) : this.undo(lease))
         .catch((err) => this.log.warn({ err, applicationId: lease.applicationId, step: lease.stepKey }, "recording a step outcome failed; the sweep retries it"))
         .finally(() => {
@@ -325,11 +329,13 @@ export class Orchestrator {
   private async run(lease: Lease): Promise<void> {
     let result: Record<string, unknown> | undefined;
     let failure: unknown;
+    const started = Date.now();
     try {
       result = await this.call(lease);
     } catch (err) {
       failure = err;
     }
+    const callMs = Date.now() - started;
     await this.transition(lease.applicationId, (state, _tx, now) => {
       const row = this.held(state, lease);
       if (!row) return;
@@ -339,7 +345,7 @@ export class Orchestrator {
         state.setStep(row, { status: "SUCCEEDED", output, error: null, leased_until: null, finished_at: now });
         if (typeof output.enterpriseName === "string") state.setApp({ enterprise_name: output.enterpriseName });
         if (typeof output.creditCode === "string") state.setApp({ credit_code: output.creditCode });
-        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, attempt: lease.attempt }, "step succeeded");
+        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, attempt: lease.attempt, callMs }, "step succeeded");
         return;
       }
       const error = describeError(failure);
@@ -350,11 +356,11 @@ export class Orchestrator {
       if (def.onFailure === "hold" && state.app.status === "RUNNING") {
         // A sub-item the applicant can correct or drop: the rest of the application goes on.
         state.setStep(row, { status: "HELD", error: { ...error }, leased_until: null });
-        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, reasonCode: error.reasonCode }, "step held for correction");
+        this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, reasonCode: error.reasonCode, callMs }, "step held for correction");
         return;
       }
       state.setStep(row, { status: "FAILED", error: { ...error }, leased_until: null, finished_at: now });
-      this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, reasonCode: error.reasonCode }, "step failed; the application stops");
+      this.log.info({ applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, reasonCode: error.reasonCode, callMs }, "step failed; the application stops");
       failApplication(state, { step: lease.stepKey, ...error }, now);
     });
   }
@@ -423,7 +429,11 @@ export class Orchestrator {
     return moved;
   }
 
-  private logFinished(applicationId: string, status: ApplicationStatus): void {
-    this.log.info({ applicationId, status }, "application finished");
+  private logFinished(state: ApplicationState): void {
+    const { app } = state;
+    this.log.info(
+      { applicationId: app.application_id, bundle: app.bundle_code, status: state.finished, durationMs: Date.now() - new Date(app.submitted_at).getTime() },
+      "application finished",
+    );
   }
 }

@@ -161,6 +161,17 @@ describe("bundles across processes", () => {
     expect((await bus.call<{ valid: boolean }, object>("bundles.verifyReceipt", { receipt })).valid).toBe(true);
     const forged = { ...receipt, steps: receipt.steps.slice(1) };
     expect((await bus.call<{ valid: boolean }, object>("bundles.verifyReceipt", { receipt: forged })).valid).toBe(false);
+
+    // Its life in the gateways' logs: one info line per event, with ids and durations, no personal data.
+    const lines = () =>
+      ["gateway-a", "gateway-b"].flatMap((g) => procs.get(g)!.logs().split("\n")).filter((l) => l.includes(applicationId)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = await until(async () => lines().map((l) => l.msg), (m) => m.includes("application finished"), 30_000);
+    for (const msg of ["application submitted", "step dispatched", "supplement received", "decision taken", "step succeeded", "application finished"]) expect(events).toContain(msg);
+    const finished = lines().find((l) => l.msg === "application finished")!;
+    expect(finished).toMatchObject({ bundle: "START_BUSINESS", status: "COMPLETED", durationMs: expect.any(Number) });
+    expect(lines().find((l) => l.msg === "step succeeded")).toMatchObject({ department: expect.any(String), callMs: expect.any(Number) });
+    const text = lines().map((l) => JSON.stringify(l)).join("\n");
+    for (const personal of [applicant.idNumber, applicant.name, people[21].idNumber]) expect(text).not.toContain(personal);
   }, 120_000);
 
   it("runs 员工录用, 企业变更 and 企业注销 for a registered enterprise", async () => {

@@ -7,6 +7,7 @@
 import { Errors } from "moleculer";
 import type { Database } from "../../../services/common/db/database";
 import { ErrorType, failedPrecondition, invalidArgument } from "../../../services/common/errors";
+import { rootLogger } from "../../../services/common/logger";
 import { canonicalText } from "../../../services/common/validate";
 import { openServiceDatabase, type Runtime } from "../../../services/common/runtime";
 import { applicantOf, callBus, portalOf, type PortalDeps } from "./deps";
@@ -73,6 +74,8 @@ export class Ratings {
         field: "score",
       });
     }
+    // Lifecycle line: ids and the score only (the comment is the applicant's words).
+    rootLogger().info({ mod: "ratings", applicationId: r.applicationId, bundle: r.bundleCode, score: r.score, portal: r.portal }, "rating given");
     return toRating(rows[0]);
   }
 }
