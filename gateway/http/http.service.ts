@@ -4,6 +4,7 @@
  */
 import type http from "node:http";
 import type { ServiceSchema } from "moleculer";
+import { edgeCallCounts } from "../../services/common/edge-metrics";
 import { listen } from "../../services/common/health-http";
 import type { Runtime } from "../../services/common/runtime";
 import { createPortal, type Portal } from "./portal/portal";
@@ -24,6 +25,8 @@ export function httpService(rt: Runtime): ServiceSchema {
     },
     actions: {
       port: { visibility: "public", handler: () => ({ port: (server?.address() as { port?: number } | null)?.port }) },
+      /** Calls answered at this process's edges by edge, method and status (services/common/edge-metrics.ts). */
+      edgeCalls: { visibility: "public", handler: () => ({ calls: edgeCallCounts() }) },
     },
     async started() {
       const api = await createPortal(this.broker, rt);

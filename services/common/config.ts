@@ -36,6 +36,8 @@ export interface Config {
   authFailuresPerMinute: number;
   /** A JSON file of the centre's own closed and open days (services/common/working-days.ts); none by default. */
   workdayOverrides?: string;
+  /** moleculer's built-in metrics (every call timed; services/common/broker.ts). */
+  metrics: boolean;
   /** Share (percent) of its committed time after which an open case's light turns yellow (红黄灯). */
   lightYellowPercent: number;
   /** Longest lifetime accepted for a department's signed token. */
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerMinute: int("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
     workdayOverrides: read("WORKDAY_OVERRIDES"),
     lightYellowPercent: int("LIGHT_YELLOW_PERCENT", 90, 1, 99),
+    metrics: read("METRICS") === "true",
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeId,

@@ -115,10 +115,10 @@ describe("hostile input", () => {
   }, 60_000);
 
   it("counted every answer at both edges, and none was a 5xx or INTERNAL", async () => {
-    const [metric] = await hub.broker.call<Array<{ name: string; values: Array<{ labels: Record<string, string>; value: number }> }>, object>("$node.metrics", { includes: ["tongban.edge.calls.total"] });
-    const by = (edge: string, ok: (status: string) => boolean) => metric.values.filter((v) => v.labels.edge === edge && ok(v.labels.status)).reduce((n, v) => n + v.value, 0);
+    const { calls } = await hub.broker.call<{ calls: Array<{ edge: string; status: string; count: number }> }>("http.edgeCalls");
+    const by = (edge: string, ok: (status: string) => boolean) => calls.filter((v) => v.edge === edge && ok(v.status)).reduce((n, v) => n + v.count, 0);
     expect(by("portal", (s) => s.startsWith("4"))).toBeGreaterThan(200);
     expect(by("grpc", (s) => s !== "OK")).toBeGreaterThan(80);
-    expect(metric.values.filter((v) => v.labels.status.startsWith("5") || v.labels.status === "INTERNAL" || v.labels.status === "UNKNOWN")).toEqual([]);
+    expect(calls.filter((v) => v.status.startsWith("5") || v.status === "INTERNAL" || v.status === "UNKNOWN")).toEqual([]);
   });
 });
