@@ -12,6 +12,7 @@ import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
 import { invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
 import { optionalText, requireDate, todayInChina } from "../../services/common/validate";
+import { endOfChinaDay } from "../../services/common/working-days";
 import { requireCreditCode, requireIdNumber } from "../../services/identity/checks";
 import { bundleFields, type Bundle } from "../catalog/bundles";
 
@@ -55,11 +56,9 @@ interface Row {
 export type RepresentativeCheck = (creditCode: string, idNumber: string) => Promise<boolean>;
 
 const DAY_MS = 24 * 3600_000;
-const CST_MS = 8 * 3600_000;
 
-/** The first instant after `date` (YYYY-MM-DD) ends in China Standard Time. */
-const endOfDayInChina = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS - CST_MS);
-const dayInChina = (t: Date | string) => new Date(new Date(t).getTime() - 1 + CST_MS).toISOString().slice(0, 10);
+/** The China date an authorisation holds through: the day its expiry (the next midnight, CST) ends. */
+const dayInChina = (t: Date | string) => todayInChina(new Date(new Date(t).getTime() - 1));
 
 function toView(r: Row, now: Date): AgentAuthorisation {
   const expired = new Date(r.expires_at).getTime() <= now.getTime();
@@ -149,7 +148,7 @@ export class EnterpriseAgents {
     if (validThrough < today) throw invalidArgument("valid_through", `is in the past (today is ${today} in China Standard Time)`);
     if (validThrough > latest) throw invalidArgument("valid_through", `must be at most ${MAX_AUTHORISATION_DAYS} days ahead (${latest})`);
     await this.requireRepresentative(g.by, creditCode);
-    const expiresAt = endOfDayInChina(validThrough);
+    const expiresAt = endOfChinaDay(validThrough);
 
     for (let attempt = 0; ; attempt++) {
       try {

@@ -15,7 +15,7 @@ import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
-import { readApplication, writeTransition, type ApplicationRow, type ApplicationStatus, type StepRow } from "./store";
+import { readApplication, writeTransition, type ApplicationRow, type StepRow } from "./store";
 
 /** The department code the hub's one window acts as when it calls departments (一窗受理). */
 export const ONE_WINDOW = "data";

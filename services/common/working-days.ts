@@ -8,14 +8,13 @@
  */
 import fs from "node:fs";
 import chineseDays from "chinese-days";
+import { todayInChina } from "./validate";
 
 const DAY_MS = 24 * 3600_000;
 const CST_MS = 8 * 3600_000;
 
-/** The China date (YYYY-MM-DD) of an instant. */
-export const chinaDate = (t: Date): string => new Date(t.getTime() + CST_MS).toISOString().slice(0, 10);
-/** The instant a China date ends (its next midnight, CST). */
-const endOf = (date: string): Date => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS - CST_MS);
+/** The instant a China date (YYYY-MM-DD) ends: its next midnight, CST. */
+export const endOfChinaDay = (date: string): Date => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS - CST_MS);
 const nextDate = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** A centre's own days: closed (a local holiday, a move) and open (a working weekend of its own). */
@@ -74,15 +73,15 @@ export class WorkingCalendar {
    * one (the centre's day is not divided).
    */
   deadline(start: Date, days: number): Date {
-    let d = this.workingDayFrom(chinaDate(start));
+    let d = this.workingDayFrom(todayInChina(start));
     for (let n = Math.ceil(Math.max(0, days)); n > 0; n--) d = this.workingDayFrom(nextDate(d));
-    return endOf(d);
+    return endOfChinaDay(d);
   }
 
   /** Working days from `from` to `to` (whole days between their China dates; 0 for the same day). */
   workingDaysBetween(from: Date, to: Date): number {
     let count = 0;
-    for (let d = chinaDate(from), end = chinaDate(to); d < end; d = nextDate(d)) if (this.isWorkingDay(nextDate(d))) count++;
+    for (let d = todayInChina(from), end = todayInChina(to); d < end; d = nextDate(d)) if (this.isWorkingDay(nextDate(d))) count++;
     return count;
   }
 }

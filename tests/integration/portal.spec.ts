@@ -13,7 +13,8 @@ import { signDepartmentToken } from "../../services/common/department-token";
 import { rootLogger } from "../../services/common/logger";
 import { startHub, type Hub } from "../../services/hub";
 import { ROUTES } from "../../gateway/http/portal/portal";
-import { chinaDate, WorkingCalendar } from "../../services/common/working-days";
+import { WorkingCalendar } from "../../services/common/working-days";
+import { todayInChina } from "../../services/common/validate";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { readCredential, type Credential } from "../support/grpc-client";
 import { jpegSample, pdfSample, pngSample } from "../unit/gateway/materials/samples";
@@ -327,7 +328,7 @@ describe("portal API", () => {
     for (const at of [s1.body.supplement_deadline, s1.body.committed_deadline, step(s1, "establishment").deadline]) {
       const end = new Date(at);
       expect(end.getUTCHours() * 60 + end.getUTCMinutes()).toBe(16 * 60);
-      expect(new WorkingCalendar().isWorkingDay(chinaDate(new Date(end.getTime() - 1)))).toBe(true);
+      expect(new WorkingCalendar().isWorkingDay(todayInChina(new Date(end.getTime() - 1)))).toBe(true);
     }
     expect(step(s1, "establishment").waiting_for).toBe("PREMISES_PROOF");
     // Not finished: no rating yet.

@@ -4,6 +4,7 @@
  * Pure functions: no I/O; the only ambient input is "today" for the future-date check, which
  * callers can pin through `options.today`.
  */
+import { todayInChina } from "../../common/validate";
 import { findRegion, isKnownProvince, type Region } from "./regions";
 
 export type Gender = "male" | "female";
@@ -84,7 +85,7 @@ export function validateIdNumber(value: unknown, options: IdNumberOptions = {}):
   if (year < EARLIEST_YEAR) return fail(`birth date ${compact} is before ${EARLIEST_YEAR}`);
   const birthDate = `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`;
   // ISO dates compare correctly as strings, so no Date arithmetic (and no time-zone surprises).
-  if (birthDate > (options.today ?? todayInChinaStandardTime())) return fail("birth date is in the future");
+  if (birthDate > (options.today ?? todayInChina())) return fail("birth date is in the future");
 
   const expected = idCheckCharacter(idNumber.slice(0, 17));
   if (idNumber[17] !== expected) return fail(`check character should be ${expected}`);
@@ -115,11 +116,6 @@ export function makeIdNumber(regionCode: string, birthDate: string, sequence: nu
   }
   const first17 = `${regionCode}${m[1]}${m[2]}${m[3]}${String(sequence).padStart(3, "0")}`;
   return first17 + idCheckCharacter(first17);
-}
-
-/** Today's date in China Standard Time (UTC+8, no daylight saving), the hub's calendar: a child born just after midnight in Beijing is not "in the future". */
-function todayInChinaStandardTime(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 function fail(reason: string): { ok: false; reason: string } {

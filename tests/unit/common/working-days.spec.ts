@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chinaDate, readOverrides, WorkingCalendar } from "../../../services/common/working-days";
+import { readOverrides, WorkingCalendar } from "../../../services/common/working-days";
+import { todayInChina } from "../../../services/common/validate";
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 /** The instant a China date ends: its next midnight in CST. */
@@ -57,6 +58,6 @@ describe("working days", () => {
 
   it("counts working days between two instants", () => {
     expect(calendar.workingDaysBetween(cst("2026-09-30T10:00:00"), cst("2026-10-12T10:00:00"))).toBe(4); // 8th, 9th, 10th (Saturday), 12th
-    expect(chinaDate(new Date("2026-09-30T16:30:00Z"))).toBe("2026-10-01");
+    expect(todayInChina(new Date("2026-09-30T16:30:00Z"))).toBe("2026-10-01");
   });
 });
