@@ -32,11 +32,13 @@ export function queryCode(secret: string, applicationId: string): string {
   return String(digest.readUInt32BE(0) % 100_000_000).padStart(8, "0");
 }
 
+/** A submission that passed precheckSubmission (the caller ran it before reading anything). */
 export interface Submission {
   applicant: Person;
   bundle: Bundle;
-  clientKey: unknown;
-  form: unknown;
+  clientKey: string;
+  /** The form values as precheckSubmission returned them (canonical, without government data). */
+  checkedForm: Record<string, unknown>;
   /** Material type -> material id, from the material store (checked by the caller). */
   materials: Record<string, string>;
 }
@@ -99,7 +101,7 @@ export function precheckSubmission(bundle: Bundle, s: { clientKey: unknown; form
 }
 
 /**
- * Checks and stores an application in one statement, the steps that need nothing already leased
+ * Stores a prechecked application (precheckSubmission) in one statement, the steps that need nothing already leased
  * (their calls are made once it is stored). The same client key again returns the first
  * application; with other content it is refused.
  */
@@ -109,7 +111,7 @@ export async function submit(
   secret: string,
   s: Submission,
 ): Promise<{ applicationId: string; queryCode: string; created: boolean }> {
-  const form = completeForm(s.bundle, precheckSubmission(s.bundle, s), s.applicant);
+  const form = completeForm(s.bundle, s.checkedForm, s.applicant);
   const needed = bundleMaterials(s.bundle);
   const deferred = needed.some((m) => !s.materials[m.type]);
   const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
@@ -121,7 +123,7 @@ export async function submit(
     bundle_code: s.bundle.code,
     bundle: s.bundle,
     applicant: s.applicant.idNumber,
-    client_key: s.clientKey as string, // checked by precheckSubmission
+    client_key: s.clientKey,
     request_hash: requestHash,
     form,
     materials: s.materials,

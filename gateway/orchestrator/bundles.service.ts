@@ -110,7 +110,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const bundle = bundleOf(ctx.params.bundleCode);
         const materials = ctx.params.materials ?? {};
         if (typeof materials !== "object" || Array.isArray(materials)) throw invalidArgument("materials", "must map material types to material ids");
-        precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+        const checkedForm = precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
         const creditCode = enterpriseOf(bundle, ctx.params.form);
         if (creditCode) await agents.require(String(ctx.params.applicant), creditCode, bundle.code);
         // Each referenced material must be the applicant's own upload of that type (its metadata only: nothing recorded).
@@ -122,7 +122,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         }
         // Only now is the applicant's record read (and the read recorded).
         const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
-        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials });
       },
       /**
        * The legal representative authorises an agent (经办人) for bundles of the enterprise until a
