@@ -15,10 +15,10 @@ import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
+import { ONE_WINDOW } from "../../services/common/caller";
 import { readApplication, writeTransition, type ApplicationRow, type StepRow } from "./store";
 
-/** The department code the hub's one window acts as when it calls departments (一窗受理). */
-export const ONE_WINDOW = "data";
+export { ONE_WINDOW } from "../../services/common/caller";
 
 export interface EngineOptions {
   /** Identifies this replica in leases. */

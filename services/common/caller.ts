@@ -6,6 +6,9 @@
 import type { Context } from "moleculer";
 import { unauthenticated } from "./errors";
 
+/** The department code the hub's one window acts as when it calls departments (一窗受理). */
+export const ONE_WINDOW = "data";
+
 export interface CallerMeta {
   caller?: { department: string };
 }

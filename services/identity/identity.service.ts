@@ -5,7 +5,7 @@
 import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
-import { callerDepartment, type CallerMeta } from "../common/caller";
+import { callerDepartment, ONE_WINDOW, type CallerMeta } from "../common/caller";
 import { invalidArgument, permissionDenied } from "../common/errors";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
@@ -41,8 +41,6 @@ const ENTITY_TYPES = [
 /** Only market regulation registers legal entities (it assigns the credit code). */
 const ENTITY_REGISTRAR = "samr";
 
-/** The hub's one window (gateway/orchestrator/engine.ts ONE_WINDOW): the only asker of representation checks. */
-const ONE_WINDOW = "data";
 
 /** The identity service schema. */
 export function identityService(rt: Runtime): ServiceSchema {
