@@ -13,6 +13,7 @@ import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
+import { CallLimit } from "./call-limit";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
 import { ONE_WINDOW } from "../../services/common/caller";
@@ -33,8 +34,9 @@ export interface EngineOptions {
   /** Interval of the safety-net sweep in ms; 0 turns it off (tests of event-driven progress). */
   sweepIntervalMs?: number;
   /**
-   * Department calls this replica makes at once. Work beyond it waits in the due queue and is
-   * pulled oldest first as calls finish (back-pressure instead of timeouts and retries).
+   * Department calls this replica makes at once, at most. Work beyond it waits in the due queue and
+   * is pulled oldest first as calls finish (back-pressure instead of timeouts and retries). The
+   * window in use adapts below it when calls time out (call-limit.ts).
    */
   maxInFlight?: number;
   /**
@@ -57,6 +59,8 @@ export interface EngineStats {
   transitions: number;
   conflicts: number;
   inFlight: number;
+  /** Calls this replica allows itself at once now (the adaptive window, ≤ maxInFlight). */
+  callLimit: number;
 }
 
 /** An event's change of an application's state; `q` reads other tables (nothing is locked). */
@@ -98,14 +102,17 @@ export class Orchestrator {
   /** Due work was left in the queue for want of capacity: pull it as calls finish. */
   private backlog = false;
   private announcedAt = 0;
-  private readonly counters: Omit<EngineStats, "inFlight"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0, conflicts: 0 };
+  private readonly counters: Omit<EngineStats, "inFlight" | "callLimit"> = { dispatched: 0, sweeps: 0, sweptApplications: 0, transitions: 0, conflicts: 0 };
   private stopped = false;
+  private readonly callLimit: CallLimit;
 
   constructor(
     private readonly broker: ServiceBroker,
     private readonly db: Database,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.callLimit = new CallLimit({ max: options.maxInFlight ?? 128 });
+  }
 
   start(): void {
     this.stopped = false;
@@ -114,7 +121,7 @@ export class Orchestrator {
   }
 
   private get capacity(): number {
-    return Math.max(0, (this.options.maxInFlight ?? 128) - this.slots);
+    return Math.max(0, this.callLimit.limit - this.slots);
   }
 
   /** Takes slots for leases just planned (synchronously, so concurrent transitions see them). */
@@ -146,7 +153,7 @@ export class Orchestrator {
   }
 
   stats(): EngineStats {
-    return { ...this.counters, inFlight: this.inFlight.size };
+    return { ...this.counters, inFlight: this.inFlight.size, callLimit: this.callLimit.limit };
   }
 
   /**
@@ -335,6 +342,7 @@ export class Orchestrator {
     } catch (err) {
       failure = err;
     }
+    this.callLimit.record(failure);
     const callMs = Date.now() - started;
     await this.transition(lease.applicationId, (state, _tx, now) => {
       const row = this.held(state, lease);
@@ -373,6 +381,7 @@ export class Orchestrator {
     } catch (err) {
       failure = err;
     }
+    this.callLimit.record(failure);
     await this.transition(lease.applicationId, (state, _tx, now) => {
       const row = this.held(state, lease);
       if (!row) return;
