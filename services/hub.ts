@@ -18,6 +18,7 @@ import { grpcEdgeService } from "../gateway/grpc/edge.service";
 import { httpService } from "../gateway/http/http.service";
 import { materialsService } from "../gateway/materials/materials.service";
 import { bundlesService } from "../gateway/orchestrator/bundles.service";
+import { supervisionService } from "../gateway/supervision/supervision.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
 
 /** The moleculer services each SERVICES entry hosts. */
@@ -27,7 +28,7 @@ const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   "business-registration": [businessRegistrationService],
   tax: [taxService],
   "social-insurance": [socialInsuranceService],
-  gateway: [grpcEdgeService, httpService, materialsService, (rt) => bundlesService(rt)],
+  gateway: [grpcEdgeService, httpService, materialsService, (rt) => bundlesService(rt), supervisionService],
 };
 
 export interface Hub {

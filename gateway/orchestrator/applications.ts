@@ -4,7 +4,7 @@
  */
 import { rootLogger } from "../../services/common/logger";
 import { workingCalendar } from "../../services/common/working-days";
-import { DEFAULT_YELLOW_AT, lightOf } from "./lights";
+import { DEFAULT_YELLOW_AT, isOpenStep, lightOf } from "./lights";
 import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
@@ -171,7 +171,7 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);
 /** The status of an application with a per-step timeline; `personal` false hides form data (query-code lookups). */
 export function statusView(app: ApplicationRow, steps: StepRow[], personal: boolean, now = Date.now(), yellowAt = DEFAULT_YELLOW_AT) {
   const defs = new Map(app.bundle.steps.map((s) => [s.id, s]));
-  const open = (s: StepRow) => !["SUCCEEDED", "COMPENSATED", "CANCELLED", "FAILED", "REJECTED"].includes(s.status);
+  const open = (s: StepRow) => isOpenStep(s.status);
   return {
     applicationId: app.application_id,
     bundle: { code: app.bundle.code, nameZh: app.bundle.nameZh, nameEn: app.bundle.nameEn },

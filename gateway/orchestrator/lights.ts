@@ -23,3 +23,12 @@ export function lightOf(start: Date | string | null | undefined, deadline: Date 
   if (d <= s) return "RED";
   return (now - s) / (d - s) >= yellowAt ? "YELLOW" : "GREEN";
 }
+
+/** Step states in which a step's work has ended: no light, never overdue. */
+export const ENDED_STEP_STATUSES: readonly string[] = ["SUCCEEDED", "DROPPED", "FAILED", "REJECTED", "CANCELLED", "COMPENSATED"];
+
+/** Whether a step in this state still has work to do (and so a light). */
+export const isOpenStep = (status: string): boolean => !ENDED_STEP_STATUSES.includes(status);
+
+/** The SQL list of ENDED_STEP_STATUSES, for `status NOT IN (...)`. */
+export const ENDED_STEP_SQL = ENDED_STEP_STATUSES.map((s) => `'${s}'`).join(", ");

@@ -4,6 +4,7 @@
  * version read.
  */
 import type { Queryable } from "../../services/common/db/database";
+import { levelOf } from "../supervision/levels";
 import { notFound } from "../../services/common/errors";
 import type { Bundle } from "../catalog/bundles";
 
@@ -188,6 +189,8 @@ export async function loadApplication(q: Queryable, applicationId: string): Prom
 export interface StatusRating {
   applicationId: string;
   score: number;
+  /** The level of the score (VERY_SATISFIED … VERY_DISSATISFIED). */
+  level: string;
   comment?: string;
   ratedAt: string;
 }
@@ -239,6 +242,6 @@ export async function readStatus(q: Queryable, applicationId: string): Promise<{
   return {
     app: found.app,
     steps: found.steps,
-    rating: r ? { applicationId, score: Number(r.score), ...(r.comment ? { comment: r.comment } : {}), ratedAt: new Date(r.rated_at).toISOString() } : undefined,
+    rating: r ? { applicationId, score: Number(r.score), level: levelOf(Number(r.score)).code, ...(r.comment ? { comment: r.comment } : {}), ratedAt: new Date(r.rated_at).toISOString() } : undefined,
   };
 }

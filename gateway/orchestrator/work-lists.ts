@@ -6,43 +6,11 @@
  * of that step (minimisation).
  */
 import type { Queryable } from "../../services/common/db/database";
-import { invalidArgument } from "../../services/common/errors";
+import { decodePageToken, pageOf, pageSizeOf, TIMESTAMP_TEXT } from "../../services/common/paging";
 import type { BundleStep } from "../catalog/bundles";
 
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 200;
-/** A timestamp as PostgreSQL prints it (kept as text: a JS Date would cut microseconds and repeat a row). */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
-
-interface Cursor {
-  deadline: string;
-  applicationId: string;
-  stepKey: string;
-}
-
-/** The opaque token of the entry a page ended with. */
-function encodeToken(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.deadline, c.applicationId, c.stepKey])).toString("base64url");
-}
-
-function decodeToken(token: string): Cursor {
-  try {
-    const [deadline, applicationId, stepKey] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown[];
-    if (typeof deadline === "string" && TIMESTAMP.test(deadline) && typeof applicationId === "string" && typeof stepKey === "string") {
-      return { deadline, applicationId, stepKey };
-    }
-  } catch {
-    // fall through
-  }
-  throw invalidArgument("page_token", "is not a token this list gave (pass next_page_token unchanged, or nothing for the first page)");
-}
-
-/** Checks page_size: 1-200, 0 or absent for the default 50. */
-function pageSize(value: unknown): number {
-  if (value === undefined || value === null || value === 0) return DEFAULT_PAGE;
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_PAGE) throw invalidArgument("page_size", `must be a whole number from 1 to ${MAX_PAGE}`);
-  return value as number;
-}
+/** A page token's sort key: deadline (as PostgreSQL prints it), application id, step key. */
+const KEY_SHAPE = [TIMESTAMP_TEXT, /^[A-Za-z0-9-]{1,64}$/, /^[A-Za-z0-9_#-]{1,64}$/];
 
 interface Row {
   application_id: string;
@@ -61,13 +29,12 @@ interface Row {
 
 /** One page of a department's pending decisions (shapes of tongban.gateway.v1.ListPendingDecisionsResponse). */
 export async function pendingDecisions(q: Queryable, department: string, request: { pageSize?: unknown; pageToken?: unknown }) {
-  const size = pageSize(request.pageSize);
-  const token = typeof request.pageToken === "string" && request.pageToken !== "" ? decodeToken(request.pageToken) : undefined;
-  if (request.pageToken !== undefined && request.pageToken !== null && typeof request.pageToken !== "string") throw invalidArgument("page_token", "must be text");
+  const size = pageSizeOf(request.pageSize);
+  const token = decodePageToken(request.pageToken, KEY_SHAPE);
   const params: unknown[] = [department, size + 1];
   let after = "";
   if (token) {
-    params.push(token.deadline, token.applicationId, token.stepKey);
+    params.push(...token);
     after = "AND (s.deadline, s.application_id, s.step_key) > ($3::timestamptz, $4, $5)";
   }
   const { rows } = await q.query<Row>(
@@ -79,8 +46,7 @@ export async function pendingDecisions(q: Queryable, department: string, request
      ORDER BY s.deadline, s.application_id, s.step_key LIMIT $2`,
     params,
   );
-  const page = rows.slice(0, size);
-  const last = page[page.length - 1];
+  const { page, nextPageToken } = pageOf(rows, size, (r) => [r.deadline_text, r.application_id, r.step_key]);
   return {
     pending: page.map((r) => ({
       applicationId: r.application_id,
@@ -95,7 +61,6 @@ export async function pendingDecisions(q: Queryable, department: string, request
       fields: r.step.fields.filter((f) => r.form[f] !== undefined).map((f) => ({ name: f, valueJson: JSON.stringify(r.form[f]) })),
       materials: (r.step.materials ?? []).filter((m) => r.materials[m.type]).map((m) => ({ type: m.type, materialId: r.materials[m.type] })),
     })),
-    nextPageToken:
-      rows.length > size && last ? encodeToken({ deadline: last.deadline_text, applicationId: last.application_id, stepKey: last.step_key }) : "",
+    nextPageToken,
   };
 }

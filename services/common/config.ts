@@ -40,6 +40,8 @@ export interface Config {
   metrics: boolean;
   /** Share (percent) of its committed time after which an open case's light turns yellow (红黄灯). */
   lightYellowPercent: number;
+  /** Working days a department has to answer a bad rating (差评整改); default 5. */
+  rectificationWorkingDays: number;
   /** Longest lifetime accepted for a department's signed token. */
   grpcTokenMaxAgeSeconds: number;
   logLevel: LogLevel;
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     authFailuresPerMinute: int("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
     workdayOverrides: read("WORKDAY_OVERRIDES"),
     lightYellowPercent: int("LIGHT_YELLOW_PERCENT", 90, 1, 99),
+    rectificationWorkingDays: int("RECTIFICATION_WORKING_DAYS", 5, 1, 60),
     metrics: read("METRICS") === "true",
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),

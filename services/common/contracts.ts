@@ -11,6 +11,7 @@ import { BusinessRegistrationServiceService } from "../../proto/gen/tongban/regi
 import { SocialInsuranceServiceService } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { TaxServiceService } from "../../proto/gen/tongban/tax/v1/tax";
 import { CaseServiceService } from "../../proto/gen/tongban/gateway/v1/cases";
+import { SupervisionServiceService } from "../../proto/gen/tongban/gateway/v1/supervision";
 
 export interface ServedService {
   /** Full proto name, e.g. tongban.identity.v1.IdentityService (the health service name). */
@@ -64,6 +65,12 @@ export const SERVED_SERVICES: ServedService[] = [
     definition: CaseServiceService as unknown as ServiceDefinition,
     moleculerService: "bundles",
     protoFile: "tongban/gateway/v1/cases.proto",
+  },
+  {
+    fullName: "tongban.gateway.v1.SupervisionService",
+    definition: SupervisionServiceService as unknown as ServiceDefinition,
+    moleculerService: "supervision",
+    protoFile: "tongban/gateway/v1/supervision.proto",
   },
 ];
 

@@ -78,10 +78,19 @@ export class WorkingCalendar {
     return endOfChinaDay(d);
   }
 
-  /** Working days from `from` to `to` (whole days between their China dates; 0 for the same day). */
-  workingDaysBetween(from: Date, to: Date): number {
+  /**
+   * Working days a piece of work took, counted as deadline() counts them: the working days after
+   * the one `start` falls on (or the next one, when it falls on a day off), up to `end`'s China
+   * date. 0 when it ended on its first working day (即办); finishing on the day deadline(start, n)
+   * falls on gives n.
+   */
+  workingDaysUsed(start: Date, end: Date): number {
+    const last = todayInChina(end);
     let count = 0;
-    for (let d = todayInChina(from), end = todayInChina(to); d < end; d = nextDate(d)) if (this.isWorkingDay(nextDate(d))) count++;
+    for (let d = this.workingDayFrom(todayInChina(start)); d < last; ) {
+      d = nextDate(d);
+      if (this.isWorkingDay(d)) count++;
+    }
     return count;
   }
 }

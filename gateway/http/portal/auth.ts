@@ -112,23 +112,27 @@ export async function verifyApplicantToken(key: Buffer, token: string, now = Dat
 }
 
 /** The bearer token of a request; 401 TOKEN_MISSING when there is none. */
-export function bearerToken(req: http.IncomingMessage, what: "applicant" | "department"): string {
+export function bearerToken(req: http.IncomingMessage, what: "applicant" | "department" | "officer"): string {
   const value = req.headers.authorization;
   const m = typeof value === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
   if (!m) throw unauthorised("TOKEN_MISSING", `send the ${what} token as 'Authorization: Bearer <token>'`);
   return m[1];
 }
 
-/** The portal department a department token speaks for: 401 if it does not verify, 403 without the portal role. */
-export async function authenticatePortal(checks: CallerChecks, req: http.IncomingMessage, ip: string): Promise<string> {
-  let department: string;
+/** The member department a department token speaks for: 401 if it does not verify, 429 past the failure limit. */
+export async function authenticateDepartment(checks: CallerChecks, req: http.IncomingMessage, ip: string): Promise<string> {
   try {
-    department = await checks.authenticate(bearerToken(req, "department"), ip);
+    return await checks.authenticate(bearerToken(req, "department"), ip);
   } catch (err) {
     if (err instanceof TokenError) throw unauthorised("DEPARTMENT_TOKEN_INVALID", err.message);
     if (err instanceof AuthThrottled) throw new HttpError(429, "RESOURCE_EXHAUSTED", err.message, undefined, { "retry-after": String(err.retryAfterSeconds) });
     throw err;
   }
+}
+
+/** The portal department a department token speaks for: 401 if it does not verify, 403 without the portal role. */
+export async function authenticatePortal(checks: CallerChecks, req: http.IncomingMessage, ip: string): Promise<string> {
+  const department = await authenticateDepartment(checks, req, ip);
   if (!PORTAL_DEPARTMENTS.includes(department)) {
     throw new HttpError(403, "PERMISSION_DENIED", `department ${department} does not operate a portal (portal role: ${PORTAL_DEPARTMENTS.join(", ")})`);
   }

@@ -4,7 +4,6 @@ import type { Runtime } from "../../../services/common/runtime";
 import type { CallerChecks } from "../../grpc/caller-checks";
 import { ONE_WINDOW } from "../../orchestrator/engine";
 import { HttpError } from "./http-kit";
-import type { Ratings } from "./ratings";
 import type { PortalRequest } from "./router";
 
 export interface PortalDeps {
@@ -14,7 +13,8 @@ export interface PortalDeps {
   tokenKey: Buffer;
   /** Department token verification, shared with the gRPC edge's logic. */
   checks: CallerChecks;
-  ratings: Ratings;
+  /** MAC key of officer tokens (see officer-auth.ts). */
+  officerKey: Buffer;
   /** The OpenAPI document generated from the routes' schemas (set once the app is ready). */
   openapi?: () => unknown;
 }
@@ -26,6 +26,17 @@ export interface PortalDeps {
  */
 export function callBus<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {
   return deps.broker.call<T, object>(action, params, { meta: { caller: { department: ONE_WINDOW } }, requestID: req.requestId });
+}
+
+/** Calls a service action as the department of an officer or member route (the services scope what it sees). */
+export function callAsDepartment<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {
+  return deps.broker.call<T, object>(action, params, { meta: { caller: { department: departmentOf(req) } }, requestID: req.requestId });
+}
+
+/** The department calling a member or officer route. */
+export function departmentOf(req: PortalRequest): string {
+  if (!req.department) throw new HttpError(401, "TOKEN_MISSING", "this route needs a department or officer token");
+  return req.department;
 }
 
 /** The signed-in applicant's ID number (set by the router on applicant routes). */

@@ -19,14 +19,16 @@ import { resolveSecret } from "../../../services/common/secrets";
 import { CallerChecks } from "../../grpc/caller-checks";
 import { authoriseAgent, listAgents, myAuthorisations, revokeAgent } from "./agents";
 import { applicationStatus, correctStep, myApplications, submitApplication, supplementMaterial, withdrawApplication } from "./applications";
-import { applicantTokenKey, authenticatePortal, bearerToken, verifyApplicantToken } from "./auth";
+import { applicantTokenKey, authenticateDepartment, authenticatePortal, bearerToken, verifyApplicantToken } from "./auth";
 import { bundleForm, listBundles } from "./bundles";
 import type { PortalDeps } from "./deps";
 import { errorReply, HttpError, type ErrorBody } from "./http-kit";
 import { registerJsonParser } from "./json-body";
 import { lookupApplication } from "./lookup";
 import { listMaterials, MATERIAL_BODY_LIMIT, uploadMaterial } from "./materials";
-import { rateApplication, Ratings } from "./ratings";
+import { applicationFeedback, rateApplication, revisitRectification } from "./ratings";
+import { officerTokenKey, verifyOfficerToken } from "./officer-auth";
+import { answerRectification, boardCases, createOfficerSession, overdueCases, rectifications, statistics } from "./supervision";
 import { allowedMethods, fastifyPath, type PortalRequest, type Reply, type Route } from "./router";
 import { APPLICATION_ID, COMPONENTS, fastifySchema, PARAM } from "./schemas";
 import { createSession } from "./sessions";
@@ -35,6 +37,13 @@ import { createSession } from "./sessions";
 export const JSON_BODY_LIMIT = 256 * 1024;
 
 const APPLICATION = { id: PARAM.id };
+/** Filters and paging of the supervision lists. */
+const BOARD_QUERY = {
+  department: { type: "string", pattern: "^[a-z][a-z0-9_-]{0,31}$", description: "A department code (the supervision office may name any; a department only its own)" },
+  bundle_code: { type: "string", pattern: "^[A-Z][A-Z0-9_]{0,63}$", description: "A bundle code" },
+  page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
+  page_token: { type: "string", maxLength: 1024, description: "next_page_token of the previous page" },
+};
 const ENTERPRISE = { credit_code: PARAM.credit_code };
 
 /** Every route of the portal API. */
@@ -132,7 +141,77 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     method: "POST", path: "/v1/applications/{id}/rating", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: rateApplication,
     schema: {
       operationId: "rateApplication", summary: "Rate (好差评) a finished application once", tags: ["applications"], params: APPLICATION, body: "RatingRequest",
-      responses: { "201": ["Rated", "Rating"], "404": ["No such application of this applicant", "Error"], "409": ["Already rated (ALREADY_RATED, field score)", "Error"], "422": ["Not finished yet (APPLICATION_NOT_FINISHED)", "Error"] },
+      responses: {
+        "201": ["Rated; every bad rating opened a rectification case (差评整改)", "Rating"], "200": ["The same rating was given before (a retried request)", "Rating"],
+        "404": ["No such application of this applicant", "Error"], "409": ["Already rated with other values (ALREADY_RATED, field score)", "Error"], "422": ["Not finished yet (APPLICATION_NOT_FINISHED)", "Error"],
+      },
+    },
+  },
+  {
+    method: "GET", path: "/v1/applications/{id}/rating", audience: "applicant", handler: applicationFeedback,
+    schema: {
+      operationId: "getApplicationFeedback", summary: "The rating of an application and the rectification cases it opened, with each department's answer (回访)", tags: ["applications"], params: APPLICATION,
+      responses: { "200": ["The rating (null before) and its rectification cases", "Feedback"], "404": ["No such application of this applicant", "Error"] },
+    },
+  },
+  {
+    method: "POST", path: "/v1/rectifications/{rectification_id}/revisit", audience: "applicant", bodyLimit: JSON_BODY_LIMIT, handler: revisitRectification,
+    schema: {
+      operationId: "revisitRectification", summary: "回访: rate how a department handled the applicant's bad rating; closes the case", tags: ["applications"], params: { rectification_id: PARAM.rectification_id }, body: "Revisit",
+      responses: {
+        "200": ["The closed case (also for the same callback again)", "Rectification"], "404": ["No such case of this applicant", "Error"],
+        "422": ["Not answered by the department yet (RECTIFICATION_NOT_ANSWERED), or called back before with other values (RECTIFICATION_CLOSED)", "Error"],
+      },
+    },
+  },
+  {
+    method: "POST", path: "/v1/supervision/sessions", audience: "member", handler: createOfficerSession,
+    schema: {
+      operationId: "createOfficerSession", summary: "Exchange a department token (any member department) for an officer token of an hour, for the supervision pages", tags: ["supervision"],
+      responses: { "201": ["The officer token", "OfficerSession"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/supervision/cases", audience: "officer", handler: boardCases,
+    schema: {
+      operationId: "listOpenCases", summary: "Open cases with their lights (红黄灯), earliest committed deadline first; a department sees its own", tags: ["supervision"], query: BOARD_QUERY,
+      responses: { "200": ["A page of cases", "BoardCases"], "403": ["Another department's cases (field department)", "Error"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/supervision/overdue", audience: "officer", handler: overdueCases,
+    schema: {
+      operationId: "listOverdue", summary: "The red list: cases past a deadline and cases with an unanswered bad rating, longest red first", tags: ["supervision"], query: BOARD_QUERY,
+      responses: { "200": ["A page of red cases", "BoardCases"], "403": ["Another department's cases (field department)", "Error"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/supervision/statistics", audience: "officer", handler: statistics,
+    schema: {
+      operationId: "getStatistics", summary: "Per department and bundle for a period: accepted, completed, 即办率, 按时办结率, 提前办结率, average working days, 满意率, bad ratings, 差评整改率, 回访率 (format=csv for a CSV file)", tags: ["supervision"],
+      query: {
+        from: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "First submission date (China), required" },
+        to: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Last submission date (China), required; at most 366 days after from" },
+        department: BOARD_QUERY.department, bundle_code: BOARD_QUERY.bundle_code,
+        format: { type: "string", enum: ["json", "csv"], description: "csv: text/csv (UTF-8 with BOM, RFC 4180)" },
+      },
+      responses: { "200": ["The rows (or the CSV file)", "Statistics"], "403": ["Another department's rows (field department)", "Error"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/supervision/rectifications", audience: "officer", handler: rectifications,
+    schema: {
+      operationId: "listRectifications", summary: "Rectification cases (差评整改), earliest deadline first", tags: ["supervision"],
+      query: { department: BOARD_QUERY.department, status: { type: "string", enum: ["OPEN", "ANSWERED", "CLOSED"] }, page_size: BOARD_QUERY.page_size, page_token: BOARD_QUERY.page_token },
+      responses: { "200": ["A page of cases", "Rectifications"], "403": ["Another department's cases (field department)", "Error"] },
+    },
+  },
+  {
+    method: "POST", path: "/v1/supervision/rectifications/{rectification_id}/answer", audience: "officer", bodyLimit: JSON_BODY_LIMIT, handler: answerRectification,
+    schema: {
+      operationId: "answerRectification", summary: "The department responsible answers a rectification case with the measures taken", tags: ["supervision"],
+      params: { rectification_id: PARAM.rectification_id }, body: "RectificationAnswer",
+      responses: { "200": ["The answered case (also for the same answer again)", "Rectification"], "404": ["No such case of this department", "Error"], "422": ["Answered before with other words (RECTIFICATION_ANSWERED)", "Error"] },
     },
   },
   {
@@ -184,6 +263,7 @@ const OPENAPI_INFO = {
 const SECURITY_SCHEMES = {
   departmentToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A department token (EdDSA or SM2-SM3, aud tongban, at most GRPC_TOKEN_MAX_AGE_SECONDS), as at the gRPC edge; only portal departments (data)" },
   applicantToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An applicant token from POST /v1/sessions" },
+  officerToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An officer token from POST /v1/supervision/sessions (an hour; acts as its department)" },
 } as const;
 
 /** The client address, for rate limits (the socket's peer; IPv4-mapped IPv6 written as IPv4). */
@@ -272,6 +352,7 @@ function send(reply: FastifyReply, status: number, body: unknown, headers: Recor
 interface Caller {
   applicant?: string;
   portal?: string;
+  department?: string;
 }
 const callers = new WeakMap<FastifyRequest, Caller>();
 
@@ -290,7 +371,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     rt,
     tokenKey: applicantTokenKey(resolveSecret(rt.config, "hub-secret", rt.config.hubSecret)),
     checks: new CallerChecks(broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute),
-    ratings: await Ratings.open(rt),
+    officerKey: officerTokenKey(resolveSecret(rt.config, "hub-secret", rt.config.hubSecret)),
   };
   const log = rootLogger().child({ mod: "portal" });
   const app: FastifyInstance = Fastify({
@@ -340,6 +421,8 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
       // Authentication before the body is read: an anonymous caller's upload is never buffered.
       onRequest: async (request) => {
         if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw, clientIp(request.raw)) });
+        if (route.audience === "member") callers.set(request, { department: await authenticateDepartment(deps.checks, request.raw, clientIp(request.raw)) });
+        if (route.audience === "officer") callers.set(request, { department: await verifyOfficerToken(deps.officerKey, bearerToken(request.raw, "officer")) });
         if (route.audience === "applicant") {
           const claims = await verifyApplicantToken(deps.tokenKey, bearerToken(request.raw, "applicant"));
           callers.set(request, { applicant: claims.sub, portal: claims.azp });
@@ -355,6 +438,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
           query: new URL(request.url, "http://localhost").searchParams,
           applicant: caller.applicant,
           portal: caller.portal,
+          department: caller.department,
           body: async () => {
             if (!route.bodyLimit) throw new HttpError(400, "INVALID_ARGUMENT", "body: this route takes no body", "body");
             return (request.body ?? {}) as Record<string, unknown>;
@@ -362,6 +446,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
         };
         const r: Reply = await route.handler(portalRequest, deps);
         log.debug({ requestId: request.id, method: request.method, route: route.path, status: r.status }, "portal ok");
+        if (r.contentType) return reply.code(r.status).headers({ ...STANDARD_HEADERS, "x-request-id": request.id, ...r.headers }).type(r.contentType).send(String(r.body));
         return send(reply, r.status, r.body, { "x-request-id": request.id, ...r.headers });
       },
     });

@@ -8,8 +8,12 @@ import type { RouteSchema } from "./schemas";
 
 export type Method = "GET" | "POST";
 
-/** Who may call a route: anyone, a portal system with its department token, or a signed-in applicant. */
-export type Audience = "public" | "department" | "applicant";
+/**
+ * Who may call a route: anyone; a portal system with its department token (portal role); any
+ * member department with its department token; a signed-in applicant; an officer with an officer
+ * token (supervision pages).
+ */
+export type Audience = "public" | "department" | "member" | "applicant" | "officer";
 
 /** The request as a handler sees it. */
 export interface PortalRequest {
@@ -23,6 +27,8 @@ export interface PortalRequest {
   applicant?: string;
   /** The portal system that obtained the applicant's token, or that calls (department routes). */
   portal?: string;
+  /** The department calling (member and officer routes). */
+  department?: string;
   /** The JSON body, already parsed and checked against the route's schema. */
   body(): Promise<Record<string, unknown>>;
 }
@@ -30,8 +36,10 @@ export interface PortalRequest {
 /** What a handler answers. */
 export interface Reply {
   status: number;
+  /** Sent as JSON, unless `contentType` is given: then it is text sent as it is. */
   body: unknown;
   headers?: Record<string, string>;
+  contentType?: string;
 }
 
 export interface Route<D> {

@@ -7,6 +7,8 @@
  * bundle's form fields, an ID number's check character) stay with the services.
  */
 
+import type { Audience } from "./router";
+
 type Schema = Record<string, unknown>;
 
 /** A reference to a shared schema by $id. */
@@ -215,9 +217,77 @@ export const COMPONENTS: Schema[] = [
   },
   {
     $id: "RatingRequest",
-    ...input({ score: int(1, 5, "1 非常不满意 ... 5 非常满意"), comment: str("Up to 500 characters; required for a score of 1 or 2", { maxLength: 500 }) }, ["score"]),
+    ...input(
+      {
+        score: int(1, 5, "The whole application: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意"),
+        comment: str("Up to 500 characters; required for 不满意 and 非常不满意 (2, 1): a bad rating opens a rectification case (差评整改)", { maxLength: 500 }),
+        departments: list(
+          input(
+            { department: str("A department with a step in the application, e.g. tax", { minLength: 1, maxLength: 32, pattern: "^[a-z][a-z0-9_-]*$" }), score: int(1, 5), comment: str("Required for 1 and 2", { maxLength: 500 }) },
+            ["department", "score"],
+          ),
+          { maxItems: 16, description: "Ratings of single departments of the case, each answering for its own" },
+        ),
+      },
+      ["score"],
+    ),
   },
-  { $id: "Rating", ...obj({ application_id: str(), score: { type: "integer" }, comment: str(), rated_at: time() }, ["application_id", "score", "rated_at"]) },
+  {
+    $id: "Rating",
+    ...obj(
+      {
+        application_id: str(), score: { type: "integer" }, level: str("VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED, DISSATISFIED, VERY_DISSATISFIED"), comment: str(), rated_at: time(),
+        departments: list(obj({ department: str(), score: { type: "integer" }, level: str(), comment: str() })),
+        rectifications: list(str(), { description: "Ids of the rectification cases this rating opened" }),
+      },
+      ["application_id", "score", "rated_at"],
+    ),
+  },
+  {
+    $id: "Rectification",
+    ...obj(
+      {
+        rectification_id: str(), application_id: str(), department: str(), bundle_code: str(), score: { type: "integer" }, level: str(), reason: str(),
+        opened_at: time(), due_at: time(), status: str("OPEN, ANSWERED, CLOSED"), measures: str(), answered_at: time(),
+        revisit_score: { type: "integer" }, revisit_comment: str(), revisited_at: time(), light: str("GREEN, YELLOW, RED while OPEN"), overdue: { type: "boolean" },
+      },
+      ["rectification_id", "application_id", "department", "status", "due_at"],
+    ),
+  },
+  { $id: "Feedback", ...obj({ rating: { oneOf: [ref("Rating"), { type: "null" }] }, rectifications: list(ref("Rectification")) }, ["rating", "rectifications"]) },
+  { $id: "Revisit", ...input({ score: int(1, 5, "How the complaint was handled: 5 非常满意 … 1 非常不满意"), comment: str("Required for 1 and 2", { maxLength: 500 }) }, ["score"]) },
+  { $id: "RectificationAnswer", ...input({ measures: str("What the department did (4-2000 characters)", { minLength: 1, maxLength: 2000 }) }, ["measures"]) },
+  { $id: "OfficerSession", ...obj({ token: str(), token_type: str(), expires_at: time(), department: str() }, ["token", "expires_at", "department"]) },
+  {
+    $id: "BoardCases",
+    ...obj(
+      {
+        cases: list(
+          obj({
+            application_id: str(), bundle_code: str(), bundle_name: str(), enterprise_name: str(), credit_code: str(), status: str(), submitted_at: time(), committed_deadline: time(),
+            light: str(), red_reasons: list(str()), red_since: time(), rectification_id: str(),
+            steps: list(obj({ step_key: str(), step_name: str(), department: str(), status: str(), deadline: time(), light: str(), overdue: { type: "boolean" } })),
+          }),
+        ),
+        next_page_token: str(),
+      },
+      ["cases", "next_page_token"],
+    ),
+  },
+  {
+    $id: "Statistics",
+    ...obj(
+      {
+        from: str(), to: str(),
+        rows: list(obj(Object.fromEntries(["department", "bundle_code"].map((k) => [k, str()]).concat(
+          ["accepted", "completed", "immediate", "on_time", "early", "ratings", "satisfied", "bad_ratings", "rectified", "revisited"].map((k) => [k, { type: "integer" }]),
+          ["immediate_rate", "on_time_rate", "early_rate", "average_working_days", "satisfaction_rate", "rectification_rate", "revisit_rate"].map((k) => [k, { type: "number" }]),
+        )))),
+      },
+      ["from", "to", "rows"],
+    ),
+  },
+  { $id: "Rectifications", ...obj({ rectifications: list(ref("Rectification")), next_page_token: str() }, ["rectifications", "next_page_token"]) },
   {
     $id: "AgentGrant",
     ...input(
@@ -270,6 +340,7 @@ export interface RouteSchema {
 
 /** The path parameters of the portal's routes. */
 export const PARAM = {
+  rectification_id: str("Rectification case id (ZG-<application id>-<department>)", { minLength: 4, maxLength: 128, pattern: "^ZG-[A-Za-z0-9_-]+$" }),
   id: { ...APPLICATION_ID, description: "Application id (受理号)" },
   code: { ...BUNDLE_CODE, description: "Bundle code" },
   step_key: str("The held step, e.g. enrolment#0 or invoices", { minLength: 1, maxLength: 64, pattern: "^[a-z][a-z-]*(#[0-9]{1,3})?$" }),
@@ -278,7 +349,7 @@ export const PARAM = {
 } satisfies Record<string, Schema>;
 
 /** The Fastify schema of a route: validation plus the OpenAPI operation, with the errors its audience can meet. */
-export function fastifySchema(s: RouteSchema, audience: "public" | "department" | "applicant", hasBody: boolean): Schema {
+export function fastifySchema(s: RouteSchema, audience: Audience, hasBody: boolean): Schema {
   const error = (description: string) => ({ description, ...ref("Error") });
   const responses: Record<string, Schema> = {};
   for (const [status, [description, schema]] of Object.entries(s.responses)) responses[status] = schema ? { description, ...ref(schema) } : { description, type: "object" };
@@ -290,11 +361,17 @@ export function fastifySchema(s: RouteSchema, audience: "public" | "department" 
   if (audience === "applicant") {
     responses["401"] ??= error("No applicant token, or it does not verify or has expired; `code` names the reason (TOKEN_MISSING, TOKEN_EXPIRED, ...)");
   }
+  if (audience === "officer") {
+    responses["401"] ??= error("No officer token, or it does not verify or has expired (TOKEN_MISSING, OFFICER_TOKEN_INVALID)");
+  }
+  if (audience === "department" || audience === "member") {
+    responses["401"] ??= error("No department token, or it does not verify (TOKEN_MISSING, DEPARTMENT_TOKEN_INVALID)");
+  }
   if (audience !== "public") {
     responses["429"] ??= error("Too many requests in flight");
     responses["503"] ??= error("A service behind the route is not reachable; retry");
   }
-  const scheme = { public: undefined, department: "departmentToken", applicant: "applicantToken" }[audience];
+  const scheme = { public: undefined, department: "departmentToken", member: "departmentToken", applicant: "applicantToken", officer: "officerToken" }[audience];
   return {
     operationId: s.operationId,
     summary: s.summary,

@@ -14,6 +14,7 @@ const OWNERS: Array<[prefix: string, owner: string]> = [
   ["/tongban.tax.v1.TaxService/", "tax"],
   ["/tongban.social_insurance.v1.SocialInsuranceService/", "hrss"],
   ["/tongban.gateway.v1.CaseService/", "data"],
+  ["/tongban.gateway.v1.SupervisionService/", "supervision"],
   ["/tongban.identity.v1.DepartmentRegistryService/", "data"],
   ["/tongban.licenses.v1.LicenceService/", "data"],
 ];

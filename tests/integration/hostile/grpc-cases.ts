@@ -192,6 +192,17 @@ function edgeCases(): HostileCase[] {
     refuse("case service: a page of 10,000", (c) => grpc(c, "CaseService/ListPendingDecisions", { pageSize: 10_000 }, c.cred.samr), "INVALID_ARGUMENT", "page_size"),
     refuse("case service: a page token that is not one", (c) => grpc(c, "CaseService/ListPendingDecisions", { pageToken: "garbage!" }, c.cred.samr), "INVALID_ARGUMENT", "page_token"),
     refuse("case service: a material of an unknown application", (c) => grpc(c, "CaseService/FetchMaterial", { applicationId: "A20261130-0000000000", materialId: "M-1" }, c.cred.samr), "NOT_FOUND"),
+    refuse("supervision: another department's board", (c) => grpc(c, "SupervisionService/ListOpenCases", { department: "samr" }, c.cred.tax), "PERMISSION_DENIED", "department"),
+    refuse("supervision: a department code with markup", (c) => grpc(c, "SupervisionService/ListOverdue", { department: "<x>" }, c.cred.tax), "INVALID_ARGUMENT", "department"),
+    refuse("supervision: a red list page token that is not one", (c) => grpc(c, "SupervisionService/ListOverdue", { pageToken: "WyJ4Il0" }, c.cred.tax), "INVALID_ARGUMENT", "page_token"),
+    refuse("supervision: statistics from a date that does not exist", (c) => grpc(c, "SupervisionService/GetStatistics", { from: "2026-02-30", to: "2026-03-01" }, c.cred.tax), "INVALID_ARGUMENT", "from"),
+    refuse("supervision: statistics over two years", (c) => grpc(c, "SupervisionService/GetStatistics", { from: "2024-01-01", to: "2026-01-01" }, c.cred.tax), "INVALID_ARGUMENT", "to"),
+    refuse("supervision: statistics of another department", (c) => grpc(c, "SupervisionService/GetStatistics", { from: "2026-01-01", to: "2026-01-31", department: "hrss" }, c.cred.tax), "PERMISSION_DENIED", "department"),
+    refuse("supervision: rectifications of an unknown status", (c) => grpc(c, "SupervisionService/ListRectifications", { status: "DONE" }, c.cred.tax), "INVALID_ARGUMENT", "status"),
+    refuse("supervision: an answer to an unknown case", (c) => grpc(c, "SupervisionService/AnswerRectification", { rectificationId: "ZG-A20261130-0000000000-tax", measures: "已整改完毕" }, c.cred.tax), "NOT_FOUND"),
+    refuse("supervision: an answer without measures", (c) => grpc(c, "SupervisionService/AnswerRectification", { rectificationId: "ZG-A20261130-0000000000-tax", measures: "" }, c.cred.tax), "INVALID_ARGUMENT", "measures"),
+    refuse("supervision: measures with a bidi override", (c) => grpc(c, "SupervisionService/AnswerRectification", { rectificationId: "ZG-A20261130-0000000000-tax", measures: "\u202e已整改完毕" }, c.cred.tax), "INVALID_ARGUMENT", "measures"),
+    refuse("supervision: an answer without a case id", (c) => grpc(c, "SupervisionService/AnswerRectification", { measures: "已整改完毕" }, c.cred.tax), "INVALID_ARGUMENT", "rectification_id"),
     refuse("registry: a grant for a method nobody serves", (c) => grpc(c, "DepartmentRegistryService/GrantAccess", { method: "/tongban.nope.v1.NopeService/Nope", grantee: "civil" }, c.cred.data), "INVALID_ARGUMENT"),
   ];
 }

@@ -16,6 +16,20 @@ const b64 = (b: Buffer) => b.toString("base64");
 /** A check character that is wrong for the ID number. */
 const badCheck = (id: string) => id.slice(0, 17) + (id[17] === "0" ? "1" : "0");
 
+/** A call with an officer token of tax (a session from its department token first; nothing is stored for it). */
+const asOfficer = (method: string, path: (c: HostileContext) => string, body?: unknown) => async (c: HostileContext) => {
+  const session = await fetch(`${c.base}/v1/supervision/sessions`, { method: "POST", headers: { authorization: `Bearer ${signDepartmentToken(c.cred.tax, 60)}` } });
+  const { token } = (await session.json()) as { token: string };
+  return http(c, method, path(c), { token, body });
+};
+
+/** An officer token whose payload names another department than the one it was signed for. */
+function forgedOfficer(c: HostileContext): string {
+  const [h, p, s] = c.ownerToken.split(".");
+  const payload = { ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: "supervision", aud: "tongban-supervision" };
+  return `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
+}
+
 /** A complete START_BUSINESS submission of the owner, with one field or part replaced. */
 function startBusiness(c: HostileContext, i: number, over: { form?: Record<string, unknown>; drop?: string[]; body?: Record<string, unknown> } = {}) {
   const form: Record<string, unknown> = {
@@ -355,6 +369,28 @@ function routeCases(): HostileCase[] {
     refuse("rate: a comment of 501 characters", post((c) => `${app(c)}/rating`, { score: 3, comment: "好".repeat(501) }), 400, "comment"),
     refuse("rate: a comment with a bidi override", post((c) => `${app(c)}/rating`, { score: 2, comment: `${RLO}好很` }), 400, "comment"),
     refuse("rate: another applicant's application", post((c) => `${app(c)}/rating`, { score: 5 }, (c) => c.strangerToken), 404),
+    refuse("rate: departments not a list", post((c) => `${app(c)}/rating`, { score: 4, departments: "tax" }), 400, "departments"),
+    refuse("rate: a department rated twice", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 5 }, { department: "tax", score: 4 }] }), 400, "departments[1].department"),
+    refuse("rate: a department's poor score without a comment", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 1 }] }), 400, "departments[0].comment"),
+    refuse("rate: a department not in the case", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "civil", score: 5 }] }), 400, "departments[0].department"),
+    refuse("rate: seventeen departments", post((c) => `${app(c)}/rating`, { score: 4, departments: Array.from({ length: 17 }, (_, i) => ({ department: `d${i}`, score: 5 })) }), 400, "departments"),
+    refuse("rate: a department with an extra property", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 5, weight: 2 }] }), 400, "departments[0].weight"),
+    refuse("revisit: an unknown case", post(() => "/v1/rectifications/ZG-A20261130-0000000000-tax/revisit", { score: 4 }), 404),
+    refuse("revisit: score 0", post(() => "/v1/rectifications/ZG-A20261130-0000000000-tax/revisit", { score: 0 }), 400, "score"),
+    refuse("revisit: a case id with markup", post(() => "/v1/rectifications/%3Cscript%3E/revisit", { score: 4 }), 400, "rectification_id"),
+    refuse("supervision: a session without a department token", (c) => http(c, "POST", "/v1/supervision/sessions", {}), 401),
+    refuse("supervision: a session with an applicant token", (c) => http(c, "POST", "/v1/supervision/sessions", { token: c.ownerToken }), 401),
+    refuse("supervision: statistics with an applicant token", get(() => "/v1/supervision/statistics?from=2026-11-01&to=2026-11-30"), 401, undefined, "OFFICER_TOKEN_INVALID"),
+    refuse("supervision: a forged officer token", get(() => "/v1/supervision/cases", (c) => forgedOfficer(c)), 401, undefined, "OFFICER_TOKEN_INVALID"),
+    refuse("supervision: statistics with a date in another format", asOfficer("GET", () => "/v1/supervision/statistics?from=30.11.2026&to=2026-11-30"), 400, "from"),
+    refuse("supervision page: statistics over two years", asOfficer("GET", () => "/v1/supervision/statistics?from=2024-01-01&to=2026-01-01"), 400, "to"),
+    refuse("supervision: statistics as XML", asOfficer("GET", () => "/v1/supervision/statistics?from=2026-11-01&to=2026-11-30&format=xml"), 400, "format"),
+    refuse("supervision: another department's statistics", asOfficer("GET", () => "/v1/supervision/statistics?from=2026-11-01&to=2026-11-30&department=samr"), 403, "department"),
+    refuse("supervision: an unknown query parameter", asOfficer("GET", () => "/v1/supervision/cases?admin=1"), 400, "admin"),
+    refuse("supervision: a page of 999", asOfficer("GET", () => "/v1/supervision/overdue?page_size=999"), 400, "page_size"),
+    refuse("supervision: a page token that is not one", asOfficer("GET", () => "/v1/supervision/rectifications?page_token=eyJhIjoxfQ"), 400, "page_token"),
+    refuse("supervision: an answer of 2,001 characters", asOfficer("POST", () => "/v1/supervision/rectifications/ZG-A20261130-0000000000-tax/answer", { measures: "改".repeat(2001) }), 400, "measures"),
+    refuse("supervision page: an answer to an unknown case", asOfficer("POST", () => "/v1/supervision/rectifications/ZG-A20261130-0000000000-tax/answer", { measures: "已整改完毕" }), 404),
     refuse("look-up: no parameters", get(() => "/v1/lookup", () => undefined), 400, "application_id"),
     refuse("look-up: no query code", get((c) => `/v1/lookup?application_id=${c.completedApplication}`, () => undefined), 400, "query_code"),
     refuse("look-up: a wrong query code", get((c) => `/v1/lookup?application_id=${c.completedApplication}&query_code=00000000`, () => undefined), 404),

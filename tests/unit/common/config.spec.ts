@@ -32,6 +32,7 @@ describe("loadConfig defaults", () => {
       authFailuresPerMinute: 30,
       workdayOverrides: undefined,
       lightYellowPercent: 90,
+      rectificationWorkingDays: 5,
       metrics: false,
       grpcTokenMaxAgeSeconds: 300,
       logLevel: "info",

@@ -56,8 +56,16 @@ describe("working days", () => {
     expect(readOverrides(undefined)).toEqual({});
   });
 
-  it("counts working days between two instants", () => {
-    expect(calendar.workingDaysBetween(cst("2026-09-30T10:00:00"), cst("2026-10-12T10:00:00"))).toBe(4); // 8th, 9th, 10th (Saturday), 12th
+  it("counts the working days a piece of work took as deadlines count them", () => {
+    expect(calendar.workingDaysUsed(cst("2026-09-30T10:00:00"), cst("2026-10-12T10:00:00"))).toBe(4); // 8th, 9th, 10th (Saturday), 12th
+    expect(calendar.workingDaysUsed(cst("2026-09-30T09:00:00"), cst("2026-09-30T17:00:00"))).toBe(0); // 即办
+    // Submitted during the holiday: its first working day is the 8th.
+    expect(calendar.workingDaysUsed(cst("2026-10-03T09:00:00"), cst("2026-10-08T16:00:00"))).toBe(0);
+    expect(calendar.workingDaysUsed(cst("2026-10-03T09:00:00"), cst("2026-10-05T16:00:00"))).toBe(0);
+    for (const days of [0, 1, 3, 7, 20]) {
+      const start = cst("2026-09-29T15:00:00");
+      expect(calendar.workingDaysUsed(start, new Date(calendar.deadline(start, days).getTime() - 1))).toBe(days);
+    }
     expect(todayInChina(new Date("2026-09-30T16:30:00Z"))).toBe("2026-10-01");
   });
 });

@@ -1,0 +1,186 @@
+/**
+ * 电子监察's statistics per department, bundle and period. A unit of work is what one department
+ * did in one application: the one window (department `data`) answers for each application as a
+ * whole — accepted, completed (COMPLETED), the committed deadline, the overall rating; every other
+ * department for its steps in it — completed when all its steps ended done (SUCCEEDED or DROPPED,
+ * at least one SUCCEEDED), at its last step's finish, due at its latest step deadline, rated by the
+ * applicant's rating of that department. Units count in the period their application was submitted
+ * (China dates, both ends included).
+ *
+ *   accepted            units of applications submitted in the period
+ *   completed           of those, completed (so far)
+ *   即办率 immediateRate completed on the working day of acceptance (0 working days used) / completed
+ *   按时办结率 onTimeRate completed by the deadline / completed
+ *   提前办结率 earlyRate  completed on a working day before the deadline's / completed
+ *   averageWorkingDays  mean working days used by the completed (WorkingCalendar.workingDaysUsed)
+ *   满意率 satisfactionRate ratings 基本满意 or better / ratings
+ *   badRatings          不满意 and 非常不满意 (each opened a rectification case)
+ *   差评整改率 rectificationRate bad ratings the department answered / badRatings
+ *   回访率 revisitRate   answered cases the applicant was called back on / answered
+ * A rate with nothing to divide by is 0 (its count says so).
+ */
+import type { Queryable } from "../../services/common/db/database";
+import { invalidArgument } from "../../services/common/errors";
+import { ONE_WINDOW } from "../../services/common/caller";
+import { endOfChinaDay, type WorkingCalendar } from "../../services/common/working-days";
+import { isBad, isSatisfied } from "./levels";
+import type { StatisticsRow } from "../../proto/gen/tongban/gateway/v1/supervision";
+
+export type { StatisticsRow };
+
+/** One department's work in one application. */
+export interface WorkUnit {
+  department: string;
+  bundleCode: string;
+  submittedAt: Date;
+  deadline: Date | null;
+  /** When the department's part (or the application) was completed; null while not. */
+  completedAt: Date | null;
+  /** The applicant's score for this unit, if rated. */
+  score?: number;
+  /** The status of the rectification case of a bad rating. */
+  rectification?: "OPEN" | "ANSWERED" | "CLOSED";
+}
+
+const rate = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 10_000) / 10_000);
+
+/** The statistics of a set of units, one row per (department, bundle), sorted by both. Pure. */
+export function computeStatistics(units: readonly WorkUnit[], calendar: WorkingCalendar): StatisticsRow[] {
+  const groups = new Map<string, WorkUnit[]>();
+  for (const u of units) {
+    const key = `${u.department}\u0000${u.bundleCode}`;
+    groups.set(key, [...(groups.get(key) ?? []), u]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, group]) => {
+      const done = group.filter((u) => u.completedAt !== null);
+      const used = done.map((u) => calendar.workingDaysUsed(u.submittedAt, u.completedAt!));
+      const committed = done.map((u) => (u.deadline ? calendar.workingDaysUsed(u.submittedAt, new Date(u.deadline.getTime() - 1)) : Infinity));
+      const immediate = used.filter((n) => n === 0).length;
+      const onTime = done.filter((u) => !u.deadline || u.completedAt!.getTime() <= u.deadline.getTime()).length;
+      const early = used.filter((n, i) => n < committed[i]).length;
+      const rated = group.filter((u) => u.score !== undefined);
+      const bad = rated.filter((u) => isBad(u.score!));
+      const rectified = bad.filter((u) => u.rectification === "ANSWERED" || u.rectification === "CLOSED").length;
+      const revisited = bad.filter((u) => u.rectification === "CLOSED").length;
+      const satisfied = rated.filter((u) => isSatisfied(u.score!)).length;
+      return {
+        department: group[0].department,
+        bundleCode: group[0].bundleCode,
+        accepted: group.length,
+        completed: done.length,
+        immediate,
+        onTime,
+        early,
+        immediateRate: rate(immediate, done.length),
+        onTimeRate: rate(onTime, done.length),
+        earlyRate: rate(early, done.length),
+        averageWorkingDays: done.length === 0 ? 0 : Math.round((used.reduce((a, b) => a + b, 0) / done.length) * 100) / 100,
+        ratings: rated.length,
+        satisfied,
+        satisfactionRate: rate(satisfied, rated.length),
+        badRatings: bad.length,
+        rectified,
+        rectificationRate: rate(rectified, bad.length),
+        revisited,
+        revisitRate: rate(revisited, rectified),
+      };
+    });
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Longest period one request covers, in days. */
+export const MAX_PERIOD_DAYS = 366;
+
+/**
+ * A checked period: `from` and `to` China dates (YYYY-MM-DD), from ≤ to, at most 366 days.
+ * Returns the instants [start, end). INVALID_ARGUMENT naming `from` or `to`.
+ */
+export function periodOf(from: unknown, to: unknown): { from: string; to: string; start: Date; end: Date } {
+  const check = (value: unknown, field: string) => {
+    if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+      throw invalidArgument(field, "must be a date YYYY-MM-DD (China time)");
+    }
+    return value;
+  };
+  const f = check(from, "from");
+  const t = check(to, "to");
+  if (t < f) throw invalidArgument("to", `must not be before from (${f})`);
+  const start = new Date(endOfChinaDay(f).getTime() - 86_400_000);
+  const end = endOfChinaDay(t);
+  if (end.getTime() - start.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw invalidArgument("to", `the period must be at most ${MAX_PERIOD_DAYS} days`);
+  return { from: f, to: t, start, end };
+}
+
+/**
+ * The work units of applications submitted in [start, end), in scope: `department` "" for every
+ * department (the one window's units included), or one department's; `bundleCode` "" for all.
+ */
+export async function workUnits(q: Queryable, scope: { department: string; bundleCode: string }, start: Date, end: Date): Promise<WorkUnit[]> {
+  const { rows } = await q.query<{
+    department: string; bundle_code: string; submitted_at: string; deadline: string | null; completed_at: string | null; score: number | null; rectification: WorkUnit["rectification"] | null;
+  }>(
+    `WITH apps AS (
+       SELECT application_id, bundle_code, submitted_at, committed_deadline, status, finished_at
+       FROM applications WHERE submitted_at >= $1 AND submitted_at < $2 AND ($3 = '' OR bundle_code = $3)
+     ),
+     units AS (
+       SELECT a.application_id, $5::text AS department, a.bundle_code, a.submitted_at, a.committed_deadline AS deadline,
+              CASE WHEN a.status = 'COMPLETED' THEN a.finished_at END AS completed_at,
+              (SELECT r.score FROM application_ratings r WHERE r.application_id = a.application_id) AS score
+       FROM apps a WHERE $4 = '' OR $4 = $5
+       UNION ALL
+       SELECT a.application_id, s.department, a.bundle_code, a.submitted_at, max(s.deadline),
+              CASE WHEN bool_and(s.status IN ('SUCCEEDED', 'DROPPED')) AND bool_or(s.status = 'SUCCEEDED') THEN max(s.finished_at) END,
+              (SELECT d.score FROM department_ratings d WHERE d.application_id = a.application_id AND d.department = s.department)
+       FROM apps a JOIN application_steps s ON s.application_id = a.application_id
+       WHERE $4 = '' OR s.department = $4
+       GROUP BY a.application_id, s.department, a.bundle_code, a.submitted_at
+     )
+     SELECT u.department, u.bundle_code, u.submitted_at, u.deadline, u.completed_at, u.score,
+            (SELECT x.status FROM rectifications x WHERE x.application_id = u.application_id AND x.department = u.department) AS rectification
+     FROM units u`,
+    [start, end, scope.bundleCode, scope.department, ONE_WINDOW],
+  );
+  return rows.map((r) => ({
+    department: r.department,
+    bundleCode: r.bundle_code,
+    submittedAt: new Date(r.submitted_at),
+    deadline: r.deadline === null ? null : new Date(r.deadline),
+    completedAt: r.completed_at === null ? null : new Date(r.completed_at),
+    ...(r.score !== null ? { score: Number(r.score) } : {}),
+    ...(r.rectification !== null ? { rectification: r.rectification } : {}),
+  }));
+}
+
+const CSV_COLUMNS: Array<[keyof StatisticsRow, string]> = [
+  ["department", "部门 department"],
+  ["bundleCode", "一件事 bundle"],
+  ["accepted", "受理 accepted"],
+  ["completed", "办结 completed"],
+  ["immediateRate", "即办率 immediate rate"],
+  ["onTimeRate", "按时办结率 on-time rate"],
+  ["earlyRate", "提前办结率 early rate"],
+  ["averageWorkingDays", "平均办理工作日 average working days"],
+  ["ratings", "评价数 ratings"],
+  ["satisfactionRate", "满意率 satisfaction rate"],
+  ["badRatings", "差评数 bad ratings"],
+  ["rectified", "已整改 rectified"],
+  ["rectificationRate", "差评整改率 rectification rate"],
+  ["revisited", "已回访 revisited"],
+  ["revisitRate", "回访率 revisit rate"],
+];
+
+/** A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =+-@ is prefixed with ' (no formulas in spreadsheets). */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (/^[=+\-@]/.test(text) && typeof value === "string") text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The statistics as CSV (RFC 4180, CRLF, UTF-8 with a byte-order mark so spreadsheet programs read the Chinese headers). */
+export function statisticsCsv(rows: readonly StatisticsRow[]): string {
+  const lines = [CSV_COLUMNS.map(([, title]) => csvField(title)).join(","), ...rows.map((r) => CSV_COLUMNS.map(([key]) => csvField(r[key])).join(","))];
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
