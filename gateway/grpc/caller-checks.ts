@@ -10,6 +10,7 @@
  * checked (a flood of forged tokens costs the hub nothing more).
  */
 import type { ServiceBroker } from "moleculer";
+import { rateLimited } from "../../services/common/metrics";
 import { CLOCK_SKEW_SECONDS, TokenError, verifyDepartmentTokenClaims, type PublicCredential } from "../../services/common/department-token";
 import { Memo } from "../../services/common/memo";
 import type { SharedStore } from "../../services/common/shared-store";
@@ -52,7 +53,10 @@ export class CallerChecks {
   async authenticate(token: string, peer: string): Promise<string> {
     const window = Math.floor(Date.now() / 60_000);
     const failuresKey = `auth-failures:${peer}:${window}`;
-    if (Number((await this.store.get(failuresKey)) ?? 0) >= this.failuresPerMinute) throw new AuthThrottled(60 - Math.floor((Date.now() / 1000) % 60));
+    if (Number((await this.store.get(failuresKey)) ?? 0) >= this.failuresPerMinute) {
+      rateLimited.inc({ limit: "auth_failures" });
+      throw new AuthThrottled(60 - Math.floor((Date.now() / 1000) % 60));
+    }
     try {
       const verified = await verifyDepartmentTokenClaims(
         token,

@@ -18,6 +18,7 @@ import type { Runtime } from "../../services/common/runtime";
 import { mapError } from "../status-map";
 import { AuthThrottled, CallerChecks, peerAddress } from "./caller-checks";
 import { countEdgeCall } from "../../services/common/edge-metrics";
+import { rateLimited } from "../../services/common/metrics";
 
 type Unary = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -99,6 +100,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       const window = Math.floor(Date.now() / 60_000);
       const used = await rt.store.increment(`rate:${department}:${window}`, 61_000);
       if (used > rt.config.grpcRateLimitPerMinute) {
+        rateLimited.inc({ limit: "department_calls" });
         throw new EdgeError(grpc.status.RESOURCE_EXHAUSTED, `rate limit of ${rt.config.grpcRateLimitPerMinute} calls a minute reached for ${department}`);
       }
       const deadline = call.getDeadline();
@@ -115,7 +117,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       if (route.path.includes(".DepartmentRegistryService/")) checks.clear();
       call.sendMetadata(new grpc.Metadata());
       callback(null, result);
-      countEdgeCall(broker, "grpc", route.path, "OK");
+      countEdgeCall("grpc", route.path, "OK", department);
       log.debug({ requestId, method: route.path, department, ms: Date.now() - started }, "grpc ok");
     } catch (err) {
       try {
@@ -135,13 +137,13 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
           if (!mapped.expose) log.error({ requestId, method: route.path, err }, "grpc call failed");
         }
         callback({ code, details, metadata: trailer });
-        countEdgeCall(broker, "grpc", route.path, grpc.status[code] ?? String(code));
+        countEdgeCall("grpc", route.path, grpc.status[code] ?? String(code), department);
         log.info({ requestId, method: route.path, department, code: grpc.status[code], ms: Date.now() - started }, "grpc refused");
       } catch (failure) {
         // Answering the refusal failed: the call still gets an answer, and the process goes on.
         log.error({ requestId, method: route.path, err: failure, cause: err }, "grpc error answer failed");
         callback({ code: grpc.status.INTERNAL, details: `internal error (request ${requestId})` });
-        countEdgeCall(broker, "grpc", route.path, "INTERNAL");
+        countEdgeCall("grpc", route.path, "INTERNAL", department);
       }
     }
   };

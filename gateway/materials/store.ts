@@ -4,6 +4,7 @@
  * applicant's resident ID number or credit code), a material type and a file name to those bytes.
  */
 import crypto from "node:crypto";
+import { materialBytes } from "../../services/common/metrics";
 import type { Queryable } from "../../services/common/db/database";
 import { accessesOf, readFor, type DataUse } from "../../services/common/access-log";
 import { invalidArgument } from "../../services/common/errors";
@@ -127,18 +128,19 @@ export async function putMaterial(tx: Queryable, input: PutMaterialInput): Promi
   const sha256 = contentHash(input.bytes);
   const materialId = materialIdOf(owner, type.code, sha256);
   // Concurrent uploads of the same bytes wait on the primary key; the loser inserts nothing.
-  await tx.query(
-    "INSERT INTO material_contents (sha256, content, size, content_type) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+  const stored = await tx.query(
+    "INSERT INTO material_contents (sha256, content, size, content_type) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING 1",
     [sha256, Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length), input.bytes.length, contentType],
   );
+  if (stored.rows.length > 0) materialBytes.inc(input.bytes.length);
   await tx.query(
     `INSERT INTO materials (material_id, owner, type_code, file_name, content_sha256, created_at, last_uploaded_at)
      VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp())
      ON CONFLICT (material_id) DO UPDATE SET last_uploaded_at = clock_timestamp()`,
     [materialId, owner, type.code, fileName, sha256],
   );
-  const stored = await selectMeta(tx, "m.material_id = $1", [materialId]);
-  return stored[0];
+  const [meta] = await selectMeta(tx, "m.material_id = $1", [materialId]);
+  return meta;
 }
 
 interface MetaRow {

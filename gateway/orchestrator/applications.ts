@@ -3,6 +3,7 @@
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
 import { rootLogger } from "../../services/common/logger";
+import { applicationsSubmitted } from "../../services/common/metrics";
 import { workingCalendar } from "../../services/common/working-days";
 import { DEFAULT_YELLOW_AT, isOpenStep, lightOf } from "./lights";
 import crypto from "node:crypto";
@@ -153,6 +154,7 @@ export async function submit(
   if (created) {
     engine.admitted(state, leases);
     log.info({ applicationId, bundle: s.bundle.code, steps: state.steps.length, deferredMaterials: deferred }, "application submitted");
+    applicationsSubmitted.inc({ bundle: s.bundle.code });
     return { applicationId, queryCode: queryCode(secret, applicationId), created: true };
   }
   engine.abandon(leases);

@@ -14,6 +14,7 @@ import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
 import { CallLimit } from "./call-limit";
+import { applicationsFinished, callOutcome, dispatchLag, stepCallDuration } from "../../services/common/metrics";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
 import { ONE_WINDOW } from "../../services/common/caller";
@@ -298,6 +299,7 @@ export class Orchestrator {
   dispatch(leases: Lease[]): void {
     for (const lease of leases) {
       this.counters.dispatched++;
+      if (lease.readyAt) dispatchLag.observe({ department: lease.department }, Math.max(0, Date.now() - new Date(lease.readyAt).getTime()) / 1000);
       this.log.info(
         { applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt, lagMs: lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined },
         lease.kind === "run" ? "step dispatched" : "step compensation dispatched",
@@ -344,6 +346,7 @@ export class Orchestrator {
     }
     this.callLimit.record(failure);
     const callMs = Date.now() - started;
+    stepCallDuration.observe({ action: lease.action, outcome: callOutcome(failure) }, callMs / 1000);
     await this.transition(lease.applicationId, (state, _tx, now) => {
       const row = this.held(state, lease);
       if (!row) return;
@@ -444,5 +447,6 @@ export class Orchestrator {
       { applicationId: app.application_id, bundle: app.bundle_code, status: state.finished, durationMs: Date.now() - new Date(app.submitted_at).getTime() },
       "application finished",
     );
+    applicationsFinished.inc({ bundle: app.bundle_code, status: state.finished ?? "" });
   }
 }

@@ -15,7 +15,9 @@ import type { Database } from "../../services/common/db/database";
 import { invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { workingCalendar } from "../../services/common/working-days";
+import { addCollector } from "../../services/common/metrics";
 import { openCases, redCases } from "./board";
+import { collectOpenCases } from "./metrics-collector";
 import { checkRating, rate, readRating } from "./ratings";
 import {
   answerRectification,
@@ -129,6 +131,7 @@ export function supervisionService(rt: Runtime): ServiceSchema {
     },
     async started() {
       db = await openServiceDatabase(rt, "gateway", "gateway");
+      addCollector(rt, () => collectOpenCases(db, yellowAt));
     },
   };
 }

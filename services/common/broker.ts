@@ -55,8 +55,10 @@ export function brokerOptions(config: Config): BrokerOptions {
     heartbeatTimeout: 15,
     // moleculer's own metrics (every call timed, the transporter, $node.metrics) when METRICS=true:
     // they cost 15-20 % of the bundle benchmark's throughput, so they are off unless asked for.
-    // Edge calls are counted either way (services/common/edge-metrics.ts).
-    metrics: { enabled: config.metrics, reporter: [] },
+    // The hub's own metrics are served either way (services/common/metrics.ts, GET /metrics), which
+    // formats moleculer's registry itself (no reporter, no server of moleculer's); histograms keep
+    // buckets, not quantiles (Prometheus computes those from buckets).
+    metrics: { enabled: config.metrics, reporter: [], defaultQuantiles: [] },
   };
 }
 

@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { ServiceBroker, ServiceSchema } from "moleculer";
 import type { Runtime } from "./runtime";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics";
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -52,8 +53,8 @@ export async function healthReport(rt: Runtime): Promise<{ status: number; body:
 /** The answer to GET /livez: the process runs. */
 export const LIVENESS = { status: "alive" } as const;
 
-/** Answers /healthz and /livez; false when the request is for another path. */
-export function serveHealth(req: http.IncomingMessage, res: http.ServerResponse, rt: Runtime): boolean {
+/** Answers /healthz, /livez and /metrics (with the broker); false when the request is for another path. */
+export function serveHealth(req: http.IncomingMessage, res: http.ServerResponse, rt: Runtime, broker?: ServiceBroker): boolean {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   if (path === "/livez") {
@@ -62,6 +63,16 @@ export function serveHealth(req: http.IncomingMessage, res: http.ServerResponse,
   }
   if (path === "/healthz") {
     void healthReport(rt).then((h) => sendJson(res, h.status, h.body));
+    return true;
+  }
+  if (path === "/metrics" && broker) {
+    renderMetrics(broker, rt).then(
+      (text) => {
+        res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE, "cache-control": "no-store" });
+        res.end(text);
+      },
+      (err: unknown) => sendJson(res, 500, { error: { code: "INTERNAL", message: `metrics: ${(err as Error).message}` } }),
+    );
     return true;
   }
   return false;
@@ -84,7 +95,7 @@ export function healthService(rt: Runtime, port: number): ServiceSchema {
     name: "health",
     async started() {
       server = await listen((req, res) => {
-        if (!serveHealth(req, res, rt)) sendJson(res, 404, { error: { code: "NOT_FOUND", message: "health only: /healthz, /livez" } });
+        if (!serveHealth(req, res, rt, this.broker)) sendJson(res, 404, { error: { code: "NOT_FOUND", message: "health and metrics only: /healthz, /livez, /metrics" } });
       }, port);
       this.logger.info(`health listening on port ${(server.address() as { port: number }).port}`);
     },

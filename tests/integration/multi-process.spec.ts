@@ -97,6 +97,13 @@ describe("three processes over NATS, PostgreSQL and Redis", () => {
       "database:identity": "up",
     });
     expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
+    // Prometheus metrics beside health: Node's, and this process's own schema's outbox.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^tongban_outbox_pending\{schema="identity"\} \d+$/m);
+    expect(text).not.toMatch(/tongban_applications_open\{/);
   });
 
   it("keeps each department in its own schema with its migrations recorded", async () => {

@@ -7,6 +7,7 @@
  * atomic cap on all attempts (LOOKUP_ATTEMPTS_ALLOWED) bounds that burst.
  */
 import { callBus, type PortalDeps } from "./deps";
+import { rateLimited } from "../../../services/common/metrics";
 import { HttpError, toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
@@ -22,6 +23,7 @@ export async function lookupApplication(req: PortalRequest, deps: PortalDeps): P
   const failures = Number((await deps.rt.store.get(key)) ?? 0);
   const attempts = await deps.rt.store.increment(attemptsKey(req.ip), LOOKUP_WINDOW_MS);
   if (failures >= LOOKUP_FAILURES_ALLOWED || attempts > LOOKUP_ATTEMPTS_ALLOWED) {
+    rateLimited.inc({ limit: "lookup" });
     throw new HttpError(
       429,
       "RESOURCE_EXHAUSTED",

@@ -12,6 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import fastifySwagger from "@fastify/swagger";
 import type { ServiceBroker } from "moleculer";
 import { countEdgeCall } from "../../../services/common/edge-metrics";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "../../../services/common/metrics";
 import { healthReport, LIVENESS } from "../../../services/common/health-http";
 import { rootLogger } from "../../../services/common/logger";
 import type { Runtime } from "../../../services/common/runtime";
@@ -57,6 +58,11 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     method: "GET", path: "/healthz", audience: "public",
     schema: { operationId: "getHealth", summary: "Health of this process and its dependencies", tags: ["ops"], responses: { "200": ["Every check up", "Health"], "503": ["Something is down; `down` names it", "Health"] } },
     handler: async (_req, deps) => healthReport(deps.rt),
+  },
+  {
+    method: "GET", path: "/metrics", audience: "public",
+    schema: { operationId: "getMetrics", summary: "Prometheus metrics of this process (text format 0.0.4; docs/metrics.md names each); keep it off the public network", tags: ["ops"], responses: { "200": ["The exposition (text/plain)"] } },
+    handler: async (_req, deps) => ({ status: 200, body: await renderMetrics(deps.broker, deps.rt), contentType: METRICS_CONTENT_TYPE }),
   },
   {
     method: "GET", path: "/livez", audience: "public",
@@ -394,7 +400,8 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
   for (const component of COMPONENTS) app.addSchema(component);
   // Every answer counted by route and status (an unknown route as "unmatched").
   app.addHook("onResponse", async (request, reply) => {
-    countEdgeCall(broker, "portal", request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : "unmatched", String(reply.statusCode));
+    const caller = callers.get(request);
+    countEdgeCall("portal", request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : "unmatched", String(reply.statusCode), caller?.department ?? caller?.portal ?? "");
   });
 
   app.setErrorHandler((err, request, reply) => {
