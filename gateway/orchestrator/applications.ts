@@ -42,6 +42,8 @@ export interface Submission {
   checkedForm: Record<string, unknown>;
   /** Material type -> material id, from the material store (checked by the caller). */
   materials: Record<string, string>;
+  /** The submission's request id: the application's trace. */
+  traceId?: string;
 }
 
 /** The rows of a new application: one per step (per item for steps that run per list element). */
@@ -137,6 +139,7 @@ export async function submit(
     supplement_deadline: deferred ? workingCalendar().deadline(now, s.bundle.supplementDays) : null,
     finished_at: null,
     receipt: null,
+    trace_id: s.traceId ?? null,
     enterprise_name: null,
     credit_code: creditCode,
     version: 0,
@@ -153,7 +156,7 @@ export async function submit(
   }
   if (created) {
     engine.admitted(state, leases);
-    log.info({ applicationId, bundle: s.bundle.code, steps: state.steps.length, deferredMaterials: deferred }, "application submitted");
+    log.info({ applicationId, requestId: s.traceId, bundle: s.bundle.code, steps: state.steps.length, deferredMaterials: deferred }, "application submitted");
     applicationsSubmitted.inc({ bundle: s.bundle.code });
     return { applicationId, queryCode: queryCode(secret, applicationId), created: true };
   }

@@ -123,7 +123,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         }
         // Only now is the applicant's record read (and the read recorded).
         const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
-        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials });
+        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials, traceId: ctx.requestID ?? undefined });
       },
       /**
        * The legal representative authorises an agent (经办人) for bundles of the enterprise until a

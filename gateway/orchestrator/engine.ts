@@ -14,6 +14,7 @@ import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
 import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
 import { CallLimit } from "./call-limit";
+import { stepSpan } from "../../services/common/tracing";
 import { applicationsFinished, callOutcome, dispatchLag, stepCallDuration } from "../../services/common/metrics";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
@@ -301,7 +302,10 @@ export class Orchestrator {
       this.counters.dispatched++;
       if (lease.readyAt) dispatchLag.observe({ department: lease.department }, Math.max(0, Date.now() - new Date(lease.readyAt).getTime()) / 1000);
       this.log.info(
-        { applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt, lagMs: lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined },
+        {
+          applicationId: lease.applicationId, requestId: lease.traceId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt,
+          lagMs: lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined,
+        },
         lease.kind === "run" ? "step dispatched" : "step compensation dispatched",
       );
       const call = (lease.kind === "run" ? this.run(lease) : this.undo(lease))
@@ -319,11 +323,26 @@ export class Orchestrator {
     this.release(leases.length);
   }
 
-  private call(lease: Lease): Promise<Record<string, unknown>> {
-    if (lease.paramsError) return Promise.reject(Object.assign(new Error(lease.paramsError), { type: "BUNDLE_DEFINITION" }));
-    // No retries by the broker: a timed-out call may still be running at the department, and the
-    // engine retries (same key, after a backoff) itself.
-    return this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, { retries: 0, meta: { caller: { department: ONE_WINDOW } } });
+  private async call(lease: Lease): Promise<Record<string, unknown>> {
+    if (lease.paramsError) throw Object.assign(new Error(lease.paramsError), { type: "BUNDLE_DEFINITION" });
+    // In the application's trace (its submission's), when tracing is on: one trace per bundle.
+    const span = stepSpan(this.broker, lease.traceId, `step ${lease.stepKey}${lease.kind === "undo" ? " (undo)" : ""}`, {
+      applicationId: lease.applicationId, step: lease.stepKey, department: lease.department, attempt: lease.attempt,
+    });
+    try {
+      // No retries by the broker: a timed-out call may still be running at the department, and the
+      // engine retries (same key, after a backoff) itself.
+      return await this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, {
+        retries: 0,
+        meta: { caller: { department: ONE_WINDOW } },
+        ...(span ? { parentSpan: span } : lease.traceId ? { requestID: lease.traceId } : {}),
+      } as object);
+    } catch (err) {
+      span?.setError(err as Error);
+      throw err;
+    } finally {
+      span?.finish();
+    }
   }
 
   /** The lease still held: the row is as this replica leased it. */

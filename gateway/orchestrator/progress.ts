@@ -29,6 +29,8 @@ export interface Lease {
   paramsError?: string;
   /** When the row became ready (dispatch lag). */
   readyAt: Date | null;
+  /** The application's trace (its submission's request id), when known. */
+  traceId?: string;
 }
 
 export interface PlanOptions {
@@ -117,6 +119,7 @@ function lease(state: ApplicationState, row: StepRow, kind: "run" | "undo", o: P
     department: def.department,
     params: {},
     readyAt: row.ready_at,
+    traceId: state.app.trace_id ?? undefined,
   };
   try {
     out.params = callParams(state, row, kind);

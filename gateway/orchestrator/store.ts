@@ -29,6 +29,11 @@ export interface ApplicationRow {
   receipt: Record<string, unknown> | null;
   enterprise_name: string | null;
   credit_code: string | null;
+  /**
+   * The trace of the application: its submission's request id. Its department calls are made in
+   * this trace, so one trace follows the bundle from the portal to every department (tracing.ts).
+   */
+  trace_id?: string | null;
   /** Bumped by every transition: a write is applied only over the version it read. */
   version: number;
 }
@@ -138,8 +143,8 @@ export async function writeTransition(q: Queryable, app: ApplicationRow, version
 
 const INSERT_APPLICATION = `WITH a AS (
     INSERT INTO applications (application_id, bundle_code, bundle, applicant, client_key, request_hash, form, materials, status,
-      failure, query_code_hash, submitted_at, committed_deadline, supplement_deadline, finished_at, enterprise_name, credit_code)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+      failure, query_code_hash, submitted_at, committed_deadline, supplement_deadline, finished_at, enterprise_name, credit_code, trace_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
     ON CONFLICT (applicant, client_key) DO NOTHING RETURNING application_id),
   s AS (
     INSERT INTO application_steps (application_id, ${[...FIXED, ...MUTABLE].map(([c]) => c).join(", ")})
@@ -168,6 +173,7 @@ export async function insertApplication(q: Queryable, app: ApplicationRow, rows:
     app.enterprise_name,
     app.credit_code,
     JSON.stringify(rows.map((r) => pick(r, [...FIXED, ...MUTABLE]))),
+    app.trace_id ?? null,
   ]);
   return inserted.length === 1;
 }

@@ -5,6 +5,7 @@
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
+import { ActionScopeMiddleware, enableDatabaseSpans, tracingOptions } from "./tracing";
 
 /** Broker options for a process with this configuration. */
 export function brokerOptions(config: Config): BrokerOptions {
@@ -59,10 +60,14 @@ export function brokerOptions(config: Config): BrokerOptions {
     // formats moleculer's registry itself (no reporter, no server of moleculer's); histograms keep
     // buckets, not quantiles (Prometheus computes those from buckets).
     metrics: { enabled: config.metrics, reporter: [], defaultQuantiles: [] },
+    // Traces to a Zipkin-format collector when TRACING_ZIPKIN_URL is set (tracing.ts); off otherwise.
+    tracing: tracingOptions(config),
+    middlewares: config.tracingZipkinUrl ? [ActionScopeMiddleware] : [],
   };
 }
 
 /** Creates a broker for this configuration. */
 export function createBroker(config: Config): ServiceBroker {
+  enableDatabaseSpans(Boolean(config.tracingZipkinUrl));
   return new ServiceBroker(brokerOptions(config));
 }

@@ -40,6 +40,10 @@ export interface Config {
   metrics: boolean;
   /** Share (percent) of its committed time after which an open case's light turns yellow (红黄灯). */
   lightYellowPercent: number;
+  /** Zipkin v2 endpoint base (e.g. http://zipkin:9411); set, it turns tracing on (tracing.ts). */
+  tracingZipkinUrl?: string;
+  /** Share of traces kept when tracing is on (0-1; default 1). */
+  tracingSampleRate: number;
   /** Working days a department has to answer a bad rating (差评整改); default 5. */
   rectificationWorkingDays: number;
   /** Longest lifetime accepted for a department's signed token. */
@@ -121,6 +125,15 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw === "true" || raw === "1";
   };
+  const fraction = (name: string, def: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return def;
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw)) {
+      problems.push(`${name} must be a number from 0 to 1 (got "${raw}")`);
+      return def;
+    }
+    return Number(raw);
+  };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], def: T): T => {
     const raw = read(name);
     if (raw === undefined) return def;
@@ -180,6 +193,8 @@ export function loadConfig(env: Env = process.env): Config {
     workdayOverrides: read("WORKDAY_OVERRIDES"),
     lightYellowPercent: int("LIGHT_YELLOW_PERCENT", 90, 1, 99),
     rectificationWorkingDays: int("RECTIFICATION_WORKING_DAYS", 5, 1, 60),
+    tracingZipkinUrl: url("TRACING_ZIPKIN_URL", ["http", "https"]),
+    tracingSampleRate: fraction("TRACING_SAMPLE_RATE", 1),
     metrics: read("METRICS") === "true",
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),

@@ -13,6 +13,7 @@ import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { Pool, type PoolClient } from "pg";
 import type { Config } from "../config";
 import { rootLogger } from "../logger";
+import { inSpan } from "../tracing";
 
 export interface QueryResult<T> {
   rows: T[];
@@ -52,9 +53,37 @@ const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 /** Opens the database of one service's schema: PostgreSQL when DATABASE_URL is set, else PGlite. */
 export async function openDatabase(config: Config, schema: string): Promise<Database> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, schema, config.databasePoolSize)
-    : openPglite(config.dataDir, schema);
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, schema, config.databasePoolSize)
+    : await openPglite(config.dataDir, schema);
+  return config.tracingZipkinUrl ? traced(db) : db;
+}
+
+/** The first words of a statement, for a span's name (never its parameters). */
+const verbOf = (sql: string) => /^\s*(?:WITH\s+\w+\s+AS\s+\(\s*)?(\w+)/i.exec(sql)?.[1]?.toUpperCase() ?? "SQL";
+
+/**
+ * The database with a span per statement and per transaction under the action that runs it
+ * (tracing.ts): named `<schema> <verb>`, tagged with the statement's text without its values.
+ */
+function traced(db: Database): Database {
+  const tags = (sql: string) => ({ "db.system": db.kind === "postgres" ? "postgresql" : "pglite", "db.schema": db.schema, "db.statement": sql.replace(/\s+/g, " ").slice(0, 500) });
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === "query") {
+        return (sql: string, params?: unknown[]) => inSpan(`${db.schema} ${verbOf(sql)}`, tags(sql), () => target.query(sql, params));
+      }
+      if (prop === "transaction") {
+        return (fn: (tx: Queryable) => Promise<unknown>) => inSpan(`${db.schema} transaction`, { "db.system": db.kind, "db.schema": db.schema }, () => target.transaction(fn));
+      }
+      if (prop === "transactionWith") {
+        return (opening: string, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<unknown>) =>
+          inSpan(`${db.schema} transaction`, { "db.system": db.kind, "db.schema": db.schema }, () => target.transactionWith(opening, fn));
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Distinct statement texts a pool prepares; SQL built at run time beyond that runs unnamed. */

@@ -33,6 +33,8 @@ describe("loadConfig defaults", () => {
       workdayOverrides: undefined,
       lightYellowPercent: 90,
       rectificationWorkingDays: 5,
+      tracingZipkinUrl: undefined,
+      tracingSampleRate: 1,
       metrics: false,
       grpcTokenMaxAgeSeconds: 300,
       logLevel: "info",
