@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the servers the integration tests use, on a machine of this project's kind (node-svc),
 # where they are installed: NATS with JetStream on 4222, Redis on 6379, PostgreSQL on 5432 (trust
-# auth, database "test"). A server already running is left alone; none is ever stopped.
+# auth, database "test"). A server already running is left alone; none is ever stopped. Also
+# installs Debian's chromium for the browser test when it is missing.
 set -euo pipefail
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -39,3 +40,10 @@ if ! psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1" >/dev/null 2>&1; then
   psql -h 127.0.0.1 -U postgres -d postgres -tAc "CREATE DATABASE test" >/dev/null
 fi
 echo "NATS, Redis and PostgreSQL are up"
+
+# Browser tests drive Debian's Chromium (playwright-core, no browser download): install it once.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the browser tests"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null \
+    || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null; }
+fi

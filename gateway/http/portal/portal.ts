@@ -25,6 +25,7 @@ import { bundleForm, listBundles } from "./bundles";
 import type { PortalDeps } from "./deps";
 import { errorReply, HttpError, type ErrorBody } from "./http-kit";
 import { registerJsonParser } from "./json-body";
+import { registerPages } from "./pages";
 import { lookupApplication } from "./lookup";
 import { listMaterials, MATERIAL_BODY_LIMIT, uploadMaterial } from "./materials";
 import { applicationFeedback, rateApplication, revisitRectification } from "./ratings";
@@ -398,6 +399,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String((json as { $id?: string }).$id ?? `def-${i}`) },
   });
   for (const component of COMPONENTS) app.addSchema(component);
+  await registerPages(app);
   // Every answer counted by route and status (an unknown route as "unmatched").
   app.addHook("onResponse", async (request, reply) => {
     const caller = callers.get(request);
