@@ -132,6 +132,8 @@ export async function rate(db: Database, r: { applicationId: string; applicant: 
     throw failedPrecondition("APPLICATION_NOT_FINISHED", `申请办结后方可评价 (the application is ${app.status}; rate it once it is ${RATEABLE.join(" or ")})`);
   }
   r.rating.departments.forEach((d, i) => {
+    // The one window answers for the application as a whole: its rating is the overall score.
+    if (d.department === ONE_WINDOW) throw invalidArgument(`departments[${i}].department`, `${ONE_WINDOW} (the one window) is rated by the overall score`);
     if (!app.departments.includes(d.department)) {
       throw invalidArgument(`departments[${i}].department`, `${d.department} has no step in this application (its departments: ${app.departments.join(", ")})`);
     }

@@ -54,11 +54,12 @@ export function brokerOptions(config: Config): BrokerOptions {
     registry: { strategy: "RoundRobin", preferLocal: true },
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
-    // moleculer's own metrics (every call timed, the transporter, $node.metrics) when METRICS=true:
-    // they cost 15-20 % of the bundle benchmark's throughput, so they are off unless asked for.
-    // The hub's own metrics are served either way (services/common/metrics.ts, GET /metrics), which
-    // formats moleculer's registry itself (no reporter, no server of moleculer's); histograms keep
-    // buckets, not quantiles (Prometheus computes those from buckets).
+    // moleculer's own metrics (every call timed, the transporter, $node.metrics), in GET /metrics
+    // beside the hub's own (services/common/metrics.ts formats moleculer's registry itself: no
+    // reporter, no server of moleculer's). Histograms keep buckets, not quantiles (Prometheus
+    // computes those from buckets): the quantile windows were what cost 15-20 % of the bundle
+    // benchmark's throughput; without them alternating runs measured no difference (issue 9 note).
+    // METRICS=false turns them off.
     metrics: { enabled: config.metrics, reporter: [], defaultQuantiles: [] },
     // Traces to a Zipkin-format collector when TRACING_ZIPKIN_URL is set (tracing.ts); off otherwise.
     tracing: tracingOptions(config),

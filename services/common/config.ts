@@ -36,7 +36,7 @@ export interface Config {
   authFailuresPerMinute: number;
   /** A JSON file of the centre's own closed and open days (services/common/working-days.ts); none by default. */
   workdayOverrides?: string;
-  /** moleculer's built-in metrics (every call timed; services/common/broker.ts). */
+  /** moleculer's built-in metrics in GET /metrics (every call timed, no quantiles; services/common/broker.ts); METRICS=false turns them off. */
   metrics: boolean;
   /** Share (percent) of its committed time after which an open case's light turns yellow (红黄灯). */
   lightYellowPercent: number;
@@ -195,7 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     rectificationWorkingDays: int("RECTIFICATION_WORKING_DAYS", 5, 1, 60),
     tracingZipkinUrl: url("TRACING_ZIPKIN_URL", ["http", "https"]),
     tracingSampleRate: fraction("TRACING_SAMPLE_RATE", 1),
-    metrics: read("METRICS") === "true",
+    metrics: bool("METRICS", true),
     grpcTokenMaxAgeSeconds: int("GRPC_TOKEN_MAX_AGE_SECONDS", 300, 10, 86_400),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeId,

@@ -135,7 +135,7 @@ it("serves every documented metric, with its type, and values that follow the wo
   expect(lineValue(lastText, "tongban_step_dispatch_lag_seconds_count", { department: "samr" })).toBe(4); // name ×2, establishment, seal
   expect(lineValue(lastText, "tongban_step_call_seconds_count", { action: "registration.registerEnterprise", outcome: "ok" })).toBe(1);
   expect(value("tongban_outbox_pending", { schema: "gateway" })).toBeGreaterThanOrEqual(0);
-  // moleculer's own (METRICS=true): the bundles service's actions were called.
+  // moleculer's own (on by default): the bundles service's actions were called.
   expect(families.get("moleculer_request_total")?.metrics.some((m) => m.labels?.action === "bundles.submit")).toBe(true);
 }, 180_000);
 

@@ -373,6 +373,7 @@ function routeCases(): HostileCase[] {
     refuse("rate: a department rated twice", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 5 }, { department: "tax", score: 4 }] }), 400, "departments[1].department"),
     refuse("rate: a department's poor score without a comment", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 1 }] }), 400, "departments[0].comment"),
     refuse("rate: a department not in the case", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "civil", score: 5 }] }), 400, "departments[0].department"),
+    refuse("rate: the one window as a department", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "data", score: 1, comment: "窗口太慢" }] }), 400, "departments[0].department"),
     refuse("rate: seventeen departments", post((c) => `${app(c)}/rating`, { score: 4, departments: Array.from({ length: 17 }, (_, i) => ({ department: `d${i}`, score: 5 })) }), 400, "departments"),
     refuse("rate: a department with an extra property", post((c) => `${app(c)}/rating`, { score: 4, departments: [{ department: "tax", score: 5, weight: 2 }] }), 400, "departments[0].weight"),
     refuse("revisit: an unknown case", post(() => "/v1/rectifications/ZG-A20261130-0000000000-tax/revisit", { score: 4 }), 404),

@@ -35,7 +35,7 @@ describe("loadConfig defaults", () => {
       rectificationWorkingDays: 5,
       tracingZipkinUrl: undefined,
       tracingSampleRate: 1,
-      metrics: false,
+      metrics: true,
       grpcTokenMaxAgeSeconds: 300,
       logLevel: "info",
       nodeId: undefined,

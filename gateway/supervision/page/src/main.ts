@@ -13,13 +13,28 @@ interface Case {
   application_id: string; bundle_code: string; bundle_name: string; enterprise_name: string; status: string; submitted_at: string;
   committed_deadline: string; light: string; red_reasons: string[]; red_since: string; steps: Step[]; rectification_id: string;
 }
-interface Cases { cases: Case[]; next_page_token: string }
 interface Row { [key: string]: string | number }
 interface Rectification { rectification_id: string; application_id: string; department: string; level: string; reason: string; due_at: string; status: string; light: string; measures: string; overdue: boolean }
 
 const DEPARTMENTS = ["samr", "tax", "hrss", "psb", "data", "civil", "housing"];
 const BUNDLES = ["START_BUSINESS", "HIRE_EMPLOYEE", "CHANGE_REGISTRATION", "CLOSE_BUSINESS"];
 const REFRESH_MS = 15_000;
+
+/** Pages a list follows at most (200 rows each): a board of up to 4,000 cases. */
+const MAX_PAGES = 20;
+
+/** Every page of a list (following next_page_token), up to MAX_PAGES. */
+async function allPages<T>(path: string, query: Record<string, string>, key: string): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken = "";
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const page = await getJson<Record<string, unknown>>(path, { ...query, page_size: "200", ...(pageToken ? { page_token: pageToken } : {}) });
+    items.push(...(page[key] as T[]));
+    pageToken = String(page.next_page_token ?? "");
+    if (!pageToken) break;
+  }
+  return items;
+}
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 let tab = "board";
@@ -55,7 +70,7 @@ function scope(): Record<string, string> {
 
 async function showBoard(): Promise<void> {
   heads("board", ["applicationId", "bundle", "enterprise", "status", "deadline", "light", "steps"]);
-  const { cases } = await getJson<Cases>("cases", { ...scope(), page_size: "200" });
+  const cases = await allPages<Case>("cases", scope(), "cases");
   const counts = new Map<string, Record<string, number>>();
   for (const c of cases) for (const s of c.steps) if (s.light) {
     const n = counts.get(s.department) ?? { GREEN: 0, YELLOW: 0, RED: 0 };
@@ -85,7 +100,7 @@ async function showBoard(): Promise<void> {
 
 async function showRed(): Promise<void> {
   heads("red", ["applicationId", "bundle", "enterprise", "reasons", "redSince", "rectificationId"]);
-  const { cases } = await getJson<Cases>("overdue", { ...scope(), page_size: "200" });
+  const cases = await allPages<Case>("overdue", scope(), "cases");
   fillRows("red", cases.map((c) => {
     const tr = el("tr", "", { "data-application-id": c.application_id, "data-reasons": c.red_reasons.join(" ") });
     tr.append(el("td", c.application_id), el("td", c.bundle_name), el("td", c.enterprise_name), el("td", c.red_reasons.map(t).join("、")), el("td", time(c.red_since)), el("td", c.rectification_id));
@@ -131,7 +146,7 @@ async function downloadCsv(): Promise<void> {
 
 async function showRect(): Promise<void> {
   heads("rect", ["rectificationId", "applicationId", "department", "level", "reason", "dueAt", "status", "light", "measures"]);
-  const { rectifications } = await getJson<{ rectifications: Rectification[] }>("rectifications", { ...scope(), status: $<HTMLSelectElement>("#rect-status").value, page_size: "200" });
+  const rectifications = await allPages<Rectification>("rectifications", { ...scope(), status: $<HTMLSelectElement>("#rect-status").value }, "rectifications");
   fillRows("rect", rectifications.map((r) => {
     const tr = el("tr", "", { "data-rectification-id": r.rectification_id, "data-status": r.status });
     const light = el("td");
