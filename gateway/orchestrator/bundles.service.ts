@@ -11,8 +11,9 @@ import type { Database } from "../../services/common/db/database";
 import { invalidArgument, notFound } from "../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
-import { requireText } from "../../services/common/validate";
+import { requireText, todayInChina } from "../../services/common/validate";
 import { readOverrides, useWorkingCalendar, WorkingCalendar } from "../../services/common/working-days";
+import { calendarLastKnownYear } from "../../services/common/metrics";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
@@ -37,6 +38,25 @@ export interface BundlesOptions {
   leaseSeconds?: number;
   maxAttempts?: number;
   sweepIntervalMs?: number;
+}
+
+/**
+ * Says so at start when deadlines may fall in a year whose holidays the calendar does not know
+ * (this year, or next year from November on, when limits of weeks reach into it), and exports the
+ * last known year as a metric for an alert.
+ */
+function warnOfUnknownHolidays(calendar: WorkingCalendar, logger: { warn(obj: object, msg: string): void }): void {
+  const today = todayInChina(new Date());
+  const year = Number(today.slice(0, 4));
+  const needed = Number(today.slice(5, 7)) >= 11 ? year + 1 : year;
+  const known = calendar.lastKnownYear(year);
+  calendarLastKnownYear.set(known);
+  if (known < needed) {
+    logger.warn(
+      { lastKnownYear: known, neededYear: needed },
+      `the holiday calendar (chinese-days) has no holidays for ${known + 1}: deadlines in ${known + 1} count weekends only — update chinese-days or list that year's holidays and make-up days in WORKDAY_OVERRIDES`,
+    );
+  }
 }
 
 /** The bundles service schema. */
@@ -227,7 +247,9 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
     },
     async started() {
       bundles = loadBundles(undefined, (t) => Boolean(findMaterialType(t)));
-      useWorkingCalendar(new WorkingCalendar(readOverrides(rt.config.workdayOverrides)));
+      const calendar = new WorkingCalendar(readOverrides(rt.config.workdayOverrides));
+      useWorkingCalendar(calendar);
+      warnOfUnknownHolidays(calendar, this.logger);
       secret = resolveSecret(rt.config, "hub-secret", rt.config.hubSecret);
       db = await openServiceDatabase(rt, "gateway", "gateway");
       agents = new EnterpriseAgents(

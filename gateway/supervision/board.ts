@@ -33,6 +33,8 @@ interface CaseRow {
 
 const iso = (t: Date | string | null | undefined) => (t ? new Date(t).toISOString() : undefined);
 const APPLICATION_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** A red-list entry within an application: "" (overdue) or a rectification case id. */
+const RED_ENTRY = /^(|ZG-[A-Za-z0-9_-]{1,96})$/;
 
 /** The case as this scope sees it at `now` (ms). */
 function caseView(r: CaseRow, scope: BoardScope, now: number, yellowAt: number): BoardCase {
@@ -107,8 +109,11 @@ export async function openCases(q: Queryable, scope: BoardScope, page: { pageSiz
  */
 export async function redCases(q: Queryable, scope: BoardScope, page: { pageSize?: unknown; pageToken?: unknown }, now: number, yellowAt: number) {
   const size = pageSizeOf(page.pageSize);
-  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID]);
+  // The key: since when red, the application, and which rectification case ("" for an overdue case):
+  // an application may be red for several departments' bad ratings at once.
+  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID, RED_ENTRY]);
   const at = new Date(now);
+  const [afterSince, afterApp, afterEntry] = [after?.[0] ?? null, after?.[1] ?? "", after?.[2] ?? ""];
   // Since when each open case is red in this scope: the earliest deadline passed.
   const overdue = await q.query<CaseRow & { since: string; since_ms: string }>(
     `SELECT *, (extract(epoch FROM since::timestamptz) * 1000)::float8 AS since_ms FROM (
@@ -119,26 +124,26 @@ export async function redCases(q: Queryable, scope: BoardScope, page: { pageSize
                    AND s.deadline <= $3 AND ($2 = '' OR s.department = $2)))::text AS since
        FROM applications a
        WHERE a.status IN ('RUNNING', 'FAILED') AND ($1 = '' OR a.bundle_code = $1)) c
-     WHERE since IS NOT NULL AND ($4::timestamptz IS NULL OR (since::timestamptz, application_id) > ($4::timestamptz, $5))
-     ORDER BY since::timestamptz, application_id LIMIT $6`,
-    [scope.bundleCode, scope.department, at, after?.[0] ?? null, after?.[1] ?? "", size + 1],
+     WHERE since IS NOT NULL AND ($4::timestamptz IS NULL OR (since::timestamptz, application_id, '') > ($4::timestamptz, $5, $6))
+     ORDER BY since::timestamptz, application_id LIMIT $7`,
+    [scope.bundleCode, scope.department, at, afterSince, afterApp, afterEntry, size + 1],
   );
   const rated = await q.query<CaseRow & { since: string; since_ms: string; rectification_id: string }>(
     `SELECT ${CASE_COLUMNS}, x.opened_at::text AS since, (extract(epoch FROM x.opened_at) * 1000)::float8 AS since_ms, x.rectification_id
      FROM rectifications x JOIN applications a ON a.application_id = x.application_id
      WHERE x.status = 'OPEN' AND ($1 = '' OR a.bundle_code = $1) AND ($2 = '' OR x.department = $2)
-       AND ($3::timestamptz IS NULL OR (x.opened_at, x.application_id) > ($3::timestamptz, $4))
-     ORDER BY x.opened_at, x.application_id LIMIT $5`,
-    [scope.bundleCode, scope.department, after?.[0] ?? null, after?.[1] ?? "", size + 1],
+       AND ($3::timestamptz IS NULL OR (x.opened_at, x.application_id, x.rectification_id) > ($3::timestamptz, $4, $5))
+     ORDER BY x.opened_at, x.application_id, x.rectification_id LIMIT $6`,
+    [scope.bundleCode, scope.department, afterSince, afterApp, afterEntry, size + 1],
   );
   const merged = [
-    ...overdue.rows.map((r) => ({ row: r, since: r.since, at: Number(r.since_ms), view: caseView(r, scope, now, yellowAt) })),
+    ...overdue.rows.map((r) => ({ row: r, since: r.since, at: Number(r.since_ms), entry: "", view: caseView(r, scope, now, yellowAt) })),
     ...rated.rows.map((r) => {
       const view = caseView(r, scope, now, yellowAt);
       const redSince = new Date(Number(r.since_ms)).toISOString();
-      return { row: r, since: r.since, at: Number(r.since_ms), view: { ...view, redReasons: [...view.redReasons, "BAD_RATING" as const], redSince, rectificationId: r.rectification_id } };
+      return { row: r, since: r.since, at: Number(r.since_ms), entry: r.rectification_id, view: { ...view, redReasons: [...view.redReasons, "BAD_RATING" as const], redSince, rectificationId: r.rectification_id } };
     }),
-  ].sort((a, b) => a.at - b.at || a.row.application_id.localeCompare(b.row.application_id));
-  const { page: found, nextPageToken } = pageOf(merged, size, (m) => [m.since, m.row.application_id]);
+  ].sort((a, b) => a.at - b.at || a.row.application_id.localeCompare(b.row.application_id) || a.entry.localeCompare(b.entry));
+  const { page: found, nextPageToken } = pageOf(merged, size, (m) => [m.since, m.row.application_id, m.entry]);
   return { cases: found.map((m) => m.view), nextPageToken };
 }

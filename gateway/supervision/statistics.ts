@@ -3,15 +3,16 @@
  * did in one application: the one window (department `data`) answers for each application as a
  * whole — accepted, completed (COMPLETED), the committed deadline, the overall rating; every other
  * department for its steps in it — completed when all its steps ended done (SUCCEEDED or DROPPED,
- * at least one SUCCEEDED), at its last step's finish, due at its latest step deadline, rated by the
+ * at least one SUCCEEDED), at its last step's finish, on time only when each of its steps finished
+ * by that step's own deadline (a late step is not hidden by a later step's deadline), rated by the
  * applicant's rating of that department. Units count in the period their application was submitted
  * (China dates, both ends included).
  *
  *   accepted            units of applications submitted in the period
  *   completed           of those, completed (so far)
  *   即办率 immediateRate completed on the working day of acceptance (0 working days used) / completed
- *   按时办结率 onTimeRate completed by the deadline / completed
- *   提前办结率 earlyRate  completed on a working day before the deadline's / completed
+ *   按时办结率 onTimeRate completed by the deadline (every step by its own) / completed
+ *   提前办结率 earlyRate  completed on a working day before the deadline's (every step before its own) / completed
  *   averageWorkingDays  mean working days used by the completed (WorkingCalendar.workingDaysUsed)
  *   满意率 satisfactionRate ratings 基本满意 or better / ratings
  *   badRatings          不满意 and 非常不满意 (each opened a rectification case)
@@ -21,6 +22,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { invalidArgument } from "../../services/common/errors";
+import { foldWidth } from "../../services/common/validate";
 import { ONE_WINDOW } from "../../services/common/caller";
 import { endOfChinaDay, type WorkingCalendar } from "../../services/common/working-days";
 import { isBad, isSatisfied } from "./levels";
@@ -36,6 +38,11 @@ export interface WorkUnit {
   deadline: Date | null;
   /** When the department's part (or the application) was completed; null while not. */
   completedAt: Date | null;
+  /**
+   * A department's steps, each with its own clock (from when it became ready to its deadline):
+   * on time and early are decided step by step. Absent for the one window's unit (the application).
+   */
+  steps?: Array<{ readyAt: Date; deadline: Date; finishedAt: Date }>;
   /** The applicant's score for this unit, if rated. */
   score?: number;
   /** The status of the rectification case of a bad rating. */
@@ -49,17 +56,26 @@ export function computeStatistics(units: readonly WorkUnit[], calendar: WorkingC
   const groups = new Map<string, WorkUnit[]>();
   for (const u of units) {
     const key = `${u.department}\u0000${u.bundleCode}`;
-    groups.set(key, [...(groups.get(key) ?? []), u]);
+    const group = groups.get(key);
+    if (group) group.push(u);
+    else groups.set(key, [u]);
   }
+  /** A piece of work by its own deadline; early when finished on a working day before its deadline's. */
+  const onTimeOf = (p: { finishedAt: Date; deadline: Date | null }) => !p.deadline || p.finishedAt.getTime() <= p.deadline.getTime();
+  const earlyOf = (p: { startedAt: Date; finishedAt: Date; deadline: Date | null }) =>
+    !p.deadline || calendar.workingDaysUsed(p.startedAt, p.finishedAt) < calendar.workingDaysUsed(p.startedAt, new Date(p.deadline.getTime() - 1));
+  const pieces = (u: WorkUnit) =>
+    u.steps && u.steps.length > 0
+      ? u.steps.map((st) => ({ startedAt: st.readyAt, finishedAt: st.finishedAt, deadline: st.deadline }))
+      : [{ startedAt: u.submittedAt, finishedAt: u.completedAt!, deadline: u.deadline }];
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, group]) => {
       const done = group.filter((u) => u.completedAt !== null);
       const used = done.map((u) => calendar.workingDaysUsed(u.submittedAt, u.completedAt!));
-      const committed = done.map((u) => (u.deadline ? calendar.workingDaysUsed(u.submittedAt, new Date(u.deadline.getTime() - 1)) : Infinity));
       const immediate = used.filter((n) => n === 0).length;
-      const onTime = done.filter((u) => !u.deadline || u.completedAt!.getTime() <= u.deadline.getTime()).length;
-      const early = used.filter((n, i) => n < committed[i]).length;
+      const onTime = done.filter((u) => pieces(u).every(onTimeOf)).length;
+      const early = done.filter((u) => pieces(u).every(earlyOf)).length;
       const rated = group.filter((u) => u.score !== undefined);
       const bad = rated.filter((u) => isBad(u.score!));
       const rectified = bad.filter((u) => u.rectification === "ANSWERED" || u.rectification === "CLOSED").length;
@@ -90,18 +106,26 @@ export function computeStatistics(units: readonly WorkUnit[], calendar: WorkingC
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Years a period may name: no application predates the hub, and the database's time range stays far. */
+const MIN_YEAR = 1970;
+const MAX_YEAR = 2999;
 /** Longest period one request covers, in days. */
 export const MAX_PERIOD_DAYS = 366;
 
 /**
- * A checked period: `from` and `to` China dates (YYYY-MM-DD), from ≤ to, at most 366 days.
+ * A checked period: `from` and `to` China dates (YYYY-MM-DD, full-width digits folded; years
+ * 1970-2999), from ≤ to, at most 366 days.
  * Returns the instants [start, end). INVALID_ARGUMENT naming `from` or `to`.
  */
 export function periodOf(from: unknown, to: unknown): { from: string; to: string; start: Date; end: Date } {
-  const check = (value: unknown, field: string) => {
-    if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  const check = (raw: unknown, field: string) => {
+    // Full-width digits and dashes are folded, as everywhere a date is expected.
+    const value = foldWidth(raw);
+    const year = typeof value === "string" ? Number(value.slice(0, 4)) : NaN;
+    if (typeof value !== "string" || !DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
       throw invalidArgument(field, "must be a date YYYY-MM-DD (China time)");
     }
+    if (year < MIN_YEAR || year > MAX_YEAR) throw invalidArgument(field, `must be a date from ${MIN_YEAR} to ${MAX_YEAR}`);
     return value;
   };
   const f = check(from, "from");
@@ -119,7 +143,8 @@ export function periodOf(from: unknown, to: unknown): { from: string; to: string
  */
 export async function workUnits(q: Queryable, scope: { department: string; bundleCode: string }, start: Date, end: Date): Promise<WorkUnit[]> {
   const { rows } = await q.query<{
-    department: string; bundle_code: string; submitted_at: string; deadline: string | null; completed_at: string | null; score: number | null; rectification: WorkUnit["rectification"] | null;
+    department: string; bundle_code: string; submitted_at: string; deadline: string | null; completed_at: string | null; score: number | null;
+    rectification: WorkUnit["rectification"] | null; steps: Array<{ ready_at: string; deadline: string; finished_at: string }> | null;
   }>(
     `WITH apps AS (
        SELECT application_id, bundle_code, submitted_at, committed_deadline, status, finished_at
@@ -128,17 +153,20 @@ export async function workUnits(q: Queryable, scope: { department: string; bundl
      units AS (
        SELECT a.application_id, $5::text AS department, a.bundle_code, a.submitted_at, a.committed_deadline AS deadline,
               CASE WHEN a.status = 'COMPLETED' THEN a.finished_at END AS completed_at,
-              (SELECT r.score FROM application_ratings r WHERE r.application_id = a.application_id) AS score
+              (SELECT r.score FROM application_ratings r WHERE r.application_id = a.application_id) AS score,
+              NULL::json AS steps
        FROM apps a WHERE $4 = '' OR $4 = $5
        UNION ALL
        SELECT a.application_id, s.department, a.bundle_code, a.submitted_at, max(s.deadline),
               CASE WHEN bool_and(s.status IN ('SUCCEEDED', 'DROPPED')) AND bool_or(s.status = 'SUCCEEDED') THEN max(s.finished_at) END,
-              (SELECT d.score FROM department_ratings d WHERE d.application_id = a.application_id AND d.department = s.department)
+              (SELECT d.score FROM department_ratings d WHERE d.application_id = a.application_id AND d.department = s.department),
+              json_agg(json_build_object('ready_at', s.ready_at, 'deadline', s.deadline, 'finished_at', s.finished_at))
+                FILTER (WHERE s.status = 'SUCCEEDED' AND s.ready_at IS NOT NULL AND s.deadline IS NOT NULL AND s.finished_at IS NOT NULL)
        FROM apps a JOIN application_steps s ON s.application_id = a.application_id
        WHERE $4 = '' OR s.department = $4
        GROUP BY a.application_id, s.department, a.bundle_code, a.submitted_at
      )
-     SELECT u.department, u.bundle_code, u.submitted_at, u.deadline, u.completed_at, u.score,
+     SELECT u.department, u.bundle_code, u.submitted_at, u.deadline, u.completed_at, u.score, u.steps,
             (SELECT x.status FROM rectifications x WHERE x.application_id = u.application_id AND x.department = u.department) AS rectification
      FROM units u`,
     [start, end, scope.bundleCode, scope.department, ONE_WINDOW],
@@ -151,6 +179,7 @@ export async function workUnits(q: Queryable, scope: { department: string; bundl
     completedAt: r.completed_at === null ? null : new Date(r.completed_at),
     ...(r.score !== null ? { score: Number(r.score) } : {}),
     ...(r.rectification !== null ? { rectification: r.rectification } : {}),
+    ...(r.steps ? { steps: r.steps.map((st) => ({ readyAt: new Date(st.ready_at), deadline: new Date(st.deadline), finishedAt: new Date(st.finished_at) })) } : {}),
   }));
 }
 

@@ -37,6 +37,7 @@ export const SUPERVISION = "supervision";
 
 const CODE = /^[a-z][a-z0-9_-]{0,31}$/;
 const BUNDLE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const RECTIFICATION_ID = /^ZG-[A-Za-z0-9_-]{1,124}$/;
 
 /** A department or bundle filter: "" for none, else a code of the right shape. */
 function filter(value: unknown, field: string, shape: RegExp): string {
@@ -105,6 +106,7 @@ export function supervisionService(rt: Runtime): ServiceSchema {
       answerRectification: async (ctx: Ctx<{ rectificationId?: string; measures?: string }>) => {
         const p = ctx.params ?? {};
         if (typeof p.rectificationId !== "string" || p.rectificationId === "") throw invalidArgument("rectification_id", "is required");
+        if (!RECTIFICATION_ID.test(p.rectificationId)) throw invalidArgument("rectification_id", "is not a rectification case id (ZG-<application id>-<department>)");
         const measures = checkMeasures(p.measures);
         return view(await answerRectification(db, { id: p.rectificationId, department: callerDepartment(ctx), measures, now: new Date(hubNow()) }));
       },

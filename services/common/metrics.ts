@@ -64,6 +64,12 @@ export const stepCallDuration = new Histogram({
   registers: [registry],
 });
 
+export const calendarLastKnownYear = new Gauge({
+  name: "tongban_calendar_last_known_year",
+  help: "The last year whose national holidays (chinese-days, or WORKDAY_OVERRIDES) the working-day calendar knows; alert when it is the current year in December",
+  registers: [registry],
+});
+
 export const materialBytes = new Counter({
   name: "tongban_material_bytes_stored_total",
   help: "Bytes of new material content stored (a content already held is not stored again)",

@@ -8,8 +8,29 @@ import { invalidArgument } from "./errors";
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
-/** A timestamp as PostgreSQL prints it. */
-export const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+/** A part of a sort key: a pattern, or anything with the same test(). */
+export interface KeyShape {
+  test(part: string): boolean;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:([+-])(\d{2})(?::?(\d{2}))?|Z)?$/;
+
+/**
+ * A timestamp as PostgreSQL prints it, and one PostgreSQL takes back: a real date (no 30
+ * February), a time of day, an offset of at most 14 hours, a year from 1970 to 9999 — a token
+ * made up with anything else would otherwise reach the database and fail there (500).
+ */
+export const TIMESTAMP_TEXT: KeyShape = {
+  test(part: string): boolean {
+    const m = TIMESTAMP.exec(part);
+    if (!m) return false;
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day));
+    const realDate = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+    const offsetOk = m[9] === undefined || (Number(m[9]) <= 14 && Number(m[10] ?? 0) < 60);
+    return realDate && year >= 1970 && year <= 9999 && hour < 24 && minute < 60 && second < 60 && offsetOk;
+  },
+};
 
 /** Checks page_size: 1-200; 0 or absent for the default 50. INVALID_ARGUMENT naming `page_size`. */
 export function pageSizeOf(value: unknown): number {
@@ -27,7 +48,7 @@ export function encodePageToken(key: readonly string[]): string {
  * The sort key in a page token (undefined for none: absent or empty). `shape` checks each part (a
  * pattern per position). INVALID_ARGUMENT naming `page_token` for anything this list did not give.
  */
-export function decodePageToken(token: unknown, shape: readonly RegExp[]): string[] | undefined {
+export function decodePageToken(token: unknown, shape: readonly KeyShape[]): string[] | undefined {
   if (token === undefined || token === null || token === "") return undefined;
   if (typeof token === "string" && token.length <= 1024) {
     try {

@@ -19,6 +19,13 @@ const MULTILINE_INVISIBLE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
  * and no invisible or control character (INVALID_ARGUMENT naming the field and the code point).
  */
 export function canonicalText(text: string, field: string, options: { multiline?: boolean } = {}): string {
+  // A lone surrogate (JSON "\ud800", or a gRPC string that was not UTF-8) is no character: UTF-8
+  // cannot hold it, so the database would store U+FFFD and a retry would no longer match.
+  const lone = /\p{Cs}/u.exec(text);
+  if (lone) {
+    const cp = lone[0].charCodeAt(0).toString(16).toUpperCase();
+    throw invalidArgument(field, `must be valid Unicode (a lone surrogate U+${cp} at character ${[...text.slice(0, lone.index)].length + 1})`);
+  }
   const nfc = text.normalize("NFC");
   // A comment may run over lines (\n, \r\n) and hold tabs; nothing else invisible.
   const m = (options.multiline ? MULTILINE_INVISIBLE : INVISIBLE).exec(nfc);

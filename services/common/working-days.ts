@@ -59,6 +59,23 @@ export class WorkingCalendar {
     return chineseDays.isWorkday(date);
   }
 
+  /**
+   * Whether the year's holidays are known: New Year's Day (a statutory holiday every year) is a
+   * holiday in the national calendar, or the centre's overrides close it. The State Council
+   * publishes a year's holidays late in the year before; until `chinese-days` carries them a year
+   * counts weekends only.
+   */
+  knowsYear(year: number): boolean {
+    return this.closed.has(`${year}-01-01`) || chineseDays.isHoliday(`${year}-01-01`);
+  }
+
+  /** The last year, from `from` on, whose holidays are known (from - 1 when not even that one). */
+  lastKnownYear(from: number): number {
+    let year = from;
+    while (year < from + 10 && this.knowsYear(year)) year++;
+    return year - 1;
+  }
+
   /** The first working day on or after a China date. */
   workingDayFrom(date: string): string {
     let d = date;

@@ -133,6 +133,17 @@ describe("supervision", () => {
     expect(redTax).toMatchObject({ redReasons: ["BAD_RATING"], rectificationId: `ZG-${applicationId}-tax`, status: "COMPLETED" });
     expect((await red("samr")).cases.find((c: { applicationId: string }) => c.applicationId === applicationId)).toBeUndefined();
 
+    // Paging one entry at a time finds both bad ratings of the one application (data's and tax's).
+    const whole = (await red("supervision", { pageSize: 200 })).cases.map((c: { rectificationId: string; applicationId: string }) => c.rectificationId || c.applicationId);
+    const paged: string[] = [];
+    for (let token = "", i = 0; i === 0 || token !== ""; i++) {
+      const page = await red("supervision", { pageSize: 1, pageToken: token });
+      paged.push(...page.cases.map((c: { rectificationId: string; applicationId: string }) => c.rectificationId || c.applicationId));
+      token = page.nextPageToken;
+    }
+    expect(paged).toEqual(whole);
+    expect(paged).toEqual(expect.arrayContaining([`ZG-${applicationId}-data`, `ZG-${applicationId}-tax`]));
+
     const list = await grpcClient.call("SupervisionService/ListRectifications", {}, as("tax"));
     expect(list.rectifications).toHaveLength(1);
     const [open] = list.rectifications;

@@ -84,6 +84,8 @@ export function findDuplicateKey(text: string): string | undefined {
   return undefined;
 }
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 const badBody = (reason: string) => new HttpError(400, "INVALID_ARGUMENT", `body: ${reason}`, "body");
 
 /**
@@ -93,7 +95,7 @@ const badBody = (reason: string) => new HttpError(400, "INVALID_ARGUMENT", `body
 export function registerJsonParser(app: FastifyInstance): void {
   // JSON only: Fastify's text/plain parser would hand a handler a string (a 400 instead of 415).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req: FastifyRequest, text: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req: FastifyRequest, raw: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset (GBK, say) would be decoded
     // wrongly and stored garbled, so it is refused rather than guessed.
     const parameters = String(req.headers["content-type"] ?? "").split(";").slice(1);
@@ -102,7 +104,15 @@ export function registerJsonParser(app: FastifyInstance): void {
       done(new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as UTF-8 JSON (got charset ${charset.slice(0, 40)})`, "body"));
       return;
     }
-    const body = String(text);
+    let body: string;
+    try {
+      // Bytes that are not UTF-8 are refused, not replaced by U+FFFD (which would store other text
+      // than was sent, and make a retry of the same request differ from what was stored).
+      body = typeof raw === "string" ? raw : STRICT_UTF8.decode(raw);
+    } catch {
+      done(badBody("is not valid UTF-8"));
+      return;
+    }
     if (body.trim() === "") {
       done(badBody("is empty; send a JSON object"));
       return;

@@ -33,6 +33,8 @@ export async function registerPages(app: FastifyInstance): Promise<void> {
     prefix: "/supervision/",
     schemaHide: true,
     index: ["index.html"],
+    // The headers below are the page's own (the plugin's cache-control would overwrite them).
+    cacheControl: false,
     // Hashed asset names change with their content; the page itself is always fetched again.
     setHeaders: (res, file) => {
       for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);

@@ -197,8 +197,8 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     schema: {
       operationId: "getStatistics", summary: "Per department and bundle for a period: accepted, completed, 即办率, 按时办结率, 提前办结率, average working days, 满意率, bad ratings, 差评整改率, 回访率 (format=csv for a CSV file)", tags: ["supervision"],
       query: {
-        from: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "First submission date (China), required" },
-        to: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Last submission date (China), required; at most 366 days after from" },
+        from: { type: "string", maxLength: 10, pattern: "^[0-9０-９]{4}[-－][0-9０-９]{2}[-－][0-9０-９]{2}$", description: "First submission date (China), required; full-width digits are folded" },
+        to: { type: "string", maxLength: 10, pattern: "^[0-9０-９]{4}[-－][0-9０-９]{2}[-－][0-9０-９]{2}$", description: "Last submission date (China), required; at most 366 days after from" },
         department: BOARD_QUERY.department, bundle_code: BOARD_QUERY.bundle_code,
         format: { type: "string", enum: ["json", "csv"], description: "csv: text/csv (UTF-8 with BOM, RFC 4180)" },
       },
@@ -328,8 +328,12 @@ function fromFastify(err: FastifyError): HttpError | undefined {
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new HttpError(400, "INVALID_ARGUMENT", "body: is empty; send a JSON object", "body");
   }
-  if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 && err.code?.startsWith("FST_")) {
-    return new HttpError(err.statusCode, err.statusCode === 400 ? "INVALID_ARGUMENT" : `HTTP_${err.statusCode}`, err.message);
+  // Fastify's own refusals, and a plugin's client errors (http-errors marks them `expose`: e.g.
+  // @fastify/static refusing a path with "..", a NUL or a bad escape) are the caller's, never 500.
+  const exposed = (err as { expose?: boolean }).expose === true;
+  if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 && (err.code?.startsWith("FST_") || exposed)) {
+    const code = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND" }[err.statusCode] ?? `HTTP_${err.statusCode}`;
+    return new HttpError(err.statusCode, code, exposed ? `path: ${err.message}` : err.message, exposed ? "path" : undefined);
   }
   return undefined;
 }

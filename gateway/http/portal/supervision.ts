@@ -5,12 +5,16 @@
  */
 import { signOfficerToken } from "./officer-auth";
 import { callAsDepartment, departmentOf, type PortalDeps } from "./deps";
-import { toSnake } from "./http-kit";
+import { HttpError, toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
 /** POST /v1/supervision/sessions: a member department's token for an officer token (an hour). */
 export async function createOfficerSession(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const department = departmentOf(req);
+  // The department token alone says who the officer is: a body (naming another department, say) is refused, not ignored.
+  if (Number(req.raw.headers["content-length"] ?? 0) > 0 || req.raw.headers["transfer-encoding"] !== undefined) {
+    throw new HttpError(400, "INVALID_ARGUMENT", "body: this route takes no body (the department token says who you are)", "body");
+  }
   const { token, expiresAt } = await signOfficerToken(deps.officerKey, department);
   return { status: 201, body: { token, token_type: "Bearer", expires_at: expiresAt, department } };
 }

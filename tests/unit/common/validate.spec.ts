@@ -45,6 +45,12 @@ describe("requireText", () => {
     expectInvalid(() => requireText("abcd", "code", 2, 3), "code", "must be at most 3 characters (got 4)");
   });
 
+  it("refuses a lone surrogate (no character; UTF-8 cannot hold it) and takes a real pair", () => {
+    expectInvalid(() => requireText("差\ud800评", "comment"), "comment", "lone surrogate U+D800 at character 2");
+    expectInvalid(() => canonicalText("办事\udfff", "measures", { multiline: true }), "measures", "lone surrogate U+DFFF at character 3");
+    expect(requireText("𠀀字", "name")).toBe("𠀀字");
+  });
+
   it("defaults to at most 200 characters", () => {
     expect(requireText("x".repeat(200), "f")).toHaveLength(200);
     expectInvalid(() => requireText("x".repeat(201), "f"), "f", "got 201");

@@ -56,6 +56,15 @@ describe("working days", () => {
     expect(readOverrides(undefined)).toEqual({});
   });
 
+  it("knows which years' holidays it has (chinese-days, or the centre's own closures)", () => {
+    expect(calendar.knowsYear(2026)).toBe(true);
+    const far = 2100;
+    expect(calendar.knowsYear(far)).toBe(false);
+    expect(new WorkingCalendar({ closed: [`${far}-01-01`] }).knowsYear(far)).toBe(true);
+    expect(calendar.lastKnownYear(2026)).toBeGreaterThanOrEqual(2026);
+    expect(calendar.lastKnownYear(far)).toBe(far - 1);
+  });
+
   it("counts the working days a piece of work took as deadlines count them", () => {
     expect(calendar.workingDaysUsed(cst("2026-09-30T10:00:00"), cst("2026-10-12T10:00:00"))).toBe(4); // 8th, 9th, 10th (Saturday), 12th
     expect(calendar.workingDaysUsed(cst("2026-09-30T09:00:00"), cst("2026-09-30T17:00:00"))).toBe(0); // 即办

@@ -53,6 +53,26 @@ describe("computeStatistics", () => {
     expect(rows[0]).toMatchObject({ accepted: 1, completed: 1, immediate: 0, onTime: 1, early: 1, averageWorkingDays: 3, ratings: 1, satisfactionRate: 1, badRatings: 0, rectificationRate: 0 });
   });
 
+  it("decides on time and early step by step: a late step is not hidden by a later step's deadline", () => {
+    const steps = [
+      // Establishment: ready Monday, due Tuesday, decided Friday — late.
+      { readyAt: cst("2026-11-23T10:00:00"), deadline: endOf("2026-11-24"), finishedAt: cst("2026-11-27T10:00:00") },
+      // Seal: ready Friday, due next Wednesday, done Friday — early on its own.
+      { readyAt: cst("2026-11-27T10:00:00"), deadline: endOf("2026-12-02"), finishedAt: cst("2026-11-27T11:00:00") },
+    ];
+    const late = unit({ department: "samr", submittedAt: cst("2026-11-23T10:00:00"), deadline: endOf("2026-12-02"), completedAt: cst("2026-11-27T11:00:00"), steps });
+    expect(computeStatistics([late], calendar)[0]).toMatchObject({ completed: 1, onTime: 0, early: 0, averageWorkingDays: 4 });
+    const [first, second] = steps;
+    const ok = unit({ ...late, steps: [{ ...first, finishedAt: cst("2026-11-23T16:00:00") }, second] });
+    expect(computeStatistics([ok], calendar)[0]).toMatchObject({ onTime: 1, early: 1 });
+  });
+
+  it("takes a busy centre's year of units (80,000) in one call", () => {
+    const many = Array.from({ length: 80_000 }, (_, i) => unit({ submittedAt: cst("2026-11-23T10:00:00"), deadline: endOf("2026-11-25"), completedAt: i % 2 ? cst("2026-11-24T10:00:00") : null }));
+    const [row] = computeStatistics(many, calendar);
+    expect(row).toMatchObject({ accepted: 80_000, completed: 40_000, onTime: 40_000 });
+  });
+
   it("gives 0 for a rate with nothing to divide by", () => {
     const [row] = computeStatistics([unit({ submittedAt: cst("2026-11-23T10:00:00"), deadline: endOf("2026-11-25") })], calendar);
     expect(row).toMatchObject({ accepted: 1, completed: 0, immediateRate: 0, onTimeRate: 0, averageWorkingDays: 0, ratings: 0, satisfactionRate: 0, revisitRate: 0 });
@@ -85,5 +105,9 @@ describe("periodOf", () => {
     expect(field("2025-01-01", "2026-01-02")).toBe("to");
     expect(field("2025-01-01", "2026-01-01")).toBeUndefined();
     expect(field(undefined, "2026-01-01")).toBe("from");
+    // Years the database cannot hold (year 1 starts in year 0 in UTC) are refused, not a 500.
+    expect(field("0001-01-01", "0001-01-01")).toBe("from");
+    expect(field("2026-01-01", "3000-01-01")).toBe("to");
+    expect(periodOf("２０２６-１１-０１", "2026－11－30").from).toBe("2026-11-01");
   });
 });
