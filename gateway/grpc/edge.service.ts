@@ -17,6 +17,7 @@ import { projectPath } from "../../services/common/paths";
 import type { Runtime } from "../../services/common/runtime";
 import { mapError } from "../status-map";
 import { AuthThrottled, CallerChecks, peerAddress } from "./caller-checks";
+import { AnswerDefaults, tolerantEncoder } from "./answer-defaults";
 import { countEdgeCall } from "../../services/common/edge-metrics";
 import { rateLimited } from "../../services/common/metrics";
 
@@ -196,6 +197,9 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
     async started() {
       checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute);
       server = new grpc.Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+      const protos = reflectionDefinition();
+      const defaults = new AnswerDefaults(protos);
+      const log = rootLogger().child({ mod: "grpc-edge" });
       for (const service of SERVED_SERVICES) {
         const impl: grpc.UntypedServiceImplementation = {};
         for (const key of Object.keys(service.definition)) {
@@ -205,8 +209,19 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
           impl[key] = (call: Unary, callback: grpc.sendUnaryData<unknown>): void =>
             void handle(call, callback).catch(() => callback({ code: grpc.status.INTERNAL, details: "internal error" }));
         }
+        const methods = protos[service.fullName] as Record<string, { responseType?: { type?: { name?: string } } }> | undefined;
+        const scope = service.fullName.slice(0, service.fullName.lastIndexOf("."));
         const definition = Object.fromEntries(
-          Object.entries(service.definition).map(([key, method]) => [key, { ...method, requestDeserialize: tolerantDecoder(method.requestDeserialize) }]),
+          Object.entries(service.definition).map(([key, method]) => {
+            const path = method.path;
+            const responseName = `${scope}.${methods?.[path.slice(path.lastIndexOf("/") + 1)]?.responseType?.type?.name ?? ""}`;
+            const responseSerialize = tolerantEncoder(
+              method.responseSerialize as (value: unknown) => Buffer,
+              (value) => defaults.fill(responseName, value),
+              (err) => log.warn({ method: path, err: err.message }, "an answer lacked fields; sent with their defaults"),
+            );
+            return [key, { ...method, requestDeserialize: tolerantDecoder(method.requestDeserialize), responseSerialize }];
+          }),
         ) as grpc.ServiceDefinition;
         server.addService(definition, impl);
       }
@@ -224,7 +239,7 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
       };
       refreshHealth();
       poll = setInterval(refreshHealth, 1000).unref();
-      new ReflectionService(reflectionDefinition()).addToServer(server);
+      new ReflectionService(protos).addToServer(server);
 
       const credentials =
         rt.config.grpcTlsCert && rt.config.grpcTlsKey
