@@ -32,12 +32,6 @@ const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => 
 export class AnswerDefaults {
   constructor(private readonly pkg: PackageDefinition) {}
 
-  private lookup(typeName: string, scope: string): { type?: unknown } | undefined {
-    const name = typeName.replace(/^\./, "");
-    const pkg = this.pkg as Record<string, { type?: unknown }>;
-    return pkg[`${scope}.${name}`] ?? pkg[name];
-  }
-
   /** `value` of message `fullName` (e.g. tongban.gateway.v1.Rectification) with every missing scalar, list and map at its default. */
   fill(fullName: string, value: unknown): unknown {
     const def = (this.pkg as Record<string, { type?: unknown }>)[fullName];
@@ -69,7 +63,8 @@ export class AnswerDefaults {
       else if (f.type === "TYPE_STRING") out[key] = "";
       else if (f.type === "TYPE_BYTES") out[key] = Buffer.alloc(0);
       else if (f.type === "TYPE_ENUM") {
-        const e = this.lookup(f.typeName, scope)?.type as EnumDescriptor | undefined;
+        const enumName = this.fullName(f.typeName, scope);
+        const e = enumName ? ((this.pkg as Record<string, { type?: unknown }>)[enumName]?.type as EnumDescriptor | undefined) : undefined;
         const zero = e?.value.find((x) => x.number === 0);
         if (zero) out[key] = zero.name;
       } else if (messageName) out[key] = undefined; // an absent message stays absent
@@ -77,6 +72,7 @@ export class AnswerDefaults {
     return out;
   }
 
+  /** The package definition's key of a type a field names (relative to `scope`, or absolute). */
   private fullName(typeName: string, scope: string): string | undefined {
     const name = typeName.replace(/^\./, "");
     const pkg = this.pkg as Record<string, unknown>;

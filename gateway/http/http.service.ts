@@ -26,7 +26,7 @@ export function httpService(rt: Runtime): ServiceSchema {
     actions: {
       port: { visibility: "public", handler: () => ({ port: (server?.address() as { port?: number } | null)?.port }) },
       /** Calls answered at this process's edges by edge, method and status (services/common/edge-metrics.ts). */
-      edgeCalls: { visibility: "public", handler: () => ({ calls: edgeCallCounts() }) },
+      edgeCalls: { visibility: "public", handler: async () => ({ calls: await edgeCallCounts() }) },
     },
     async started() {
       const api = await createPortal(this.broker, rt);

@@ -81,6 +81,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   };
   /** Share of committed time after which a light turns yellow (LIGHT_YELLOW_PERCENT). */
   const yellowAt = rt.config.lightYellowPercent / 100;
+  /** The status view of a state now, through the hub's clock (lights). */
+  const view = (s: { app: ApplicationRow; steps: StepRow[] }, personal: boolean) => statusView(s.app, s.steps, personal, hubNow(), yellowAt);
   const asOneWindow = { meta: { caller: { department: ONE_WINDOW } } };
 
   const bundleOf = (code: unknown): Bundle => {
@@ -176,14 +178,14 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         // Only a finished application is rated, and a kept one runs.
         const found = kept ? { ...kept, rating: undefined } : await readStatus(db, id);
         if (!found || found.app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
-        return { ...statusView(found.app, found.steps, true, hubNow(), yellowAt), rating: found.rating ?? null };
+        return { ...view(found, true), rating: found.rating ?? null };
       },
       async lookup(ctx: Ctx<{ applicationId: string; queryCode: string }>) {
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
         const found = (await current(id)) ?? (await loadApplication(db, id).catch(() => undefined));
         // A wrong code answers like an unknown application: the code is the only key.
         if (!found || queryCode(secret, id) !== String(ctx.params.queryCode ?? "")) throw notFound("application", id);
-        return statusView(found.app, found.steps, false, hubNow(), yellowAt);
+        return view(found, false);
       },
       async mine(ctx: Ctx<{ applicant: string }>) {
         const { rows } = await db.query<{ application_id: string; bundle_code: string; status: string; submitted_at: Date }>(
@@ -196,7 +198,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         // gRPC sends OUTCOME_APPROVE; bus callers may send APPROVE.
         const outcome = String(ctx.params.outcome ?? "").replace(/^OUTCOME_/, "") as Decision;
         const state = await decide(engine, callerDepartment(ctx), { ...ctx.params, outcome });
-        return statusView(state.app, state.steps, true, hubNow(), yellowAt);
+        return view(state, true);
       },
       /** One page of the calling department's steps waiting for a decision, oldest deadline first. */
       listPendingDecisions: (ctx: Ctx<{ pageSize?: number; pageToken?: string }>) => pendingDecisions(db, callerDepartment(ctx), ctx.params ?? {}),
@@ -218,18 +220,18 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const meta = await ctx.call<MaterialMeta, object>("materials.get", { materialId, owner: applicant, withContent: false }, asOneWindow).catch(() => undefined);
         if (!meta || meta.typeCode !== materialType) throw invalidArgument("material_id", `${String(materialId)} is not your upload of type ${materialType}`);
         const state = await supplement(engine, requireText(applicationId, "application_id", 4, 64), applicant, materialType, materialId);
-        return statusView(state.app, state.steps, true, hubNow(), yellowAt);
+        return view(state, true);
       },
       /** The applicant withdraws (撤回) a running application; what was done is undone. */
       async withdraw(ctx: Ctx<{ applicationId: string; applicant: string; reason: string }>) {
         const state = await withdraw(engine, requireText(ctx.params.applicationId, "application_id", 4, 64), ctx.params.applicant, ctx.params.reason);
-        return statusView(state.app, state.steps, true, hubNow(), yellowAt);
+        return view(state, true);
       },
       /** The applicant corrects (or drops) a step held after a department refused it. */
       async correct(ctx: Ctx<{ applicationId: string; applicant: string; stepKey: string; fields?: unknown; item?: unknown; drop?: unknown }>) {
         const { applicationId, applicant, stepKey, fields, item, drop } = ctx.params;
         const state = await correct(engine, requireText(applicationId, "application_id", 4, 64), applicant, requireText(stepKey, "step_key", 1, 64), { fields, item, drop });
-        return statusView(state.app, state.steps, true, hubNow(), yellowAt);
+        return view(state, true);
       },
       /** Whether a receipt is the hub's and unchanged (anyone may ask). */
       async verifyReceipt(ctx: Ctx<{ receipt: Record<string, unknown> }>) {

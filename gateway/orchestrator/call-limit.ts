@@ -9,6 +9,8 @@
  * calls together); each call answered in time widens it by 1/window, i.e. about one call per round
  * of calls, up to the configured ceiling.
  */
+import { callOutcome } from "./outcomes";
+
 export interface CallLimitOptions {
   /** The ceiling (ORCHESTRATOR_MAX_IN_FLIGHT); the window starts there. */
   max: number;
@@ -50,12 +52,7 @@ export class CallLimit {
       this.window = Math.max(this.min, this.window / 2);
       return;
     }
-    if (failure === undefined || !isFault(failure)) this.window = Math.min(this.options.max, this.window + 1 / this.window);
+    // An answer (a refusal too) widens the window; another fault (a department down) says nothing about it.
+    if (callOutcome(failure) !== "fault") this.window = Math.min(this.options.max, this.window + 1 / this.window);
   }
-}
-
-/** An infrastructure fault other than overload (a department down): says nothing about the window. */
-function isFault(err: unknown): boolean {
-  const e = err as { type?: string; code?: number };
-  return e?.code === undefined || e.code >= 500;
 }

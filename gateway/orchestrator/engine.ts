@@ -12,10 +12,10 @@ import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
-import { backoffSeconds, describeError, shouldRetry } from "./outcomes";
+import { backoffSeconds, callOutcome, describeError, shouldRetry } from "./outcomes";
 import { CallLimit } from "./call-limit";
 import { stepSpan } from "../../services/common/tracing";
-import { applicationsFinished, callOutcome, dispatchLag, stepCallDuration } from "../../services/common/metrics";
+import { applicationsFinished, dispatchLag, stepCallDuration } from "../../services/common/metrics";
 import { pickOutputs } from "./params";
 import { ApplicationState, failApplication, plan, type Lease } from "./progress";
 import { ONE_WINDOW } from "../../services/common/caller";
@@ -300,12 +300,10 @@ export class Orchestrator {
   dispatch(leases: Lease[]): void {
     for (const lease of leases) {
       this.counters.dispatched++;
-      if (lease.readyAt) dispatchLag.observe({ department: lease.department }, Math.max(0, Date.now() - new Date(lease.readyAt).getTime()) / 1000);
+      const lagMs = lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined;
+      if (lagMs !== undefined) dispatchLag.observe({ department: lease.department }, Math.max(0, lagMs) / 1000);
       this.log.info(
-        {
-          applicationId: lease.applicationId, requestId: lease.traceId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt,
-          lagMs: lease.readyAt ? Date.now() - new Date(lease.readyAt).getTime() : undefined,
-        },
+        { applicationId: lease.applicationId, requestId: lease.traceId, step: lease.stepKey, department: lease.department, kind: lease.kind, attempt: lease.attempt, lagMs },
         lease.kind === "run" ? "step dispatched" : "step compensation dispatched",
       );
       const call = (lease.kind === "run" ? this.run(lease) : this.undo(lease))

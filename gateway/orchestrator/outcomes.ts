@@ -17,6 +17,16 @@ export function isRetryable(err: unknown): boolean {
   return !e?.type && (e?.code === undefined || e.code >= 500);
 }
 
+/**
+ * How a department call ended, for the call-duration metric and the adaptive call window: an
+ * answer (`ok`), a refusal the department gave (`refused`: also an answer), or a fault of the
+ * infrastructure (`fault`: retried, isRetryable).
+ */
+export function callOutcome(failure: unknown): "ok" | "refused" | "fault" {
+  if (failure === undefined) return "ok";
+  return isRetryable(failure) ? "fault" : "refused";
+}
+
 /** What is kept of an error on the step and shown to the applicant. */
 export function describeError(err: unknown): StepError {
   const e = err as { type?: string; message?: string; data?: { reasonCode?: string } };

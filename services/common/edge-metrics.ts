@@ -7,21 +7,23 @@
  */
 import { edgeCalls } from "./metrics";
 
-const counts = new Map<string, { edge: string; method: string; status: string; count: number }>();
-
 /**
  * Counts one answered call; `status` is the HTTP status (e.g. "400") or the gRPC status name (e.g.
  * "INVALID_ARGUMENT"); `department` the caller when known ("" before authentication).
  */
 export function countEdgeCall(edge: "grpc" | "portal", method: string, status: string, department = ""): void {
-  const key = `${edge}\u0000${method}\u0000${status}`;
-  const entry = counts.get(key);
-  if (entry) entry.count++;
-  else counts.set(key, { edge, method, status, count: 1 });
   edgeCalls.inc({ edge, method, department, status });
 }
 
-/** Every count of this process: [{ edge, method, status, count }]. */
-export function edgeCallCounts(): Array<{ edge: string; method: string; status: string; count: number }> {
-  return [...counts.values()].map((c) => ({ ...c }));
+/** Every count of this process, by edge, method and status (summed over departments), read from the counter. */
+export async function edgeCallCounts(): Promise<Array<{ edge: string; method: string; status: string; count: number }>> {
+  const counts = new Map<string, { edge: string; method: string; status: string; count: number }>();
+  for (const { labels, value } of (await edgeCalls.get()).values) {
+    const [edge, method, status] = [String(labels.edge), String(labels.method), String(labels.status)];
+    const key = `${edge}\u0000${method}\u0000${status}`;
+    const entry = counts.get(key) ?? { edge, method, status, count: 0 };
+    entry.count += value;
+    counts.set(key, entry);
+  }
+  return [...counts.values()];
 }

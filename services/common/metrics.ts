@@ -104,13 +104,6 @@ const outboxOldestAge = new Gauge({
   registers: [registry],
 });
 
-/** Classifies a department call's failure for stepCallDuration. */
-export function callOutcome(failure: unknown): "ok" | "refused" | "fault" {
-  if (failure === undefined) return "ok";
-  const code = (failure as { code?: number }).code;
-  return typeof code === "number" && code >= 400 && code < 500 && (failure as { type?: string }).type !== "REQUEST_TIMEOUT" ? "refused" : "fault";
-}
-
 /** Work a service adds to a scrape (reading gauges from its database), per runtime. */
 type Collector = () => Promise<void>;
 const collectors = new WeakMap<Runtime, Collector[]>();

@@ -67,18 +67,18 @@ const verbOf = (sql: string) => /^\s*(?:WITH\s+\w+\s+AS\s+\(\s*)?(\w+)/i.exec(sq
  * (tracing.ts): named `<schema> <verb>`, tagged with the statement's text without its values.
  */
 function traced(db: Database): Database {
-  const tags = (sql: string) => ({ "db.system": db.kind === "postgres" ? "postgresql" : "pglite", "db.schema": db.schema, "db.statement": sql.replace(/\s+/g, " ").slice(0, 500) });
+  const where = { "db.system": db.kind === "postgres" ? "postgresql" : "pglite", "db.schema": db.schema };
+  const transaction = <T>(work: () => Promise<T>) => inSpan(`${db.schema} transaction`, where, work);
   return new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === "query") {
-        return (sql: string, params?: unknown[]) => inSpan(`${db.schema} ${verbOf(sql)}`, tags(sql), () => target.query(sql, params));
+        return (sql: string, params?: unknown[]) =>
+          inSpan(`${db.schema} ${verbOf(sql)}`, { ...where, "db.statement": sql.replace(/\s+/g, " ").slice(0, 500) }, () => target.query(sql, params));
       }
-      if (prop === "transaction") {
-        return (fn: (tx: Queryable) => Promise<unknown>) => inSpan(`${db.schema} transaction`, { "db.system": db.kind, "db.schema": db.schema }, () => target.transaction(fn));
-      }
+      if (prop === "transaction") return (fn: (tx: Queryable) => Promise<unknown>) => transaction(() => target.transaction(fn));
       if (prop === "transactionWith") {
         return (opening: string, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<unknown>) =>
-          inSpan(`${db.schema} transaction`, { "db.system": db.kind, "db.schema": db.schema }, () => target.transactionWith(opening, fn));
+          transaction(() => target.transactionWith(opening, fn));
       }
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
