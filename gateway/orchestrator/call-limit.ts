@@ -9,7 +9,7 @@
  * calls together); each call answered in time widens it by 1/window, i.e. about one call per round
  * of calls, up to the configured ceiling.
  */
-import { callOutcome } from "./outcomes";
+import { callOutcome, isOverload } from "./outcomes";
 
 export interface CallLimitOptions {
   /** The ceiling (ORCHESTRATOR_MAX_IN_FLIGHT); the window starts there. */
@@ -19,9 +19,6 @@ export interface CallLimitOptions {
   /** Minimum time between two decreases, in ms. */
   decreaseEveryMs?: number;
 }
-
-/** Error types that say "too much at once" (as opposed to a department that is down or refuses). */
-const OVERLOAD_TYPES = new Set(["REQUEST_TIMEOUT", "QUEUE_FULL"]);
 
 export class CallLimit {
   private window: number;
@@ -45,8 +42,7 @@ export class CallLimit {
    * too), else the error. `now` in ms (a clock seam for tests).
    */
   record(failure: unknown, now = Date.now()): void {
-    const type = (failure as { type?: string } | undefined)?.type;
-    if (failure !== undefined && type !== undefined && OVERLOAD_TYPES.has(type)) {
+    if (isOverload(failure)) {
       if (now - this.lastDecrease < this.decreaseEveryMs) return;
       this.lastDecrease = now;
       this.window = Math.max(this.min, this.window / 2);

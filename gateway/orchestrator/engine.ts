@@ -12,8 +12,9 @@ import type { ServiceBroker } from "moleculer";
 import type { Database, Queryable } from "../../services/common/db/database";
 import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
-import { backoffSeconds, callOutcome, describeError, shouldRetry } from "./outcomes";
+import { callOutcome, describeError, retryDelaySeconds, shouldRetry } from "./outcomes";
 import { CallLimit } from "./call-limit";
+import { WakeUps } from "./wake-ups";
 import { stepSpan } from "../../services/common/tracing";
 import { applicationsFinished, dispatchLag, stepCallDuration } from "../../services/common/metrics";
 import { pickOutputs } from "./params";
@@ -94,6 +95,8 @@ export class Orchestrator {
     () => this.sweep(),
     (err) => this.log.warn({ err }, "orchestration sweep failed"),
   );
+  /** A retry's time coming kicks a sweep pass here, whatever the sweep interval. */
+  private readonly wakeUps = new WakeUps(() => this.sweeper.kick());
   private readonly inFlight = new Set<Promise<void>>();
   /** The end of each application's chain of transitions under way here (see inTurn). */
   private readonly turns = new Map<string, Promise<void>>();
@@ -118,6 +121,7 @@ export class Orchestrator {
 
   start(): void {
     this.stopped = false;
+    this.wakeUps.start();
     // Without an interval the loop still runs on demand: pulling queued work as calls finish.
     this.sweeper.start(this.options.sweepIntervalMs ?? 1000);
   }
@@ -150,6 +154,7 @@ export class Orchestrator {
   /** Stops sweeping and waits for the calls under way to be recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wakeUps.stop();
     await this.sweeper.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
@@ -378,7 +383,9 @@ export class Orchestrator {
       }
       const error = describeError(failure);
       if (shouldRetry(failure, row.attempts, this.options.maxAttempts, row.deadline, now)) {
-        state.setStep(row, { status: "READY", error: { ...error }, leased_until: null, next_attempt_at: new Date(now.getTime() + backoffSeconds(row.attempts) * 1000) });
+        const next = new Date(now.getTime() + retryDelaySeconds(failure, row.attempts) * 1000);
+        state.setStep(row, { status: "READY", error: { ...error }, leased_until: null, next_attempt_at: next });
+        this.wakeUps.at(next);
         return;
       }
       if (def.onFailure === "hold" && state.app.status === "RUNNING") {
@@ -411,12 +418,9 @@ export class Orchestrator {
         return;
       }
       this.log.warn({ applicationId: lease.applicationId, step: lease.stepKey, err: describeError(failure) }, "compensation failed; will retry");
-      state.setStep(row, {
-        status: "SUCCEEDED",
-        leased_until: null,
-        error: { ...describeError(failure) },
-        next_attempt_at: new Date(now.getTime() + backoffSeconds(row.undo_attempts) * 1000),
-      });
+      const next = new Date(now.getTime() + retryDelaySeconds(failure, row.undo_attempts) * 1000);
+      state.setStep(row, { status: "SUCCEEDED", leased_until: null, error: { ...describeError(failure) }, next_attempt_at: next });
+      this.wakeUps.at(next);
     });
   }
 

@@ -38,6 +38,32 @@ export function backoffSeconds(attempts: number): number {
   return Math.min(60, 2 ** Math.max(0, attempts - 1));
 }
 
+/** Error types that say "too much at once": the department is there, the replica asked too much. */
+const OVERLOAD_TYPES = new Set(["REQUEST_TIMEOUT", "QUEUE_FULL"]);
+
+/** The longest wait before retrying after an overload (s). */
+const OVERLOAD_MAX_DELAY_SECONDS = 4;
+
+/** Whether a failure says the department is overloaded rather than down (see OVERLOAD_TYPES). */
+export function isOverload(err: unknown): boolean {
+  const type = (err as { type?: string } | undefined)?.type;
+  return type !== undefined && OVERLOAD_TYPES.has(type);
+}
+
+/**
+ * Seconds to wait before retrying a failed call made `attempts` times. A department that is down
+ * (unavailable, not found) is waited for with the full exponential back-off (backoffSeconds, up to
+ * 60 s). An overload (a timeout, a full queue) is not an outage: the replica's call window already
+ * halves for it (call-limit.ts), and a timed-out call usually reached the department, whose answer
+ * is kept under the idempotency key, so the retry is cheap; waiting a minute for it only leaves the
+ * case idle while the department is free again (measured: a loaded multi-process run spent its
+ * time in 16-60 s back-offs at 0.2 of a core). Its back-off stops at OVERLOAD_MAX_DELAY_SECONDS.
+ */
+export function retryDelaySeconds(err: unknown, attempts: number): number {
+  const delay = backoffSeconds(attempts);
+  return isOverload(err) ? Math.min(OVERLOAD_MAX_DELAY_SECONDS, delay) : delay;
+}
+
 /**
  * Whether a failed call is tried again: a retryable failure (isRetryable) always within
  * `maxAttempts`, and after that until the step's committed deadline, so an outage or overload of

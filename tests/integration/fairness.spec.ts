@@ -7,6 +7,7 @@
  * what ran, never wall time.
  */
 import crypto from "node:crypto";
+import { Errors } from "moleculer";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -60,19 +61,26 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
+  const submit = async (bundleCode: string, f: object, materials: Record<string, string>) =>
+    (await call<{ applicationId: string }>("bundles.submit", { applicant, bundleCode, clientKey: `fair-${crypto.randomUUID()}`, form: f, materials })).applicationId;
+
+  /** An enterprise for the 员工录用 cases, opened once by events alone (no sweep runs in this file); its credit code. */
+  let opened: Promise<string> | undefined;
+  const enterprise = (articles: string, premises: string) =>
+    (opened ??= (async () => {
+      const id = await submit("START_BUSINESS", form(0, people[1]), { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises });
+      await eventually(() => status(id), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
+      await call("bundles.decide", { applicationId: id, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
+      const company = await eventually(() => status(id), (s) => s.status !== "RUNNING", 60_000, 50);
+      expect(company.status).toBe("COMPLETED");
+      return stepOf(company, "establishment").output.creditCode as string;
+    })());
+
   it("dispatches new applications by their own submission while 1,000 wait for people; a sweep finds nothing among them", async () => {
     const articles = await upload("ARTICLES_OF_ASSOCIATION", 1);
     const premises = await upload("PREMISES_PROOF", 2);
-    const submit = async (bundleCode: string, f: object, materials: Record<string, string>) =>
-      (await call<{ applicationId: string }>("bundles.submit", { applicant, bundleCode, clientKey: `fair-${crypto.randomUUID()}`, form: f, materials })).applicationId;
 
-    // An enterprise for the 员工录用 later: opened by events alone (no sweep runs in this test).
-    const opened = await submit("START_BUSINESS", form(0, people[1]), { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises });
-    await eventually(() => status(opened), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
-    await call("bundles.decide", { applicationId: opened, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
-    const company = await eventually(() => status(opened), (s) => s.status !== "RUNNING", 60_000, 50);
-    expect(company.status).toBe("COMPLETED");
-    const creditCode = stepOf(company, "establishment").output.creditCode;
+    const creditCode = await enterprise(articles, premises);
 
     // 500 wait for an officer's decision, 500 for the proof of premises (容缺).
     const waiting: string[] = [];
@@ -145,4 +153,28 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     expect(after.transitions).toBeGreaterThan((beforeNew as unknown as { transitions: number }).transitions);
     expect(after.conflicts).toBe((beforeNew as unknown as { conflicts: number }).conflicts);
   }, 400_000);
+
+  it("retries a step after a department fault when its time comes, with no sweep running", async () => {
+    const creditCode = await enterprise(await upload("ARTICLES_OF_ASSOCIATION", 1), await upload("PREMISES_PROOF", 2));
+    // The tax office's next withholding call times out once (as under an overload), then answers.
+    const endpoint = (hub.broker.registry as any).getActionEndpoints("tax.registerWithholding").localEndpoints[0];
+    const handler = endpoint.action.handler;
+    let faults = 0;
+    endpoint.action.handler = (ctx: unknown) => {
+      if (faults++ === 0) return Promise.reject(new Errors.RequestTimeoutError({ action: "tax.registerWithholding", nodeID: hub.broker.nodeID }));
+      return handler(ctx);
+    };
+    try {
+      const before = await call<{ sweeps: number }>("bundles.engineStats", {});
+      const contract = await upload("LABOUR_CONTRACT", 4);
+      const hire = await submit("HIRE_EMPLOYEE", { "enterprise.credit_code": creditCode, employees: [{ id_number: people[5].idNumber, monthly_wage: "8000", start_date: "2026-11-21" }] }, { LABOUR_CONTRACT: contract });
+      const done = await eventually(() => status(hire), (s) => s.status !== "RUNNING", 60_000, 50);
+      expect(done.status).toBe("COMPLETED");
+      expect(faults).toBe(2);
+      // The retry's own wake-up ran a sweep pass (the interval is off): one pass at least, which moved it.
+      expect((await call<{ sweeps: number }>("bundles.engineStats", {})).sweeps).toBeGreaterThan(before.sweeps);
+    } finally {
+      endpoint.action.handler = handler;
+    }
+  }, 120_000);
 });

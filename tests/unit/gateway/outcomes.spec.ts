@@ -1,6 +1,6 @@
 /** How the orchestrator reads a failed department call: retried through an outage until the step's deadline, a refusal never. */
 import { Errors } from "moleculer";
-import { backoffSeconds, isRetryable, shouldRetry } from "../../../gateway/orchestrator/outcomes";
+import { backoffSeconds, isRetryable, retryDelaySeconds, shouldRetry } from "../../../gateway/orchestrator/outcomes";
 import { invalidArgument, failedPrecondition } from "../../../services/common/errors";
 
 const NOW = new Date("2026-11-30T10:00:00Z");
@@ -25,5 +25,11 @@ describe("shouldRetry", () => {
   });
   it("backs off 1, 2, 4 ... seconds, at most a minute", () => {
     expect([1, 2, 3, 7, 8, 50].map(backoffSeconds)).toEqual([1, 2, 4, 60, 60, 60]);
+  });
+  it("waits out an outage with the full back-off, an overload (timeout, full queue) at most 4 seconds", () => {
+    const full = new Errors.QueueIsFullError({ action: "tax.registerTaxpayer", nodeID: "node-1", size: 100, limit: 100 });
+    expect([1, 2, 3, 4, 7, 50].map((n) => retryDelaySeconds(down, n))).toEqual([1, 2, 4, 8, 60, 60]);
+    expect([1, 2, 3, 4, 7, 50].map((n) => retryDelaySeconds(timeout, n))).toEqual([1, 2, 4, 4, 4, 4]);
+    expect([1, 4, 50].map((n) => retryDelaySeconds(full, n))).toEqual([1, 4, 4]);
   });
 });
