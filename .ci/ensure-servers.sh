@@ -2,7 +2,8 @@
 # Brings up the servers the integration tests use, on a machine of this project's kind (node-svc),
 # where they are installed: NATS with JetStream on 4222, Redis on 6379, PostgreSQL on 5432 (trust
 # auth, database "test"). A server already running is left alone; none is ever stopped. Also
-# installs Debian's chromium for the browser test when it is missing.
+# installs Debian's chromium for the browser test, and jq, openssl and curl for the offline
+# verification test, when they are missing.
 set -euo pipefail
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -46,4 +47,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "installing Debian's chromium for the browser tests"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null \
     || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null; }
+fi
+
+# The public-verification test follows the README's offline recipe with independent tools: jq for
+# the canonical JSON, OpenSSL for SM2/SM3, curl for the keys. Install any that is missing.
+missing=()
+for tool in jq openssl curl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the offline verification test"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
+    || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 fi

@@ -18,6 +18,7 @@ import { SERVED_SERVICES } from "../services/common/contracts";
 import { signDepartmentToken } from "../services/common/department-token";
 import { projectPath } from "../services/common/paths";
 import type { StoredCredential } from "../services/bootstrap";
+import { timestampsFromText, timestampsToText } from "./proto-json";
 
 interface Options {
   as?: string;
@@ -45,12 +46,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function loadPackage() {
-  const definition = protoLoader.loadSync(
+function loadDefinition() {
+  return protoLoader.loadSync(
     SERVED_SERVICES.map((s) => s.protoFile),
     { includeDirs: [projectPath("proto")], longs: String, enums: String, defaults: true },
   );
-  return grpc.loadPackageDefinition(definition);
 }
 
 function tokenFor(opts: Options): string {
@@ -78,14 +78,24 @@ async function call(target: string, requestArg: string | undefined, opts: Option
   const [serviceName, method] = target.split("/");
   const served = SERVED_SERVICES.find((s) => s.fullName === serviceName || s.fullName.endsWith(`.${serviceName}`));
   if (!served || !method) fail(`unknown method "${target}"; list them with: tongban-cli methods`);
-  const pkg = loadPackage();
+  const definition = loadDefinition();
+  const pkg = grpc.loadPackageDefinition(definition);
+  // Message types of the method, for protobuf's JSON form of Timestamps (RFC 3339 text) both ways.
+  const rpc = (definition[served.fullName] as Record<string, { requestType: { type: { name: string } }; responseType: { type: { name: string } } }>)[method];
+  if (!rpc) fail(`${served.fullName} has no method ${method}`);
+  const pkgName = served.fullName.split(".").slice(0, -1).join(".");
   const Client = served.fullName.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as grpc.ServiceClientConstructor;
   const client = new Client(opts.addr, grpc.credentials.createInsecure());
   const fn = (client as unknown as Record<string, Function>)[method];
   if (typeof fn !== "function") fail(`${served.fullName} has no method ${method}`);
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${tokenFor(opts)}`);
-  const request = readRequest(requestArg);
+  let request: unknown;
+  try {
+    request = timestampsFromText(definition, `${pkgName}.${rpc.requestType.type.name}`, readRequest(requestArg));
+  } catch (err) {
+    fail(`the request has a bad time: ${(err as Error).message}`);
+  }
   await new Promise<void>((resolve) => {
     fn.call(client, request, metadata, { deadline: Date.now() + 15_000 }, (err: grpc.ServiceError | null, response: unknown) => {
       if (err) {
@@ -93,7 +103,8 @@ async function call(target: string, requestArg: string | undefined, opts: Option
         process.stderr.write(`${grpc.status[err.code]}: ${err.details}${reason ? ` [${reason}]` : ""}\n`);
         process.exitCode = 1;
       } else {
-        const out = opts.print ? pick(response, opts.print) : response;
+        const json = timestampsToText(definition, `${pkgName}.${rpc.responseType.type.name}`, response);
+        const out = opts.print ? pick(json, opts.print) : json;
         process.stdout.write(`${typeof out === "string" ? out : JSON.stringify(out, null, 2)}\n`);
       }
       client.close();

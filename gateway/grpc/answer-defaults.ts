@@ -6,21 +6,7 @@
  * reflection); only an answer that failed to encode is walked, so a well-formed one costs nothing.
  */
 import type { PackageDefinition } from "@grpc/proto-loader";
-
-interface FieldDescriptor {
-  name: string;
-  label: string;
-  type: string;
-  typeName: string;
-}
-interface MessageDescriptor {
-  name: string;
-  field: FieldDescriptor[];
-  nestedType?: Array<MessageDescriptor & { options?: { mapEntry?: boolean } | null }>;
-}
-interface EnumDescriptor {
-  value: Array<{ name: string; number: number }>;
-}
+import { descriptorOf, isMapField, typeKey, type EnumDescriptor } from "./descriptors";
 
 const NUMBERS = new Set(["TYPE_INT32", "TYPE_UINT32", "TYPE_SINT32", "TYPE_FIXED32", "TYPE_SFIXED32", "TYPE_DOUBLE", "TYPE_FLOAT"]);
 const LONGS = new Set(["TYPE_INT64", "TYPE_UINT64", "TYPE_SINT64", "TYPE_FIXED64", "TYPE_SFIXED64"]);
@@ -34,20 +20,17 @@ export class AnswerDefaults {
 
   /** `value` of message `fullName` (e.g. tongban.gateway.v1.Rectification) with every missing scalar, list and map at its default. */
   fill(fullName: string, value: unknown): unknown {
-    const def = (this.pkg as Record<string, { type?: unknown }>)[fullName];
-    const message = def?.type as MessageDescriptor | undefined;
+    const message = descriptorOf(this.pkg, fullName);
     if (!message || value === null || typeof value !== "object" || Array.isArray(value)) return value;
-    const scope = fullName.slice(0, fullName.lastIndexOf("."));
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const f of message.field) {
       const key = camel(f.name);
       const v = out[key];
-      const mapEntry = message.nestedType?.find((n) => n.name === f.typeName.split(".").pop() && n.options?.mapEntry);
-      if (mapEntry) {
+      if (isMapField(message, f)) {
         if (v === undefined || v === null) out[key] = {};
         continue;
       }
-      const messageName = f.type === "TYPE_MESSAGE" ? this.fullName(f.typeName, scope) : undefined;
+      const messageName = f.type === "TYPE_MESSAGE" ? typeKey(this.pkg, f.typeName, fullName) : undefined;
       if (f.label === "LABEL_REPEATED") {
         if (v === undefined || v === null) out[key] = [];
         else if (messageName && Array.isArray(v)) out[key] = v.map((item) => this.fill(messageName, item));
@@ -63,20 +46,13 @@ export class AnswerDefaults {
       else if (f.type === "TYPE_STRING") out[key] = "";
       else if (f.type === "TYPE_BYTES") out[key] = Buffer.alloc(0);
       else if (f.type === "TYPE_ENUM") {
-        const enumName = this.fullName(f.typeName, scope);
-        const e = enumName ? ((this.pkg as Record<string, { type?: unknown }>)[enumName]?.type as EnumDescriptor | undefined) : undefined;
+        const enumName = typeKey(this.pkg, f.typeName, fullName);
+        const e = enumName ? descriptorOf<EnumDescriptor>(this.pkg, enumName) : undefined;
         const zero = e?.value.find((x) => x.number === 0);
         if (zero) out[key] = zero.name;
       } else if (messageName) out[key] = undefined; // an absent message stays absent
     }
     return out;
-  }
-
-  /** The package definition's key of a type a field names (relative to `scope`, or absolute). */
-  private fullName(typeName: string, scope: string): string | undefined {
-    const name = typeName.replace(/^\./, "");
-    const pkg = this.pkg as Record<string, unknown>;
-    return pkg[`${scope}.${name}`] !== undefined ? `${scope}.${name}` : pkg[name] !== undefined ? name : undefined;
   }
 }
 

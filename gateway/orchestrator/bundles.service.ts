@@ -21,7 +21,7 @@ import { correct, decide, precheckSubmission, queryCode, statusView, submit, sup
 import { EnterpriseAgents, enterpriseOf } from "../authority/agents";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
-import { signReceipt, verifyReceipt } from "./receipt";
+import { receiptKeys, signReceipt, verifyReceipt } from "./receipt";
 import { loadApplication, readStatus, storedVersion, type ApplicationRow, type StepRow } from "./store";
 import { pendingDecisions } from "./work-lists";
 
@@ -233,14 +233,16 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const state = await correct(engine, requireText(applicationId, "application_id", 4, 64), applicant, requireText(stepKey, "step_key", 1, 64), { fields, item, drop });
         return view(state, true);
       },
-      /** Whether a receipt is the hub's and unchanged (anyone may ask). */
-      async verifyReceipt(ctx: Ctx<{ receipt: Record<string, unknown> }>) {
-        return { valid: await verifyReceipt(db, ctx.params.receipt as never) };
+      /**
+       * Whether a receipt is the hub's and unchanged (anyone may ask; POST /v1/verify/receipt):
+       * { valid, keyId, failures: [{ check: format | key | signature, reason }] }.
+       */
+      async verifyReceipt(ctx: Ctx<{ receipt: unknown }>) {
+        return verifyReceipt(db, ctx.params?.receipt);
       },
-      /** The hub's receipt public keys, for offline verification. */
+      /** The hub's receipt public keys with signer ID and validity, for offline verification (GET /v1/keys). */
       async receiptKeys() {
-        const { rows } = await db.query("SELECT key_id, algorithm, public_key_pem, active FROM hub_keys ORDER BY created_at");
-        return { keys: rows };
+        return { keys: await receiptKeys(db, secret) };
       },
       /** Runs one safety-net sweep now (tests, operations); answers how many applications it moved on. */
       sweep: { visibility: "public", handler: async () => ({ moved: await engine.sweep() }) },

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { openPrivateKey, sealPrivateKey } from "../../services/licenses/signing/key-vault";
-import { generateSigningKey, signContent, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
+import { generateSigningKey, signContent, signerIdOf, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
 import { findField } from "../catalog/fields";
 import type { ApplicationRow, StepRow } from "./store";
 
@@ -68,20 +68,47 @@ export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt
   };
 }
 
-/** Builds and signs the receipt of a finished application (stored with the transition that finished it). */
+/**
+ * Builds and signs the receipt of a finished application (stored with the transition that finished
+ * it). What is signed is the receipt with `signature` holding only algorithm, key id and signer ID
+ * (SM2: GM/T 0009's default; receipts signed before it have none and used the empty ID).
+ */
 export async function signReceipt(q: Queryable, app: ApplicationRow, steps: StepRow[], secret: string): Promise<Record<string, unknown>> {
   const key = await activeHubKey(q, secret);
-  const content = { ...receiptContent(app, steps, new Date().toISOString()), signature: { algorithm: key.algorithm, keyId: key.keyId } };
+  const content = { ...receiptContent(app, steps, new Date().toISOString()), signature: { algorithm: key.algorithm, keyId: key.keyId, signerId: signerIdOf(key.algorithm) } };
   const value = signContent(content, key.algorithm, key.privateKeyPem);
   return { ...content, signature: { ...content.signature, value } };
 }
 
-/** Checks a receipt against the hub's public keys: true when it is the hub's and unchanged. */
-export async function verifyReceipt(q: Queryable, receipt: { signature?: { algorithm: string; keyId: string; value: string } }): Promise<boolean> {
-  const sig = receipt?.signature;
-  if (!sig) return false;
+/** What a receipt check found: valid when no check failed; each failure names its check (key, signature) and why. */
+export interface ReceiptVerification {
+  valid: boolean;
+  keyId: string;
+  failures: Array<{ check: "format" | "key" | "signature"; reason: string }>;
+}
+
+/** Checks a receipt against the hub's public keys: valid when it is the hub's and unchanged. */
+export async function verifyReceipt(q: Queryable, receipt: unknown): Promise<ReceiptVerification> {
+  const sig = (receipt as { signature?: unknown } | null)?.signature as { algorithm?: unknown; keyId?: unknown; value?: unknown; signerId?: unknown } | undefined;
+  const fail = (check: ReceiptVerification["failures"][number]["check"], reason: string, keyId = ""): ReceiptVerification => ({ valid: false, keyId, failures: [{ check, reason }] });
+  if (!sig || typeof sig !== "object" || typeof sig.keyId !== "string" || typeof sig.value !== "string" || typeof sig.algorithm !== "string") {
+    return fail("format", "the receipt has no signature { algorithm, keyId, value } (is it the receipt as the hub gave it?)");
+  }
+  if (sig.signerId !== undefined && typeof sig.signerId !== "string") return fail("format", "signature.signerId must be text", sig.keyId);
   const { rows } = await q.query<{ public_key_pem: string; algorithm: SignatureAlgorithm }>("SELECT public_key_pem, algorithm FROM hub_keys WHERE key_id = $1", [sig.keyId]);
-  if (!rows[0] || rows[0].algorithm !== sig.algorithm) return false;
-  const content = { ...receipt, signature: { algorithm: sig.algorithm, keyId: sig.keyId } };
-  return verifyContent(content, sig.value, rows[0].algorithm, rows[0].public_key_pem);
+  if (!rows[0]) return fail("key", `the hub has no receipt key "${sig.keyId}"`, sig.keyId);
+  if (rows[0].algorithm !== sig.algorithm) return fail("key", `key ${sig.keyId} is a ${rows[0].algorithm} key, the receipt says ${sig.algorithm}`, sig.keyId);
+  const { value, ...signed } = sig;
+  const ok = verifyContent({ ...(receipt as object), signature: signed }, value, rows[0].algorithm, rows[0].public_key_pem, (sig.signerId as string | undefined) ?? "");
+  if (!ok) return fail("signature", "the receipt does not match the hub's signature: it was altered, or the signature is not the hub's", sig.keyId);
+  return { valid: true, keyId: sig.keyId, failures: [] };
+}
+
+/** The hub's receipt keys, the active one created when there is none yet (so it is published before the first receipt). */
+export async function receiptKeys(q: Queryable, secret: string) {
+  await activeHubKey(q, secret);
+  const { rows } = await q.query<{ key_id: string; algorithm: SignatureAlgorithm; public_key_pem: string; active: boolean; created_at: Date }>(
+    "SELECT key_id, algorithm, public_key_pem, active, created_at FROM hub_keys ORDER BY created_at DESC",
+  );
+  return rows.map((r) => ({ keyId: r.key_id, algorithm: r.algorithm, signerId: signerIdOf(r.algorithm), publicKeyPem: r.public_key_pem, active: r.active, createdAt: new Date(r.created_at).toISOString() }));
 }

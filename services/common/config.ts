@@ -53,6 +53,10 @@ export interface Config {
   /** moleculer request timeout for calls on the bus. */
   requestTimeoutMs: number;
   licenseSigningAlgorithm: "SM2-SM3" | "ED25519";
+  /** JSON {department: credit code} of the licence-issuing bodies, over the built-in ones (services/licenses/authorities.ts). */
+  licenceIssuerCodes?: string;
+  /** JSON {licence type: 21-character GB/T 36904 type code}, over the built-in ones (services/licenses/authorities.ts). */
+  licenceTypeCodes?: string;
   /** Master secret sealing the departments' private signing keys at rest. */
   licenseKeySecret?: string;
   /** Secret of the hub's query codes; shared by every gateway replica. */
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int("REQUEST_TIMEOUT_MS", 10_000, 100, 600_000),
     licenseSigningAlgorithm: oneOf("LICENSE_SIGNING_ALGORITHM", ["SM2-SM3", "ED25519"] as const, "SM2-SM3"),
     licenseKeySecret,
+    licenceIssuerCodes: read("LICENCE_ISSUER_CODES"),
+    licenceTypeCodes: read("LICENCE_TYPE_CODES"),
     hubSecret: read("HUB_SECRET"),
     orchestratorLeaseSeconds: int("ORCHESTRATOR_LEASE_SECONDS", 30, 2, 600),
     // 0 turns the sweep off (tests of event-driven progress); retries and expired leases then wait.

@@ -13,7 +13,10 @@ const f = (name: string, labelZh: string, labelEn: string, format: Format = "tex
   format,
 });
 
-export const LICENCE_TYPES: LicenceType[] = [
+/** A type of the catalogue; its GB/T 36904 type code comes from the centre's authorities (authorities.ts). */
+export type CatalogueType = Omit<LicenceType, "nationalCode">;
+
+export const LICENCE_TYPES: CatalogueType[] = [
   {
     code: "BL",
     nameZh: "营业执照",
@@ -124,6 +127,6 @@ export const LICENCE_TYPES: LicenceType[] = [
 const BY_CODE = new Map(LICENCE_TYPES.map((t) => [t.code, t]));
 
 /** A licence type by code, or undefined. */
-export function findLicenceType(code: string): LicenceType | undefined {
+export function findLicenceType(code: string): CatalogueType | undefined {
   return BY_CODE.get(code);
 }

@@ -1,12 +1,12 @@
 /** Checks an IssueLicenceRequest against the catalogue before anything is written. */
 import { invalidArgument, permissionDenied } from "../common/errors";
 import { canonicalText, foldWidth, requireDate, todayInChina } from "../common/validate";
-import { HolderKind, type IssueLicenceRequest, type LicenceType } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { HolderKind, type IssueLicenceRequest } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { requireCreditCode, requireIdNumber } from "../identity/checks";
-import { findLicenceType } from "./catalogue";
+import { findLicenceType, type CatalogueType } from "./catalogue";
 
 export interface CheckedIssue {
-  type: LicenceType;
+  type: CatalogueType;
   holderId: string;
   fields: Record<string, string>;
   validFrom: string;
@@ -23,7 +23,7 @@ export function addYears(date: string, years: number): string {
   return end.toISOString().slice(0, 10);
 }
 
-function checkFields(type: LicenceType, fields: Record<string, unknown>): Record<string, string> {
+function checkFields(type: CatalogueType, fields: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   const known = new Set(type.fields.map((f) => f.name));
   for (const name of Object.keys(fields)) {

@@ -18,6 +18,7 @@ interface KeyRow {
   sealed_private_key: string;
   active: boolean;
   created_at: Date;
+  retired_at: Date | null;
 }
 
 export interface ActiveKey {
@@ -39,6 +40,7 @@ function toMessage(r: KeyRow): SigningKeyMessage {
     publicKeyPem: r.public_key_pem,
     active: r.active,
     createdAt: new Date(r.created_at).toISOString(),
+    retiredAt: r.retired_at ? new Date(r.retired_at).toISOString() : undefined,
   };
 }
 

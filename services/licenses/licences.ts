@@ -10,10 +10,11 @@ import {
   type VerifyLicenceResponse,
 } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { canonicalJson } from "../common/canonical";
-import { signedContentOf, type SignedContent } from "./content";
+import { holderIdTypeOf, signedContentOf, type SignedContent } from "./content";
 import { publicKey, type ActiveKey } from "./keys";
-import { newLicenceNumber } from "./signing/licence-number";
-import { isSignatureAlgorithm, signContent, verifyContent } from "./signing/signer";
+import type { LicenceAuthorities } from "./authorities";
+import { formatLicenceId, isNationalLicenceId, newSerial, nextVersion, parseLicenceId } from "./signing/licence-id";
+import { isSignatureAlgorithm, signContent, signerIdOf, verifyContent } from "./signing/signer";
 
 interface LicenceRow {
   number: string;
@@ -49,7 +50,8 @@ function toLicence(r: LicenceRow): Licence {
     validFrom: c.validFrom,
     validUntil: c.validUntil,
     fields: c.fields,
-    signature: { algorithm: c.algorithm, keyId: c.keyId, value: r.signature },
+    holderIdType: c.holderIdType ?? "",
+    signature: { algorithm: c.algorithm, keyId: c.keyId, value: r.signature, signerId: c.signerId ?? "" },
     status: effectiveStatus(r.status, c.validUntil),
     statusReason: r.status_reason,
     statusChangedAt: r.status_changed_at ? new Date(r.status_changed_at).toISOString() : undefined,
@@ -57,13 +59,24 @@ function toLicence(r: LicenceRow): Licence {
   };
 }
 
-export type NewLicence = Omit<SignedContent, "v" | "number" | "issuedAt" | "algorithm" | "keyId"> & { caseId: string };
+export type NewLicence = Omit<SignedContent, "v" | "number" | "issuedAt" | "algorithm" | "keyId" | "holderIdType" | "signerId"> & { caseId: string };
 
 /**
- * Signs and stores a new licence with the department's active key. With `supersedes`, the old
- * licence (same type, holder and issuer, not revoked) becomes SUPERSEDED in the same transaction.
+ * The national identifier (GB/T 36904) of a new licence: a new serial at version 001, or for a
+ * reissue of `old` the next version of its identifier (the serial stays). A licence numbered before
+ * national identifiers is reissued under a new serial at version 002: it is that licence's second issue.
  */
-export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = new Date(), supersedes = ""): Promise<Licence> {
+function licenceIdFor(n: NewLicence, authorities: LicenceAuthorities, now: Date, old?: Licence): string {
+  if (old && isNationalLicenceId(old.number)) return nextVersion(old.number);
+  return formatLicenceId({ typeCode: authorities.typeCode(n.typeCode), issuerCode: authorities.issuerCode(n.issuer), serial: newSerial(now), version: old ? 2 : 1 });
+}
+
+/**
+ * Signs and stores a new licence with the department's active key, numbered with a national
+ * identifier (licenceIdFor). With `supersedes`, the old licence (same type, holder and issuer, not
+ * revoked) becomes SUPERSEDED in the same transaction.
+ */
+export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date(), supersedes = ""): Promise<Licence> {
   const old = supersedes ? await load(tx, supersedes, true) : undefined;
   if (old) {
     if (old.typeCode !== n.typeCode || old.holderId !== n.holderId || old.issuer !== n.issuer) {
@@ -75,12 +88,14 @@ export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, now = 
   }
   const { caseId, ...rest } = n;
   const content: SignedContent = {
-    v: 1,
+    v: 2,
     ...rest,
-    number: newLicenceNumber(n.typeCode, now),
+    holderIdType: holderIdTypeOf(n.holderKind),
+    number: licenceIdFor(n, authorities, now, old),
     issuedAt: now.toISOString(),
     algorithm: key.algorithm,
     keyId: key.keyId,
+    signerId: signerIdOf(key.algorithm),
   };
   const signature = signContent(content, key.algorithm, key.privateKeyPem);
   const { rows } = await tx.query<LicenceRow>(
@@ -234,8 +249,12 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
   } else if (key.department !== content.issuer || key.algorithm !== content.algorithm || !isSignatureAlgorithm(content.algorithm)) {
     failures.push({ check: "signature", reason: `key ${content.keyId} does not belong to issuer ${content.issuer} with ${content.algorithm}` });
   } else {
-    signatureValid = verifyContent(content, presented.signature?.value ?? "", content.algorithm, key.publicKeyPem);
+    signatureValid = verifyContent(content, presented.signature?.value ?? "", content.algorithm, key.publicKeyPem, content.signerId ?? "");
     if (!signatureValid) failures.push({ check: "signature", reason: "the content does not match the issuer's signature: it was altered or the signature is not genuine" });
+  }
+  if (content.v === 2) {
+    const id = parseLicenceId(content.number);
+    if ("problem" in id) failures.push({ check: "identifier", reason: `${content.number} is not a national e-licence identifier (GB/T 36904): ${id.problem}` });
   }
 
   // A copy just read from the registry (by number, or as the holder's current one) is not read again.

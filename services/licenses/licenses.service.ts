@@ -23,14 +23,16 @@ import {
   ListSigningKeysRequest,
   RotateSigningKeyRequest,
   VerifyLicenceRequest,
-  type Licence,
+  Licence,
 } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { holderKindOf } from "../identity/checks";
 import { LICENCE_TYPES } from "./catalogue";
 import { checkIssueRequest } from "./issue-request";
 import { ActiveKeys, listKeys, resolveMasterSecret, rotateKey } from "./keys";
 import * as registry from "./licences";
-import { isSignatureAlgorithm } from "./signing/signer";
+import { isSignatureAlgorithm, signerIdOf } from "./signing/signer";
+import { licenceAuthorities, type LicenceAuthorities } from "./authorities";
+import { LICENCE_NUMBER_MAX } from "./signing/licence-id";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
@@ -64,13 +66,14 @@ export function licensesService(rt: Runtime): ServiceSchema {
   let db: Database;
   const activeKeys = new ActiveKeys();
   let secret: string;
+  let authorities: LicenceAuthorities;
 
   const statusChange = (change: "suspend" | "reinstate" | "revoke", event: string) =>
     async function (ctx: Ctx<ChangeLicenceStatusRequest>): Promise<Licence> {
       const p = ChangeLicenceStatusRequest.fromPartial(ctx.params ?? {});
       const caller = callerDepartment(ctx);
       const key = checkIdempotencyKey(p.idempotencyKey);
-      const request = { number: requireText(p.number, "number", 1, 64), reason: requireText(p.reason, "reason", 2, 500) };
+      const request = { number: requireText(p.number, "number", 1, LICENCE_NUMBER_MAX), reason: requireText(p.reason, "reason", 2, 500) };
       const licence = await once(db, `${caller}:${change}Licence`, key, request, (tx) =>
         registry.changeStatus(tx, request.number, change, request.reason, caller),
       );
@@ -97,7 +100,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
     actions: {
       listLicenceTypes: {
         cache: { keys: [] },
-        handler: () => ({ types: LICENCE_TYPES }),
+        handler: () => ({ types: LICENCE_TYPES.map((t) => ({ ...t, nationalCode: authorities.typeCode(t.code) })) }),
       },
       async issueLicence(ctx: Ctx<IssueLicenceRequest>): Promise<Licence> {
         const p = IssueLicenceRequest.fromPartial(ctx.params ?? {});
@@ -105,7 +108,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const key = checkIdempotencyKey(p.idempotencyKey);
         const checked = checkIssueRequest(p, caller);
         const caseId = requireCaseId(p.caseId);
-        const supersedes = p.supersedes ? requireText(p.supersedes, "supersedes", 1, 64) : "";
+        const supersedes = p.supersedes ? requireText(p.supersedes, "supersedes", 1, LICENCE_NUMBER_MAX) : "";
         const request = { ...checked, type: checked.type.code, caseId, supersedes };
         const scope = `${caller}:issueLicence`;
         return answerOnce<Licence>(db, scope, key, request, async () => {
@@ -127,6 +130,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
                 caseId,
               },
               await activeKeys.get(tx, caller, rt.config.licenseSigningAlgorithm, secret),
+              authorities,
               new Date(),
               supersedes,
             ),
@@ -140,7 +144,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
       async getLicence(ctx: Ctx<GetLicenceRequest>): Promise<Licence> {
         const p = GetLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
-        const number = requireText(p.number, "number", 1, 64);
+        const number = requireText(p.number, "number", 1, LICENCE_NUMBER_MAX);
         // A read and its record are one statement; no case is needed for the issuer's own licence.
         return readByNumber(caller, number, p.caseId, "get");
       },
@@ -152,7 +156,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
           throw invalidArgument("number", "give exactly one of: the number of a stored licence, a presented licence copy, or holder_id with type_code");
         }
         if (p.number) {
-          const stored = await readByNumber(caller, requireText(p.number, "number", 1, 64), p.caseId, "verify");
+          const stored = await readByNumber(caller, requireText(p.number, "number", 1, LICENCE_NUMBER_MAX), p.caseId, "verify");
           return registry.verify(db, stored, undefined, stored);
         }
         if (p.licence) {
@@ -197,6 +201,28 @@ export function licensesService(rt: Runtime): ServiceSchema {
         contextLogger(ctx).info({ keyId: result.keyId }, "signing key rotated");
         return result;
       },
+      /**
+       * Every licence-signing key with its issuer's credit code and signer ID, and the catalogue's
+       * GB/T 36904 type codes: what anyone needs to verify a licence offline (GET /v1/keys). No caller
+       * is needed: it holds public keys only. Answers { keys, issuers, types }.
+       */
+      async publicKeys() {
+        const { issuers, types } = authorities.all();
+        // Public halves only, active and retired (a retired key signs nothing after retiredAt and still verifies what it signed).
+        const keys = (await listKeys(db, "")).map((k) => ({ ...k, issuerCode: issuers[k.department] ?? "", signerId: isSignatureAlgorithm(k.algorithm) ? signerIdOf(k.algorithm) : "" }));
+        return { keys, issuers, types };
+      },
+      /**
+       * Checks a presented copy of a licence for anyone (POST /v1/verify/licence): the issuer's
+       * signature (with the signer ID the copy names), the registry's status, the validity dates and,
+       * for a national identifier, its check character. Answers VerifyLicenceResponse, whose failures
+       * name each failed check with a reason; nothing of the holder beyond the copy is returned.
+       */
+      async verifyPublic(ctx: Context<{ licence?: unknown }>) {
+        const presented = ctx.params?.licence;
+        if (presented === null || typeof presented !== "object" || Array.isArray(presented)) throw invalidArgument("licence", "must be a licence object as the hub issued it");
+        return registry.verify(db, Licence.fromJSON(presented));
+      },
       async listSigningKeys(ctx: Ctx<ListSigningKeysRequest>) {
         const p = ListSigningKeysRequest.fromPartial(ctx.params ?? {});
         return { keys: await listKeys(db, p.department) };
@@ -204,6 +230,8 @@ export function licensesService(rt: Runtime): ServiceSchema {
     },
     async started() {
       secret = resolveMasterSecret(rt.config);
+      // A wrong code in LICENCE_ISSUER_CODES / LICENCE_TYPE_CODES stops the start, naming it.
+      authorities = licenceAuthorities(rt.config);
       db = await openServiceDatabase(rt, "licenses", "licenses");
     },
   };

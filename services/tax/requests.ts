@@ -7,6 +7,7 @@ import { checkIdempotencyKey } from "../common/idempotency";
 import { invalidArgument } from "../common/errors";
 import { optionalCaseId, optionalText, requireCaseId, requireText, todayInChina } from "../common/validate";
 import { requireCreditCode, requireIdNumber } from "../identity/checks";
+import { LICENCE_NUMBER_MAX } from "../licenses/signing/licence-id";
 import type {
   CancelTaxpayerRegistrationRequest,
   CancelWithholdingRequest,
@@ -115,7 +116,7 @@ export function checkRevokeClearance(p: RevokeClearanceRequest) {
   const key = checkIdempotencyKey(p.idempotencyKey);
   const request = {
     creditCode: requireCreditCode(p.creditCode).creditCode,
-    certificateNumber: requireText(p.certificateNumber, "certificate_number", 4, 64),
+    certificateNumber: requireText(p.certificateNumber, "certificate_number", 4, LICENCE_NUMBER_MAX),
     reason: reasonOf(p.reason, "注销未完成，撤销清税 (the deregistration did not happen)"),
   };
   return { key, request };

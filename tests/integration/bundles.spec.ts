@@ -207,6 +207,15 @@ describe("bundles across processes", () => {
     await until(() => status(change, applicant.idNumber), (s) => stepOf(s, "change").status === "WAITING_DECISION");
     await bus.call("bundles.decide", { applicationId: change, stepKey: "change", outcome: "APPROVE", comment: "准予变更" }, samr);
     expect((await until(() => status(change, applicant.idNumber), (s) => s.status !== "RUNNING")).status).toBe("COMPLETED");
+    // The reissued business licence is the next version of the same national identifier (GB/T 36904).
+    const { licences } = await bus.call<{ licences: Array<{ number: string; typeCode: string; status: string; supersededBy: string }> }, object>(
+      "licenses.listLicencesByHolder", { holderId: creditCode, caseId: "c" }, samr);
+    const bls = licences.filter((l) => l.typeCode === "BL");
+    const current = bls.find((l) => l.status === "LICENCE_STATUS_VALID")!;
+    const previous = bls.find((l) => l.status === "LICENCE_STATUS_SUPERSEDED")!;
+    expect(previous.supersededBy).toBe(current.number);
+    expect(current.number.split(".").slice(0, -2)).toEqual(previous.number.split(".").slice(0, -2));
+    expect([previous.number.split(".").at(-2), current.number.split(".").at(-2)]).toEqual(["001", "002"]);
     const hrss = { meta: { caller: { department: "hrss" } } };
     await until(() => bus.call<{ address: string }, object>("tax.getTaxpayer", { creditCode, caseId: "c" }, { meta: { caller: { department: "tax" } } }), (t) => t.address === "四川省成都市锦江区东大街99号");
     await until(() => bus.call<{ address: string }, object>("social-insurance.getEmployer", { creditCode, caseId: "c" }, hrss), (e) => e.address === "四川省成都市锦江区东大街99号");

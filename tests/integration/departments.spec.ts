@@ -125,7 +125,7 @@ describe("departments over gRPC, each in its own process", () => {
     const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "case-tax-1" }, tax);
     expect(taxpayer).toMatchObject({ taxpayerType: "TAXPAYER_TYPE_SMALL_SCALE", name: enterprise.name, address: enterprise.address });
     expect(taxpayer.taxTypes).toEqual(expect.arrayContaining(["增值税", "企业所得税"]));
-    expect(taxpayer.registrationLicenceNumber).toMatch(/^TAXREG-/);
+    expect(taxpayer.registrationLicenceNumber).toMatch(/^1\.2\.156\.3005\.2\.11100000FX99F12K5H001\.11510100LJKHMP8548\.[0-9A-Z]{18}\.001\.[0-9A-Z]$/);
     await client.call("TaxService/GrantInvoices", { idempotencyKey: key("inv"), creditCode: code, monthlyCreditLine: "50000", caseId: "case-tax-1" }, tax);
     const over = await expectStatus(
       client.call("TaxService/GrantInvoices", { idempotencyKey: key("inv"), creditCode: code, monthlyCreditLine: "5000000", caseId: "case-tax-1" }, tax),
@@ -135,7 +135,7 @@ describe("departments over gRPC, each in its own process", () => {
 
     const employer = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "case-si-1" }, hrss);
     expect(employer).toMatchObject({ name: enterprise.name, status: "EMPLOYER_STATUS_ACTIVE" });
-    expect(employer.registrationLicenceNumber).toMatch(/^SIREG-/);
+    expect(employer.registrationLicenceNumber).toMatch(/^1\.2\.156\.3005\.2\.11100000XMAK9T3B4G001\.11510100G7BRPC727P\./);
     const employment = await client.call("SocialInsuranceService/EnrolEmployee", {
       idempotencyKey: key("emp"), employerCreditCode: code, idNumber: people[2].idNumber, monthlyWage: "12000", startDate: "2026-11-01", caseId: "case-si-1",
     }, hrss);
@@ -173,7 +173,7 @@ describe("departments over gRPC, each in its own process", () => {
     await client.call("TaxService/PayLiability", { idempotencyKey: key("pay"), liabilityId: liability.liabilityId }, tax);
     const taxCleared = await client.call("TaxService/RequestClearance", { idempotencyKey: key("clr"), creditCode: code, caseId: "case-close-1" }, tax);
     expect(taxCleared.cleared).toBe(true);
-    expect(taxCleared.certificateNumber).toMatch(/^TAXCLR-/);
+    expect(taxCleared.certificateNumber).toMatch(/^1\.2\.156\.3005\.2\.11100000FX99F12K5H004\./);
 
     const siOpen = await expectStatus(
       client.call("BusinessRegistrationService/Deregister", { idempotencyKey: key("dr"), creditCode: code, reason: "股东会决议解散", caseId: "case-close-1" }, samr),

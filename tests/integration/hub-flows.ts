@@ -8,6 +8,7 @@ import { status } from "@grpc/grpc-js";
 import { createDepartmentCredential, signDepartmentToken } from "../../services/common/department-token";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { expectStatus, readCredential, type Credential, type HubClient } from "../support/grpc-client";
+import { isNationalLicenceId } from "../../services/licenses/signing/licence-id";
 
 export const SEED_COUNT = 2000;
 const people = generatePopulation(SEED_COUNT, 20261122);
@@ -203,7 +204,11 @@ export function defineHubFlows(hub: () => HubUnderTest) {
     expect(list.licences).toEqual([]);
     // The key of a refused request is free: the same key now issues.
     const issued = await client.call("LicenceService/IssueLicence", request, samr);
-    expect(issued.number).toMatch(/^BL-\d{8}-/);
+    // A national e-licence identifier (GB/T 36904): BL's type code, the issuing samr's credit code, a serial, version 001.
+    expect(issued.number).toMatch(/^1\.2\.156\.3005\.2\.11100000EKJ5T3YT4M001\.11510100PB8UYH3138\.\d{8}[0-9A-Z]{10}\.001\.[0-9A-Z]$/);
+    expect(isNationalLicenceId(issued.number)).toBe(true);
+    expect(issued.holderIdType).toBe("001");
+    expect(issued.signature).toMatchObject({ algorithm: "SM2-SM3", signerId: "1234567812345678" });
   });
 
   it("is idempotent: a repeated key returns the first licence, also when calls race; a reused key with other content is refused", async () => {

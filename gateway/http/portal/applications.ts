@@ -37,8 +37,10 @@ export async function myApplications(req: PortalRequest, deps: PortalDeps): Prom
 
 /** GET /v1/applications/{id}: status, timeline and the applicant's rating once given. */
 export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
-  const view = await callBus<Record<string, unknown>>(deps, req, "bundles.status", { applicationId: req.params.id, applicant: applicantOf(req) });
-  return { status: 200, body: toSnake(view) };
+  const { receipt, ...view } = await callBus<Record<string, unknown>>(deps, req, "bundles.status", { applicationId: req.params.id, applicant: applicantOf(req) });
+  // The receipt goes out exactly as the hub signed it (its own camelCase keys), so the copy verifies
+  // (POST /v1/verify/receipt, or offline with GET /v1/keys); the rest of the view is snake_case.
+  return { status: 200, body: { ...(toSnake(view) as object), ...(receipt === undefined ? {} : { receipt }) } };
 }
 
 /** POST /v1/applications/{id}/materials: supplies a deferred (容缺) or requested material. */

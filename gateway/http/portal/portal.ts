@@ -34,6 +34,7 @@ import { answerRectification, boardCases, createOfficerSession, overdueCases, re
 import { allowedMethods, fastifyPath, type PortalRequest, type Reply, type Route } from "./router";
 import { APPLICATION_ID, COMPONENTS, fastifySchema, PARAM } from "./schemas";
 import { createSession } from "./sessions";
+import { jwks, publicKeys, verifyLicenceCopy, verifyReceiptCopy } from "./verification";
 
 /** Largest body of routes other than uploads. */
 export const JSON_BODY_LIMIT = 256 * 1024;
@@ -227,6 +228,36 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
       operationId: "lookupApplication", summary: "Progress by application id and query code, without signing in and without personal data", tags: ["lookup"],
       query: { application_id: { ...APPLICATION_ID, description: "Application id (required)" }, query_code: { type: "string", maxLength: 16, description: "查询码, 8 digits (required)" } },
       responses: { "200": ["Progress", "Progress"], "404": ["Unknown application or wrong query code", "Error"], "429": ["Too many look-ups from this address: 20 failed, or 120 in all, per 10 minutes", "Error"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/keys", audience: "public", handler: publicKeys,
+    schema: {
+      operationId: "getPublicKeys", summary: "Every key licences and receipts are signed with (active and retired, with validity), the issuers' credit codes and the licence types' GB/T 36904 codes — for verifying offline", tags: ["verification"],
+      responses: { "200": ["The keys", "PublicKeys"] },
+    },
+  },
+  {
+    method: "GET", path: "/.well-known/jwks.json", audience: "public", handler: jwks,
+    schema: {
+      operationId: "getJwks", summary: "The same keys as a JSON Web Key Set (SM2 as kty EC, crv SM2)", tags: ["verification"],
+      responses: { "200": ["JWKS", "Jwks"] },
+    },
+  },
+  {
+    method: "POST", path: "/v1/verify/licence", audience: "public", bodyLimit: JSON_BODY_LIMIT, handler: verifyLicenceCopy,
+    schema: {
+      operationId: "verifyLicence", summary: "Checks a licence copy without signing in: the issuer's signature, its identifier, the registry's status, the validity dates; says which failed", tags: ["verification"],
+      body: "LicenceVerificationRequest",
+      responses: { "200": ["The checks (valid false names each failure)", "LicenceVerification"], "429": ["Too many checks from this address (600 a minute)", "Error"] },
+    },
+  },
+  {
+    method: "POST", path: "/v1/verify/receipt", audience: "public", bodyLimit: JSON_BODY_LIMIT, handler: verifyReceiptCopy,
+    schema: {
+      operationId: "verifyReceipt", summary: "Checks an application's receipt without signing in: that it is the hub's and unchanged", tags: ["verification"],
+      body: "ReceiptVerificationRequest",
+      responses: { "200": ["The checks", "ReceiptVerification"], "429": ["Too many checks from this address (600 a minute)", "Error"] },
     },
   },
   {

@@ -36,6 +36,25 @@ const BUNDLES_FOR_ENTERPRISE = ["HIRE_EMPLOYEE", "CHANGE_REGISTRATION", "CLOSE_B
 const APPLICATION_STATUS = ["RUNNING", "COMPLETED", "FAILED", "COMPENSATED"];
 const STEP_STATUS = ["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED", "READY", "RUNNING", "SUCCEEDED", "HELD", "DROPPED", "FAILED", "REJECTED", "CANCELLED", "UNDOING", "COMPENSATED"];
 
+/**
+ * The properties of a licence copy, under both names protobuf's JSON mapping accepts (lowerCamelCase
+ * and the proto's snake_case), each bounded.
+ */
+function licenceCopyProperties(): Record<string, Schema> {
+  const text = (max: number) => str(undefined, { maxLength: max });
+  // A proto-loader client writes an unset Timestamp as null.
+  const time = { type: ["string", "null"], maxLength: 40 };
+  const fields: Array<[string, Schema]> = [
+    ["number", text(128)], ["type_code", text(16)], ["type_name", text(100)], ["holder_kind", text(40)], ["holder_id_type", text(3)], ["holder_id", text(18)],
+    ["holder_name", text(200)], ["issuer", text(40)], ["issued_at", time], ["valid_from", text(10)], ["valid_until", text(10)],
+    ["fields", obj({}, [], { additionalProperties: text(2000), maxProperties: 50 })],
+    ["signature", input({ algorithm: text(20), key_id: text(100), keyId: text(100), value: text(200), signer_id: text(64), signerId: text(64) })],
+    ["status", text(40)], ["status_reason", text(500)], ["status_changed_at", time], ["superseded_by", text(128)],
+  ];
+  const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return Object.fromEntries(fields.flatMap(([name, schema]) => (camel(name) === name ? [[name, schema]] : [[name, schema], [camel(name), schema]])));
+}
+
 /** The shared schemas, each with its $id (also its name under components.schemas). */
 export const COMPONENTS: Schema[] = [
   {
@@ -256,6 +275,55 @@ export const COMPONENTS: Schema[] = [
   },
   { $id: "Feedback", ...obj({ rating: { oneOf: [ref("Rating"), { type: "null" }] }, rectifications: list(ref("Rectification")) }, ["rating", "rectifications"]) },
   { $id: "Revisit", ...input({ score: int(1, 5, "How the complaint was handled: 5 非常满意 … 1 非常不满意"), comment: str("Required for 1 and 2", { maxLength: 500 }) }, ["score"]) },
+  {
+    $id: "LicenceVerificationRequest",
+    ...input({ licence: ref("LicenceCopy") }, ["licence"], { description: "A copy of a licence as the hub issued it (its JSON over gRPC or the bus: camelCase, or the proto's snake_case names)" }),
+  },
+  { $id: "LicenceCopy", ...input(licenceCopyProperties(), [], { description: "A licence copy; its signed fields are checked as given, status fields are ignored (the registry answers them)" }) },
+  {
+    $id: "LicenceVerification",
+    ...obj(
+      {
+        valid: { type: "boolean", description: "Every check passed" },
+        number: str("The licence identifier the copy names"),
+        signature_valid: { type: "boolean", description: "The issuer's signature matches the copy's signed content" },
+        status: str("The registry's status: LICENCE_STATUS_VALID, _SUSPENDED, _REVOKED, _EXPIRED, _SUPERSEDED (UNSPECIFIED when unknown)"),
+        within_validity: { type: "boolean", description: "Today (China time) is within valid_from … valid_until" },
+        failures: list(obj({ check: str("signature, identifier, registry, status or validity"), reason: str() }, ["check", "reason"])),
+      },
+      ["valid", "signature_valid", "status", "within_validity", "failures"],
+    ),
+  },
+  {
+    $id: "ReceiptVerificationRequest",
+    ...input({ receipt: obj({ signature: obj({ algorithm: str(), keyId: str(), value: str(), signerId: str() }) }, ["signature"], { additionalProperties: true, description: "The receipt exactly as the hub gave it (GET /v1/applications/{id} → receipt)" }) }, ["receipt"]),
+  },
+  {
+    $id: "ReceiptVerification",
+    ...obj({ valid: { type: "boolean" }, key_id: str(), failures: list(obj({ check: str("format, key or signature"), reason: str() }, ["check", "reason"])) }, ["valid", "key_id", "failures"]),
+  },
+  {
+    $id: "PublicKeys",
+    ...obj(
+      {
+        licence_keys: list(
+          obj({
+            key_id: str(), department: str("The issuing department"), issuer_code: str("Its unified social credit code, as in the licence identifiers"), algorithm: str("SM2-SM3 or ED25519"),
+            signer_id: str("SM2 signer ID in Z (GM/T 0009 default 1234567812345678); empty for Ed25519"), public_key_pem: str(undefined, { maxLength: 2000 }),
+            active: { type: "boolean" }, created_at: time("Signs from"), retired_at: time("Retired: signs nothing after, still verifies what it signed"),
+          }),
+        ),
+        receipt_keys: list(obj({ key_id: str(), algorithm: str(), signer_id: str(), public_key_pem: str(undefined, { maxLength: 2000 }), active: { type: "boolean" }, created_at: time("Signs from") })),
+        issuers: obj({}, [], { additionalProperties: str(), description: "Issuing department → unified social credit code" }),
+        licence_types: obj({}, [], { additionalProperties: str(), description: "Licence type → GB/T 36904 type code" }),
+      },
+      ["licence_keys", "receipt_keys", "issuers", "licence_types"],
+    ),
+  },
+  {
+    $id: "Jwks",
+    ...obj({ keys: list(obj({ kid: str(), kty: str(), crv: str(), x: str(), y: str(), alg: str(), use: str(), "tongban:purpose": str("licence or receipt"), "tongban:department": str(), "tongban:signer_id": str() }, [], { additionalProperties: true })) }, ["keys"]),
+  },
   { $id: "RectificationAnswer", ...input({ measures: str("What the department did (4-2000 characters)", { minLength: 1, maxLength: 2000 }) }, ["measures"]) },
   { $id: "OfficerSession", ...obj({ token: str(), token_type: str(), expires_at: time(), department: str() }, ["token", "expires_at", "department"]) },
   {

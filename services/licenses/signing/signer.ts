@@ -1,20 +1,31 @@
 /**
- * Signatures over canonical licence content.
+ * Signatures over canonical licence content and receipts.
  *
  * SM2 with SM3 is the default because the national e-licence standards require the SM
  * commercial-crypto suite; Ed25519 is kept for OpenSSL builds without SM2.
  *
- * Caveat, measured on Node 20 / OpenSSL 3.0: what "sm3" + an SM2-curve key computes depends
- * on how the KeyObject was made. A key fresh from generateKeyPairSync is a plain EC key and
- * yields ECDSA-with-SM3; the same key re-imported from PEM is an SM2 key and yields a real
- * GM/T 0003.2 SM2 signature, but with an EMPTY distinguishing ID in Z (OpenSSL 3.0 default),
- * not GM/T 0009's "1234567812345678". The two do not verify against each other. We therefore
- * always load keys from PEM, refuse plain-EC SM2 keys, and pin the behaviour with a golden
- * vector test. External verifiers must use the empty ID to check these signatures.
+ * SM2 is signed as GM/T 0003.2 with the default signer ID of GM/T 0009-2012 and GB/T 35276-2017,
+ * "1234567812345678", in Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA); the signature is
+ * DER SEQUENCE { r INTEGER, s INTEGER }. Every SM2 verifier (OpenSSL with
+ * `-pkeyopt distid:1234567812345678`, GmSSL, BouncyCastle, the sm-crypto family) checks it. Node's
+ * crypto cannot set the ID (OpenSSL 3.0 signs with an EMPTY ID through it), so SM2 signing and
+ * checking with the ID use sm-crypto-v2; OpenSSL still parses and holds the keys (PEM, SPKI, PKCS#8).
+ *
+ * Signatures made before (content v1 of licences, receipts without a signer ID) used the empty ID:
+ * their content carries no `signerId`, and they keep verifying with the empty ID through OpenSSL.
  */
 import * as crypto from "node:crypto";
+import { sm2 } from "sm-crypto-v2";
 import { canonicalBytes } from "../../common/canonical";
 import { Memo } from "../../common/memo";
+
+/** The default signer ID of GM/T 0009-2012 §10 and GB/T 35276-2017 (the bytes of this ASCII text). */
+export const SM2_DEFAULT_SIGNER_ID = "1234567812345678";
+
+/** The signer ID a new signature of `algorithm` is made with (SM2: the standard one; Ed25519 has none). */
+export function signerIdOf(algorithm: SignatureAlgorithm): string {
+  return algorithm === "SM2-SM3" ? SM2_DEFAULT_SIGNER_ID : "";
+}
 
 /** Supported signature algorithms; "SM2-SM3" is the default. */
 export type SignatureAlgorithm = "SM2-SM3" | "ED25519";
@@ -64,7 +75,11 @@ export function keyIdFor(algorithm: SignatureAlgorithm, publicKey: crypto.KeyObj
   return `${KEY_ID_PREFIX[algorithm]}:${digest.slice(0, 16)}`;
 }
 
-/** Signs canonicalBytes(content); returns the signature as base64 (DER for SM2, raw 64 bytes for Ed25519). */
+/**
+ * Signs canonicalBytes(content); returns the signature as base64 (DER (r, s) for SM2, raw 64 bytes
+ * for Ed25519). SM2 signs with the standard signer ID (SM2_DEFAULT_SIGNER_ID): the content should
+ * say so in its `signerId`, so that a verifier knows which Z to compute.
+ */
 export function signContent(
   content: unknown,
   algorithm: SignatureAlgorithm,
@@ -77,17 +92,26 @@ export function signContent(
   if (!key.matches) {
     throw new Error(`signing key does not match algorithm ${algorithm}`);
   }
-  // SM2 keys: OpenSSL hashes SM3(Z || M) with Z over an empty ID (see the file header).
-  const signature = crypto.sign(digestFor(algorithm), canonicalBytes(content), key.key);
-  return signature.toString("base64");
+  const data = canonicalBytes(content);
+  if (algorithm === "SM2-SM3") {
+    const { privateHex, publicHex } = sm2KeyOf(privateKeyPem, key.key);
+    const der = sm2.doSignature(data, privateHex!, { der: true, hash: true, userId: SM2_DEFAULT_SIGNER_ID, publicKey: publicHex });
+    return Buffer.from(der, "hex").toString("base64");
+  }
+  return crypto.sign(null, data, key.key).toString("base64");
 }
 
-/** Verifies a base64 signature over canonicalBytes(content); returns false (never throws) on any failure. */
+/**
+ * Verifies a base64 signature over canonicalBytes(content); returns false (never throws) on any
+ * failure. `signerId` is the SM2 signer ID the content names (SM2_DEFAULT_SIGNER_ID), or "" for a
+ * signature made before it was used (OpenSSL's empty ID); Ed25519 takes none.
+ */
 export function verifyContent(
   content: unknown,
   signatureB64: string,
   algorithm: SignatureAlgorithm,
   publicKeyPem: string,
+  signerId = "",
 ): boolean {
   try {
     if (!isSignatureAlgorithm(algorithm) || typeof signatureB64 !== "string") return false;
@@ -95,7 +119,7 @@ export function verifyContent(
     // round-trip: otherwise two different strings could verify as the "same" signature.
     const signature = Buffer.from(signatureB64, "base64");
     if (signature.length === 0 || signature.toString("base64") !== signatureB64) return false;
-    return verifySignature(algorithm, canonicalBytes(content), signature, publicKeyPem);
+    return verifySignature(algorithm, canonicalBytes(content), signature, publicKeyPem, signerId);
   } catch {
     // Malformed keys, signatures or non-serialisable content are all "not verified".
     return false;
@@ -104,17 +128,66 @@ export function verifyContent(
 
 /**
  * Verifies `signature` over `data` with a public key in PEM that must be a key of `algorithm` (an
- * SM2 PEM that is plain EC is refused). Answered once per (algorithm, data digest, signature, key):
+ * SM2 PEM that is plain EC is refused); an SM2 signature with `signerId` in Z (GM/T 0009's default,
+ * or "" for the empty ID of earlier signatures; no other ID is accepted). Answered once per
+ * (algorithm, signer ID, data digest, signature, key):
  * the same licence is checked by several departments of a case, a back-office sends one token with
  * many calls, and a digest is far cheaper than a signature check. Throws on a malformed key.
  */
-export function verifySignature(algorithm: SignatureAlgorithm, data: Buffer, signature: Buffer, publicKeyPem: string): boolean {
+export function verifySignature(algorithm: SignatureAlgorithm, data: Buffer, signature: Buffer, publicKeyPem: string, signerId = ""): boolean {
   const key = parsedKey(publicKeyPem, "public", algorithm);
   if (!key.matches) return false;
+  if (signerId !== "" && (algorithm !== "SM2-SM3" || signerId !== SM2_DEFAULT_SIGNER_ID)) return false;
   const digest = crypto.createHash("sha256").update(data).digest("base64");
-  return checkedSignatures.get(`${algorithm}|${digest}|${signature.toString("base64")}|${publicKeyPem}`, () =>
-    crypto.verify(digestFor(algorithm), data, key.key, signature),
-  );
+  return checkedSignatures.get(`${algorithm}|${signerId}|${digest}|${signature.toString("base64")}|${publicKeyPem}`, () => {
+    if (algorithm === "SM2-SM3" && signerId !== "") {
+      if (!isDerSignature(signature)) return false;
+      const { precomputed } = sm2KeyOf(publicKeyPem, key.key);
+      return sm2.doVerifySignature(data, signature.toString("hex"), precomputed, { der: true, hash: true, userId: signerId });
+    }
+    // Ed25519, and SM2 signatures made before the standard ID (OpenSSL's empty ID through node:crypto).
+    return crypto.verify(digestFor(algorithm), data, key.key, signature);
+  });
+}
+
+/** A DER SEQUENCE of two INTEGERs of an SM2 signature (at most 72 bytes), before handing it to the library. */
+function isDerSignature(sig: Buffer): boolean {
+  if (sig.length < 8 || sig.length > 72 || sig[0] !== 0x30 || sig[1] !== sig.length - 2) return false;
+  let at = 2;
+  for (let i = 0; i < 2; i++) {
+    if (sig[at] !== 0x02) return false;
+    const len = sig[at + 1];
+    if (len < 1 || len > 33 || at + 2 + len > sig.length) return false;
+    at += 2 + len;
+  }
+  return at === sig.length;
+}
+
+/** An SM2 key as sm-crypto-v2 takes it: hex of d (private keys), of the point 04||x||y, the point precomputed. */
+interface Sm2Key {
+  privateHex?: string;
+  publicHex: string;
+  precomputed: ReturnType<typeof sm2.precomputePublicKey>;
+}
+
+/** SM2 keys by PEM (parsing the point and precomputing it cost more than a signature check). */
+const sm2Keys = new Memo<Sm2Key>(Infinity, 256);
+
+function sm2KeyOf(pem: string, key: crypto.KeyObject): Sm2Key {
+  return sm2Keys.get(pem, () => {
+    // SPKI ends in the BIT STRING of the uncompressed point: 0x04, x (32 bytes), y (32 bytes).
+    const spki = createPublicKeyFrom(key).export({ type: "spki", format: "der" });
+    const publicHex = spki.subarray(spki.length - 65).toString("hex");
+    let privateHex: string | undefined;
+    if (key.type === "private") {
+      // PKCS#8 holds an ECPrivateKey: SEQUENCE { version 1, privateKey OCTET STRING (32) … }.
+      const der = key.export({ type: "pkcs8", format: "der" });
+      const at = der.indexOf(Buffer.from("0201010420", "hex"));
+      if (at < 0) throw new Error("SM2 private key: no 32-byte ECPrivateKey in the PKCS#8");
+      privateHex = der.subarray(at + 5, at + 37).toString("hex");
+    }
+    return { privateHex, publicHex, precomputed: sm2.precomputePublicKey(publicHex) };
+  });
 }
 
 /** Answers of signature checks by (algorithm, content digest, signature, key). */

@@ -1,5 +1,5 @@
 import { isSealedPrivateKey, openPrivateKey, sealPrivateKey } from "../../../services/licenses/signing/key-vault";
-import { generateSigningKey, signContent, verifyContent } from "../../../services/licenses/signing/signer";
+import { generateSigningKey, SM2_DEFAULT_SIGNER_ID, signContent, verifyContent } from "../../../services/licenses/signing/signer";
 
 const SECRET = "k3y-vault-test-secret-0123456789abcdef";
 const DECRYPT_ERROR = /^cannot decrypt signing key: wrong LICENSE_KEY_SECRET or corrupted key/;
@@ -12,7 +12,7 @@ describe("key vault", () => {
     const opened = openPrivateKey(sealed, SECRET);
     expect(opened).toBe(key.privateKeyPem);
     const sig = signContent({ a: 1 }, "SM2-SM3", opened);
-    expect(verifyContent({ a: 1 }, sig, "SM2-SM3", key.publicKeyPem)).toBe(true);
+    expect(verifyContent({ a: 1 }, sig, "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(true);
   });
 
   it("uses a self-describing v1 format and never contains the plaintext", () => {

@@ -1,10 +1,17 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { canonicalBytes } from "../../../services/common/canonical";
 import {
   SIGNATURE_ALGORITHMS,
   SignatureAlgorithm,
   generateSigningKey,
   isSignatureAlgorithm,
   keyIdFor,
+  SM2_DEFAULT_SIGNER_ID,
   signContent,
+  signerIdOf,
   verifyContent,
 } from "../../../services/licenses/signing/signer";
 
@@ -52,6 +59,7 @@ describe.each(SIGNATURE_ALGORITHMS.map((a) => [a]))("signer with %s", (algorithm
   const key = generateSigningKey(algorithm);
   const licence = sampleLicence();
   const signature = signContent(licence, algorithm, key.privateKeyPem);
+  const id = signerIdOf(algorithm);
 
   it("produces PEM keys and a keyId derived from the public key", () => {
     expect(key.algorithm).toBe(algorithm);
@@ -64,9 +72,9 @@ describe.each(SIGNATURE_ALGORITHMS.map((a) => [a]))("signer with %s", (algorithm
   });
 
   it("signs then verifies, independent of key order", () => {
-    expect(verifyContent(licence, signature, algorithm, key.publicKeyPem)).toBe(true);
+    expect(verifyContent(licence, signature, algorithm, key.publicKeyPem, id)).toBe(true);
     const reordered = Object.fromEntries(Object.entries(sampleLicence()).reverse());
-    expect(verifyContent(reordered, signature, algorithm, key.publicKeyPem)).toBe(true);
+    expect(verifyContent(reordered, signature, algorithm, key.publicKeyPem, id)).toBe(true);
   });
 
   const paths = allPaths(licence);
@@ -78,22 +86,22 @@ describe.each(SIGNATURE_ALGORITHMS.map((a) => [a]))("signer with %s", (algorithm
   it.each(paths.map((p) => [p.join(".")]))("fails when %s is changed or removed", (name) => {
     const path = paths.find((p) => p.join(".") === name)!;
     const changed = withChange(path, (parent, k) => (parent[k] = mutateLeaf(parent[k])));
-    expect(verifyContent(changed, signature, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent(changed, signature, algorithm, key.publicKeyPem, id)).toBe(false);
     const removed = withChange(path, (parent, k) => (Array.isArray(parent) ? parent.splice(k as number, 1) : delete parent[k]));
-    expect(verifyContent(removed, signature, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent(removed, signature, algorithm, key.publicKeyPem, id)).toBe(false);
   });
 
   it("fails when an extra field is added, at top level or in fields", () => {
-    expect(verifyContent({ ...sampleLicence(), extra: "x" }, signature, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent({ ...sampleLicence(), extra: "x" }, signature, algorithm, key.publicKeyPem, id)).toBe(false);
     const nested = sampleLicence();
     (nested.fields as { [k: string]: Json }).extra = "";
-    expect(verifyContent(nested, signature, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent(nested, signature, algorithm, key.publicKeyPem, id)).toBe(false);
   });
 
   it("rejects a signature made by another key of the same algorithm", () => {
     const other = generateSigningKey(algorithm);
     const forged = signContent(licence, algorithm, other.privateKeyPem);
-    expect(verifyContent(licence, forged, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent(licence, forged, algorithm, key.publicKeyPem, id)).toBe(false);
   });
 
   it.each([
@@ -103,13 +111,13 @@ describe.each(SIGNATURE_ALGORITHMS.map((a) => [a]))("signer with %s", (algorithm
     ["truncated", signature.slice(0, 20)],
     ["with trailing junk", `${signature}AAAA`],
   ])("returns false (no throw) for a %s signature", (_name, bad) => {
-    expect(verifyContent(licence, bad, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent(licence, bad, algorithm, key.publicKeyPem, id)).toBe(false);
   });
 
   it("returns false for a malformed public key, a bad algorithm or unserialisable content", () => {
-    expect(verifyContent(licence, signature, algorithm, "not a pem")).toBe(false);
+    expect(verifyContent(licence, signature, algorithm, "not a pem", id)).toBe(false);
     expect(verifyContent(licence, signature, "RSA" as SignatureAlgorithm, key.publicKeyPem)).toBe(false);
-    expect(verifyContent({ n: NaN }, signature, algorithm, key.publicKeyPem)).toBe(false);
+    expect(verifyContent({ n: NaN }, signature, algorithm, key.publicKeyPem, id)).toBe(false);
   });
 });
 
@@ -133,7 +141,8 @@ describe("signer algorithm checks", () => {
     expect(() => signContent({ a: 1 }, "ED25519", sm2.privateKeyPem)).toThrow(/does not match/);
     expect(() => signContent({ a: 1 }, "SM2-SM3", ed.privateKeyPem)).toThrow(/does not match/);
     const edSig = signContent({ a: 1 }, "ED25519", ed.privateKeyPem);
-    expect(verifyContent({ a: 1 }, edSig, "SM2-SM3", ed.publicKeyPem)).toBe(false);
+    expect(verifyContent({ a: 1 }, edSig, "SM2-SM3", ed.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
+    expect(verifyContent({ a: 1 }, edSig, "ED25519", ed.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
   });
 
   it("still verifies a stored SM2 signature (pins OpenSSL SM2 behaviour: real SM2, empty distinguishing ID)", () => {
@@ -152,5 +161,45 @@ describe("signer algorithm checks", () => {
     expect(keyIdFor("SM2-SM3", publicKeyPem)).toBe("sm2:3ec25196327ab5c8");
     expect(verifyContent(content, sig, "SM2-SM3", publicKeyPem)).toBe(true);
     expect(verifyContent({ ...content, holder: "李四" }, sig, "SM2-SM3", publicKeyPem)).toBe(false);
+    // Made with the empty ID, it is not a signature under the standard ID.
+    expect(verifyContent(content, sig, "SM2-SM3", publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
+  });
+});
+
+describe("SM2 with the standard signer ID (GM/T 0009, GB/T 35276), checked by OpenSSL as an independent implementation", () => {
+  const key = generateSigningKey("SM2-SM3");
+  const content = { number: "1.2.156.3005.2.11100000EKJ5T3YT4M001.11510100PB8UYH3138.20261201K3M9Q2XWD7.001.0", holder: "成都示例科技有限公司", fields: { a: "住所" } };
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sm2-"));
+    fs.writeFileSync(path.join(dir, "pub.pem"), key.publicKeyPem);
+    fs.writeFileSync(path.join(dir, "priv.pem"), key.privateKeyPem);
+    fs.writeFileSync(path.join(dir, "content.json"), canonicalBytes(content));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" }).toString();
+
+  it("a hub signature verifies in OpenSSL with distid:1234567812345678, and not with the empty ID", () => {
+    fs.writeFileSync(path.join(dir, "sig.der"), Buffer.from(signContent(content, "SM2-SM3", key.privateKeyPem), "base64"));
+    const verify = (...opt: string[]) => ["pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-in", "content.json", "-sigfile", "sig.der", "-digest", "sm3", ...opt];
+    expect(openssl(...verify("-pkeyopt", `distid:${SM2_DEFAULT_SIGNER_ID}`))).toMatch(/Signature Verified Successfully/);
+    expect(() => openssl(...verify())).toThrow();
+  });
+
+  it("an OpenSSL signature with the standard ID verifies in the hub; one with the empty ID does not", () => {
+    openssl("pkeyutl", "-sign", "-inkey", "priv.pem", "-rawin", "-in", "content.json", "-digest", "sm3", "-pkeyopt", `distid:${SM2_DEFAULT_SIGNER_ID}`, "-out", "theirs.der");
+    const theirs = fs.readFileSync(path.join(dir, "theirs.der")).toString("base64");
+    expect(verifyContent(content, theirs, "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(true);
+    expect(verifyContent({ ...content, holder: "x" }, theirs, "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
+    openssl("pkeyutl", "-sign", "-inkey", "priv.pem", "-rawin", "-in", "content.json", "-digest", "sm3", "-out", "empty.der");
+    const empty = fs.readFileSync(path.join(dir, "empty.der")).toString("base64");
+    expect(verifyContent(content, empty, "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
+    // ...which is how licences signed before the standard ID keep verifying.
+    expect(verifyContent(content, empty, "SM2-SM3", key.publicKeyPem, "")).toBe(true);
+  });
+
+  it("accepts no signer ID but the standard one or the empty one", () => {
+    const sig = signContent(content, "SM2-SM3", key.privateKeyPem);
+    expect(verifyContent(content, sig, "SM2-SM3", key.publicKeyPem, "ALICE123@YAHOO.COM")).toBe(false);
   });
 });

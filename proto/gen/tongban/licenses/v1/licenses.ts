@@ -173,6 +173,11 @@ export interface LicenceType {
   /** Default validity in years; 0 = no expiry. */
   validityYears: number;
   fields: FieldDefinition[];
+  /**
+   * GB/T 36904 licence type code (证照类型代码): the defining authority's unified social credit
+   * code and 3 digits; the type's part of a licence's national identifier.
+   */
+  nationalCode: string;
 }
 
 export interface ListLicenceTypesRequest {
@@ -186,11 +191,20 @@ export interface Signature {
   /** "SM2-SM3" (default) or "ED25519". */
   algorithm: string;
   keyId: string;
-  /** Base64 signature over the canonical JSON of the signed content. */
+  /** Base64 signature over the canonical JSON of the signed content (SM2: DER SEQUENCE { r, s }). */
   value: string;
+  /**
+   * SM2 signer ID in Z (GM/T 0009 default "1234567812345678"); empty for Ed25519 and for SM2
+   * signatures made before it was used (OpenSSL's empty ID).
+   */
+  signerId: string;
 }
 
 export interface Licence {
+  /**
+   * The national e-licence identifier (GB/T 36904: 1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>);
+   * licences issued before it keep their earlier number (e.g. BL-20261122-7K3M9Q2XWD-V).
+   */
   number: string;
   typeCode: string;
   typeName: string;
@@ -218,6 +232,11 @@ export interface Licence {
     | undefined;
   /** Set when superseded: the licence that replaced it. */
   supersededBy: string;
+  /**
+   * GB/T 36903 holder identifier type: "111" resident ID number, "001" unified social credit code.
+   * Empty for licences issued before national identifiers.
+   */
+  holderIdType: string;
 }
 
 export interface Licence_FieldsEntry {
@@ -320,7 +339,9 @@ export interface SigningKey {
   algorithm: string;
   publicKeyPem: string;
   active: boolean;
+  /** Valid from created_at; a retired key signs nothing after retired_at and still verifies what it signed. */
   createdAt: string | undefined;
+  retiredAt: string | undefined;
 }
 
 export interface RotateSigningKeyRequest {
@@ -487,6 +508,7 @@ function createBaseLicenceType(): LicenceType {
     holderKind: HolderKind.HOLDER_KIND_UNSPECIFIED,
     validityYears: 0,
     fields: [],
+    nationalCode: "",
   };
 }
 
@@ -512,6 +534,9 @@ export const LicenceType: MessageFns<LicenceType> = {
     }
     for (const v of message.fields) {
       FieldDefinition.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.nationalCode !== "") {
+      writer.uint32(66).string(message.nationalCode);
     }
     return writer;
   },
@@ -585,6 +610,14 @@ export const LicenceType: MessageFns<LicenceType> = {
             message.fields.push(FieldDefinition.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.nationalCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -624,6 +657,11 @@ export const LicenceType: MessageFns<LicenceType> = {
       fields: globalThis.Array.isArray(object?.fields)
         ? object.fields.map((e: any) => FieldDefinition.fromJSON(e))
         : [],
+      nationalCode: isSet(object.nationalCode)
+        ? globalThis.String(object.nationalCode)
+        : isSet(object.national_code)
+        ? globalThis.String(object.national_code)
+        : "",
     };
   },
 
@@ -650,6 +688,9 @@ export const LicenceType: MessageFns<LicenceType> = {
     if (message.fields?.length) {
       obj.fields = message.fields.map((e) => FieldDefinition.toJSON(e));
     }
+    if (message.nationalCode !== "") {
+      obj.nationalCode = message.nationalCode;
+    }
     return obj;
   },
 
@@ -665,6 +706,7 @@ export const LicenceType: MessageFns<LicenceType> = {
     message.holderKind = object.holderKind ?? HolderKind.HOLDER_KIND_UNSPECIFIED;
     message.validityYears = object.validityYears ?? 0;
     message.fields = object.fields?.map((e) => FieldDefinition.fromPartial(e)) || [];
+    message.nationalCode = object.nationalCode ?? "";
     return message;
   },
 };
@@ -791,7 +833,7 @@ export const ListLicenceTypesResponse: MessageFns<ListLicenceTypesResponse> = {
 };
 
 function createBaseSignature(): Signature {
-  return { algorithm: "", keyId: "", value: "" };
+  return { algorithm: "", keyId: "", value: "", signerId: "" };
 }
 
 export const Signature: MessageFns<Signature> = {
@@ -804,6 +846,9 @@ export const Signature: MessageFns<Signature> = {
     }
     if (message.value !== "") {
       writer.uint32(26).string(message.value);
+    }
+    if (message.signerId !== "") {
+      writer.uint32(34).string(message.signerId);
     }
     return writer;
   },
@@ -845,6 +890,14 @@ export const Signature: MessageFns<Signature> = {
             message.value = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.signerId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -866,6 +919,11 @@ export const Signature: MessageFns<Signature> = {
         ? globalThis.String(object.key_id)
         : "",
       value: isSet(object.value) ? globalThis.String(object.value) : "",
+      signerId: isSet(object.signerId)
+        ? globalThis.String(object.signerId)
+        : isSet(object.signer_id)
+        ? globalThis.String(object.signer_id)
+        : "",
     };
   },
 
@@ -880,6 +938,9 @@ export const Signature: MessageFns<Signature> = {
     if (message.value !== "") {
       obj.value = message.value;
     }
+    if (message.signerId !== "") {
+      obj.signerId = message.signerId;
+    }
     return obj;
   },
 
@@ -891,6 +952,7 @@ export const Signature: MessageFns<Signature> = {
     message.algorithm = object.algorithm ?? "";
     message.keyId = object.keyId ?? "";
     message.value = object.value ?? "";
+    message.signerId = object.signerId ?? "";
     return message;
   },
 };
@@ -913,6 +975,7 @@ function createBaseLicence(): Licence {
     statusReason: "",
     statusChangedAt: undefined,
     supersededBy: "",
+    holderIdType: "",
   };
 }
 
@@ -965,6 +1028,9 @@ export const Licence: MessageFns<Licence> = {
     }
     if (message.supersededBy !== "") {
       writer.uint32(130).string(message.supersededBy);
+    }
+    if (message.holderIdType !== "") {
+      writer.uint32(138).string(message.holderIdType);
     }
     return writer;
   },
@@ -1113,6 +1179,14 @@ export const Licence: MessageFns<Licence> = {
             message.supersededBy = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.holderIdType = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1200,6 +1274,11 @@ export const Licence: MessageFns<Licence> = {
         : isSet(object.superseded_by)
         ? globalThis.String(object.superseded_by)
         : "",
+      holderIdType: isSet(object.holderIdType)
+        ? globalThis.String(object.holderIdType)
+        : isSet(object.holder_id_type)
+        ? globalThis.String(object.holder_id_type)
+        : "",
     };
   },
 
@@ -1259,6 +1338,9 @@ export const Licence: MessageFns<Licence> = {
     if (message.supersededBy !== "") {
       obj.supersededBy = message.supersededBy;
     }
+    if (message.holderIdType !== "") {
+      obj.holderIdType = message.holderIdType;
+    }
     return obj;
   },
 
@@ -1293,6 +1375,7 @@ export const Licence: MessageFns<Licence> = {
     message.statusReason = object.statusReason ?? "";
     message.statusChangedAt = object.statusChangedAt ?? undefined;
     message.supersededBy = object.supersededBy ?? "";
+    message.holderIdType = object.holderIdType ?? "";
     return message;
   },
 };
@@ -2749,7 +2832,15 @@ export const ListLicenceAccessesResponse: MessageFns<ListLicenceAccessesResponse
 };
 
 function createBaseSigningKey(): SigningKey {
-  return { keyId: "", department: "", algorithm: "", publicKeyPem: "", active: false, createdAt: undefined };
+  return {
+    keyId: "",
+    department: "",
+    algorithm: "",
+    publicKeyPem: "",
+    active: false,
+    createdAt: undefined,
+    retiredAt: undefined,
+  };
 }
 
 export const SigningKey: MessageFns<SigningKey> = {
@@ -2771,6 +2862,9 @@ export const SigningKey: MessageFns<SigningKey> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(50).fork()).join();
+    }
+    if (message.retiredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.retiredAt), writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -2836,6 +2930,14 @@ export const SigningKey: MessageFns<SigningKey> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.retiredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2868,6 +2970,11 @@ export const SigningKey: MessageFns<SigningKey> = {
         : isSet(object.created_at)
         ? globalThis.String(object.created_at)
         : undefined,
+      retiredAt: isSet(object.retiredAt)
+        ? globalThis.String(object.retiredAt)
+        : isSet(object.retired_at)
+        ? globalThis.String(object.retired_at)
+        : undefined,
     };
   },
 
@@ -2891,6 +2998,9 @@ export const SigningKey: MessageFns<SigningKey> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt;
     }
+    if (message.retiredAt !== undefined) {
+      obj.retiredAt = message.retiredAt;
+    }
     return obj;
   },
 
@@ -2905,6 +3015,7 @@ export const SigningKey: MessageFns<SigningKey> = {
     message.publicKeyPem = object.publicKeyPem ?? "";
     message.active = object.active ?? false;
     message.createdAt = object.createdAt ?? undefined;
+    message.retiredAt = object.retiredAt ?? undefined;
     return message;
   },
 };
