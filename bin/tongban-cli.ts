@@ -4,7 +4,7 @@
  * files with @grpc/proto-loader (independent of the generated code) and signs a department token
  * with the credential under DATA_DIR/credentials (created by the embedded hub at first start).
  *
- *   tongban-cli call <Service>/<Method> [<json> | @file | -] --as <dept> [--print <field.path>]
+ *   tongban-cli call <Service>/<Method> [<json> | @file | -] --as <dept> [--print <field.path>] [--purpose <text>]
  *   tongban-cli token --as <dept>
  *   tongban-cli methods
  *
@@ -25,6 +25,8 @@ interface Options {
   addr: string;
   data: string;
   print?: string;
+  /** Why the call uses personal data (sent as x-purpose-bin; recorded in the data-use log). */
+  purpose?: string;
 }
 
 function parseArgs(argv: string[]): { positional: string[]; opts: Options } {
@@ -32,7 +34,7 @@ function parseArgs(argv: string[]): { positional: string[]; opts: Options } {
   const opts: Options = { addr: `localhost:${process.env.GRPC_PORT ?? 50051}`, data: process.env.DATA_DIR ?? "data" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--as" || a === "--addr" || a === "--data" || a === "--print") {
+    if (a === "--as" || a === "--addr" || a === "--data" || a === "--print" || a === "--purpose") {
       const value = argv[++i];
       if (value === undefined) fail(`${a} needs a value`);
       opts[a.slice(2) as keyof Options] = value;
@@ -90,6 +92,7 @@ async function call(target: string, requestArg: string | undefined, opts: Option
   if (typeof fn !== "function") fail(`${served.fullName} has no method ${method}`);
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${tokenFor(opts)}`);
+  if (opts.purpose) metadata.set("x-purpose-bin", Buffer.from(opts.purpose, "utf8"));
   let request: unknown;
   try {
     request = timestampsFromText(definition, `${pkgName}.${rpc.requestType.type.name}`, readRequest(requestArg));
@@ -122,7 +125,7 @@ async function main() {
     for (const s of SERVED_SERVICES) for (const d of Object.values(s.definition)) process.stdout.write(`${d.path.slice(1)}\n`);
     return;
   }
-  fail("usage: tongban-cli call <Service>/<Method> [<json>|@file|-] --as <dept> [--print field] | token --as <dept> | methods");
+  fail("usage: tongban-cli call <Service>/<Method> [<json>|@file|-] --as <dept> [--print field] [--purpose text] | token --as <dept> | methods");
 }
 
 main().catch((err) => fail((err as Error).message));

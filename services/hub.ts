@@ -19,6 +19,7 @@ import { httpService } from "../gateway/http/http.service";
 import { materialsService } from "../gateway/materials/materials.service";
 import { bundlesService } from "../gateway/orchestrator/bundles.service";
 import { supervisionService } from "../gateway/supervision/supervision.service";
+import { dataUsesService } from "../gateway/audit/data-uses.service";
 import { healthService, registerProcessChecks } from "./common/health-http";
 
 /** The moleculer services each SERVICES entry hosts. */
@@ -28,7 +29,7 @@ const HOSTED: Record<ServiceName, Array<(rt: Runtime) => ServiceSchema>> = {
   "business-registration": [businessRegistrationService],
   tax: [taxService],
   "social-insurance": [socialInsuranceService],
-  gateway: [grpcEdgeService, httpService, materialsService, (rt) => bundlesService(rt), supervisionService],
+  gateway: [grpcEdgeService, httpService, materialsService, (rt) => bundlesService(rt), supervisionService, dataUsesService],
 };
 
 export interface Hub {

@@ -48,6 +48,13 @@ const f = (name: string, type: FieldType, labelZh: string, labelEn: string, extr
   ...extra,
 });
 
+/** A mainland mobile number (11 digits starting with 1), full-width digits folded. */
+function checkMobile(value: string): string {
+  const folded = String(foldWidth(value)).replace(/[\s-]/g, "");
+  if (!/^1[3-9]\d{9}$/.test(folded)) throw invalidArgument("phone", "must be a mobile number of 11 digits starting with 1");
+  return folded;
+}
+
 export const FIELDS: FieldDefinition[] = [
   f("applicant.id_number", "id_number", "申请人身份证号码", "Applicant's ID number", { source: { kind: "applicant", attribute: "idNumber" } }),
   f("applicant.name", "text", "申请人姓名", "Applicant's name", { source: { kind: "applicant", attribute: "name" } }),
@@ -63,6 +70,9 @@ export const FIELDS: FieldDefinition[] = [
   f("enterprise.legal_representative_id_number", "id_number", "法定代表人身份证号码", "Legal representative's ID number", {
     suggested: { kind: "applicant", attribute: "idNumber" },
   }),
+  // 联络员: the person the registry contacts about the enterprise; by default the applicant, from the population registry.
+  f("enterprise.liaison_name", "text", "联络员姓名", "Liaison's name", { suggested: { kind: "applicant", attribute: "name" }, maxLength: 50 }),
+  f("enterprise.liaison_phone", "text", "联络员手机号码", "Liaison's mobile phone", { suggested: { kind: "applicant", attribute: "phone" }, rule: checkMobile, maxLength: 20 }),
   f("enterprise.investors", "investors", "股东（出资人）及出资", "Investors and contributions"),
   f("enterprise.credit_code", "credit_code", "统一社会信用代码", "Unified social credit code"),
   f("enterprise.new_address", "text", "变更后住所", "New domicile"),

@@ -65,20 +65,21 @@ export function mergedForm(bundle: Bundle, person: Person, held: HeldMaterial[])
  * dictionary, required ones must be there (those prefilled from the applicant's record excepted).
  * Returns the given values in canonical form; completeForm adds the government's data.
  */
-export function checkFormInput(bundle: Bundle, input: unknown): Record<string, unknown> {
+export function checkFormInput(bundle: Bundle, input: unknown, refused: ReadonlySet<string> = new Set()): Record<string, unknown> {
   if (!input || typeof input !== "object" || Array.isArray(input)) throw invalidArgument("form", "must be an object of field values");
   const names = bundleFields(bundle);
   const given = input as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!names.includes(key)) throw invalidArgument(key, `is not a field of bundle ${bundle.code}`);
-    if (findField(key)!.source) throw invalidArgument(key, `is filled from ${SOURCE_LABEL}; it is not asked`);
+    // A value the government holds is not asked, unless the applicant refused it (consent.ts): then they type it.
+    if (findField(key)!.source && !refused.has(key)) throw invalidArgument(key, `is filled from ${SOURCE_LABEL}; it is not asked (refuse it in consent.refused to type your own)`);
   }
   const optional = new Set(bundle.optionalFields ?? []);
   const form: Record<string, unknown> = {};
   for (const name of names) {
     const def = findField(name)!;
     const value = given[name];
-    if (def.source) continue;
+    if (def.source && !refused.has(name)) continue;
     if (value !== undefined && value !== null && value !== "") form[name] = checkFieldValue(def, value);
     else if (!def.suggested && !optional.has(name)) throw invalidArgument(name, "is required");
   }
@@ -93,14 +94,14 @@ export function completeForm(bundle: Bundle, checked: Record<string, unknown>, p
   const form: Record<string, unknown> = {};
   for (const name of bundleFields(bundle)) {
     const def = findField(name)!;
-    if (def.source) form[name] = fromApplicant(def.source, person);
-    else if (checked[name] !== undefined) form[name] = checked[name];
+    if (checked[name] !== undefined) form[name] = checked[name];
+    else if (def.source) form[name] = fromApplicant(def.source, person);
     else if (def.suggested) form[name] = fromApplicant(def.suggested, person);
   }
   return form;
 }
 
 /** checkFormInput and completeForm in one (INVALID_ARGUMENT naming the first field at fault). */
-export function checkForm(bundle: Bundle, input: unknown, person: Person): Record<string, unknown> {
-  return completeForm(bundle, checkFormInput(bundle, input), person);
+export function checkForm(bundle: Bundle, input: unknown, person: Person, refused: ReadonlySet<string> = new Set()): Record<string, unknown> {
+  return completeForm(bundle, checkFormInput(bundle, input, refused), person);
 }

@@ -20,6 +20,8 @@ import { AuthThrottled, CallerChecks, peerAddress } from "./caller-checks";
 import { AnswerDefaults, tolerantEncoder } from "./answer-defaults";
 import { countEdgeCall } from "../../services/common/edge-metrics";
 import { rateLimited } from "../../services/common/metrics";
+import { invalidArgument } from "../../services/common/errors";
+import { canonicalText } from "../../services/common/validate";
 
 type Unary = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -44,6 +46,36 @@ function bearerToken(metadata: grpc.Metadata): string {
 function requestIdOf(metadata: grpc.Metadata): string {
   const given = metadata.get("x-request-id")[0];
   return typeof given === "string" && /^[A-Za-z0-9._-]{8,80}$/.test(given) ? given : crypto.randomUUID();
+}
+
+/**
+ * The purpose a back-office states for a call, recorded with every use of personal data it makes
+ * (data-use log): metadata `x-purpose-bin` (UTF-8) or `x-purpose` (percent-encoded UTF-8, RFC 3986,
+ * as gRPC metadata is ASCII), at most 200 characters of visible text. Unstated, the method stands
+ * for it ("部门后台办件 (IdentityService/GetPerson)"). A purpose that is no text is INVALID_ARGUMENT
+ * naming x-purpose.
+ */
+export function purposeOfCall(metadata: grpc.Metadata, path: string): string {
+  const bin = metadata.get("x-purpose-bin")[0];
+  const text = metadata.get("x-purpose")[0];
+  let given: string | undefined;
+  if (Buffer.isBuffer(bin)) {
+    try {
+      given = new TextDecoder("utf-8", { fatal: true }).decode(bin);
+    } catch {
+      throw invalidArgument("x-purpose", "must be UTF-8 text");
+    }
+  } else if (typeof text === "string") {
+    try {
+      given = decodeURIComponent(text);
+    } catch {
+      throw invalidArgument("x-purpose", "must be percent-encoded UTF-8 (RFC 3986)");
+    }
+  }
+  if (given === undefined || given.trim() === "") return `部门后台办件 (${path.split(".").pop()})`;
+  const purpose = canonicalText(given.trim(), "x-purpose");
+  if ([...purpose].length > 200) throw invalidArgument("x-purpose", "must be at most 200 characters");
+  return purpose;
 }
 
 /** Loads the proto files for server reflection (independent of the generated code). */
@@ -106,8 +138,9 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       }
       const deadline = call.getDeadline();
       const remaining = deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? Number(deadline) - Date.now() : 0;
+      const purpose = purposeOfCall(call.metadata, route.path);
       const result = await broker.call(route.action, call.request as object, {
-        meta: { caller: { department } },
+        meta: { caller: { department }, purpose },
         requestID: requestId,
         // Each attempt on the bus gets the configured timeout (so a dead replica is retried on a live
         // one), never more than the caller's deadline leaves.

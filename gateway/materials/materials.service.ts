@@ -7,12 +7,12 @@ import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../../services/common/db/database";
 import { callerDepartment, type CallerMeta } from "../../services/common/caller";
 import { invalidArgument, notFound } from "../../services/common/errors";
+import { purposeOf } from "../../services/common/data-use-log";
 import { contextLogger } from "../../services/common/logger";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { requireCaseId } from "../../services/common/validate";
 import { largestAccepted } from "./catalogue";
 import {
-  accessAction,
   getMaterial,
   listMaterials,
   materialAccessesOf,
@@ -104,7 +104,7 @@ export function materialsService(rt: Runtime): ServiceSchema {
           const materialId = requireMaterialId(ctx.params?.materialId);
           const caseId = requireCaseId(ctx.params?.caseId);
           // The read and its record are one statement: no material leaves without its access logged.
-          const material = await getMaterial(db, materialId, { subjectId: { column: "owner" }, reader, caseId, action: accessAction(materialId) });
+          const material = await getMaterial(db, materialId, { subjectId: { column: "owner" }, reader, caseId, action: "get", what: "material", item: { column: "material_id" }, purpose: purposeOf(ctx) });
           if (!material) throw notFound("material", materialId);
           contextLogger(ctx).info({ materialId, caseId }, "material fetched for a case");
           return withBase64(material);

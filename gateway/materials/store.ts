@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import { materialBytes } from "../../services/common/metrics";
 import type { Queryable } from "../../services/common/db/database";
-import { accessesOf, readFor, type DataUse } from "../../services/common/access-log";
+import { readFor, type DataUse } from "../../services/common/data-use-log";
 import { invalidArgument } from "../../services/common/errors";
 import { requireText } from "../../services/common/validate";
 import { holderKindOf } from "../../services/identity/checks";
@@ -50,7 +50,6 @@ export interface MaterialAccess {
 }
 
 const MATERIAL_ID = /^M-[0-9a-f]{24}$/;
-const ACCESS_PREFIX = "material:";
 
 /** The SHA-256 of the bytes, lower-case hex: the content's address. */
 export function contentHash(bytes: Uint8Array): string {
@@ -205,14 +204,11 @@ export async function latestOfType(q: Queryable, owner: string, typeCode: string
   return latest;
 }
 
-/** The data-access action recorded when a department fetches a material. */
-export function accessAction(materialId: string): string {
-  return `${ACCESS_PREFIX}${materialId}`;
-}
-
-/** Who fetched an owner's materials, for which case, newest first (other gateway accesses left out). */
+/** Who fetched an owner's materials, for which case, newest first. */
 export async function materialAccessesOf(q: Queryable, owner: string): Promise<MaterialAccess[]> {
-  return (await accessesOf(q, owner))
-    .filter((a) => a.action.startsWith(ACCESS_PREFIX))
-    .map((a) => ({ materialId: a.action.slice(ACCESS_PREFIX.length), reader: a.reader, caseId: a.caseId, at: a.at }));
+  const { rows } = await q.query<{ item: string; reader: string; case_id: string; at: Date }>(
+    "SELECT item, reader, case_id, at FROM data_uses WHERE subject_id = $1 AND what = 'material' AND kind = 'read' ORDER BY at DESC, id DESC",
+    [owner],
+  );
+  return rows.map((r) => ({ materialId: r.item, reader: r.reader, caseId: r.case_id, at: new Date(r.at).toISOString() }));
 }

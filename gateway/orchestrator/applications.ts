@@ -9,6 +9,7 @@ import { DEFAULT_YELLOW_AT, isOpenStep, lightOf } from "./lights";
 import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
+import { ONE_WINDOW } from "../../services/common/caller";
 import { hashRequest } from "../../services/common/idempotency";
 import { requireText } from "../../services/common/validate";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
@@ -18,6 +19,7 @@ import { checkFormInput, completeForm } from "../catalog/merged-form";
 import type { Mutation, Orchestrator } from "./engine";
 import { ApplicationState, failApplication } from "./progress";
 import { insertApplication, type ApplicationRow, type StepRow } from "./store";
+import { consentRecord, precheckConsent, requireRefusedTyped } from "../catalog/consent";
 
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
 
@@ -42,6 +44,8 @@ export interface Submission {
   checkedForm: Record<string, unknown>;
   /** Material type -> material id, from the material store (checked by the caller). */
   materials: Record<string, string>;
+  /** The applicant's decisions on government data, as precheckSubmission returned them. */
+  decided: { confirmed: string[]; refused: string[]; digest?: string };
   /** The submission's request id: the application's trace. */
   traceId?: string;
 }
@@ -88,11 +92,16 @@ function newRows(app: ApplicationRow, now: Date): StepRow[] {
  * given form value, which materials are given): INVALID_ARGUMENT naming the field at fault.
  * Returns the form values in canonical form (without the applicant's government data).
  */
-export function precheckSubmission(bundle: Bundle, s: { clientKey: unknown; form: unknown; materials: Record<string, string> }): Record<string, unknown> {
+export function precheckSubmission(
+  bundle: Bundle,
+  s: { clientKey: unknown; form: unknown; materials: Record<string, string>; consent?: unknown },
+): { checked: Record<string, unknown>; decided: ReturnType<typeof precheckConsent> } {
   if (typeof s.clientKey !== "string" || !CLIENT_KEY.test(s.clientKey)) {
     throw invalidArgument("client_key", "is required: 8-128 printable ASCII characters, the same on every retry of this submission");
   }
-  const checked = checkFormInput(bundle, s.form);
+  const decided = precheckConsent(bundle, s.consent);
+  const checked = checkFormInput(bundle, s.form, new Set(decided.refused));
+  requireRefusedTyped(decided.refused, checked);
   const needed = bundleMaterials(bundle);
   for (const type of Object.keys(s.materials)) {
     if (!needed.some((m) => m.type === type)) throw invalidArgument(`materials.${type}`, `is not a material of bundle ${bundle.code}`);
@@ -100,7 +109,7 @@ export function precheckSubmission(bundle: Bundle, s: { clientKey: unknown; form
   for (const m of needed) {
     if (!s.materials[m.type] && !m.deferrable) throw invalidArgument(`materials.${m.type}`, "is required (upload it once; earlier uploads can be reused)");
   }
-  return checked;
+  return { checked, decided };
 }
 
 /**
@@ -117,10 +126,13 @@ export async function submit(
   const form = completeForm(s.bundle, s.checkedForm, s.applicant);
   const needed = bundleMaterials(s.bundle);
   const deferred = needed.some((m) => !s.materials[m.type]);
-  const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials });
+  const now = new Date();
+  // Every item of government data is confirmed, or refused and typed (INVALID_ARGUMENT naming consent otherwise).
+  const consent = consentRecord(s.bundle, s.applicant, s.checkedForm, s.decided, now);
+  // The decisions are part of the request: the same client key with other decisions is another request.
+  const requestHash = hashRequest({ bundle: s.bundle.code, form, materials: s.materials, consent: consent.items });
   const applicationId = newApplicationId();
   const creditCode = typeof form["enterprise.credit_code"] === "string" ? form["enterprise.credit_code"] : null;
-  const now = new Date();
   const app: ApplicationRow = {
     application_id: applicationId,
     bundle_code: s.bundle.code,
@@ -140,6 +152,7 @@ export async function submit(
     finished_at: null,
     receipt: null,
     trace_id: s.traceId ?? null,
+    consent,
     enterprise_name: null,
     credit_code: creditCode,
     version: 0,
@@ -149,7 +162,9 @@ export async function submit(
   const leases = engine.admit(state, now);
   let created: boolean;
   try {
-    created = await insertApplication(db, app, state.steps);
+    // The submission is the first change of the case in the data-use log, then what planning moved.
+    const submitted = { subject_id: app.applicant, reader: ONE_WINDOW, action: "application: SUBMITTED", purpose: s.bundle.nameZh };
+    created = await insertApplication(db, app, state.steps, [submitted, ...state.stateChanges]);
   } catch (err) {
     engine.abandon(leases);
     throw err;
@@ -211,6 +226,7 @@ export function statusView(app: ApplicationRow, steps: StepRow[], personal: bool
       error: personal && s.error ? { reasonCode: s.error.reasonCode, message: s.error.message } : undefined,
     })),
     receipt: personal ? (app.receipt ?? undefined) : undefined,
+    consent: personal ? (app.consent ?? undefined) : undefined,
   };
 }
 
@@ -253,6 +269,7 @@ export async function decide(
       throw failedPrecondition("STEP_NOT_AWAITING_DECISION", `步骤 ${stepKey} 当前状态为 ${row.status}，无需审批 (the step is not waiting for a decision)`);
     }
     const decision = { outcome: p.outcome, by: department, comment, at: now.toISOString(), materialType: p.materialType };
+    state.note(department, `step ${stepKey}: decided ${p.outcome}`, `${state.app.bundle.nameZh}：${def.nameZh}`);
     if (p.outcome === "APPROVE") state.setStep(row, { decision });
     else if (p.outcome === "REJECT") {
       state.setStep(row, { decision, status: "REJECTED", finished_at: now });
@@ -284,6 +301,7 @@ export async function supplement(engine: Orchestrator, applicationId: string, ap
       throw failedPrecondition("MATERIAL_NOT_AWAITED", `material_type: 申请 ${applicationId} 未在等待补正 ${type} (the application does not wait for this material)`);
     }
     state.setApp({ materials: { ...app.materials, [type]: materialId } });
+    state.note(ONE_WINDOW, `material supplied: ${type}`);
   }));
 }
 

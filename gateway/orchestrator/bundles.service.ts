@@ -17,6 +17,7 @@ import { calendarLastKnownYear } from "../../services/common/metrics";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
 import { criticalPathDays, loadBundles, type Bundle } from "../catalog/bundles";
 import { mergedForm, type HeldMaterial } from "../catalog/merged-form";
+import { governmentItems, previewDigest } from "../catalog/consent";
 import { correct, decide, precheckSubmission, queryCode, statusView, submit, supplement, withdraw, type Decision } from "./applications";
 import { EnterpriseAgents, enterpriseOf } from "../authority/agents";
 import { ONE_WINDOW, Orchestrator } from "./engine";
@@ -120,7 +121,9 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       async form(ctx: Ctx<{ applicant: string; bundleCode: string }>) {
         const bundle = bundleOf(ctx.params.bundleCode);
         const applicant = await person(ctx, ctx.params.applicant, `form:${bundle.code}`);
-        return { bundleCode: bundle.code, ...mergedForm(bundle, applicant, await held(ctx, applicant.idNumber)) };
+        // What the bundle would take from government sources, with its source and value: the applicant confirms or refuses each on submission.
+        const governmentData = governmentItems(bundle, applicant);
+        return { bundleCode: bundle.code, ...mergedForm(bundle, applicant, await held(ctx, applicant.idNumber)), governmentData, previewDigest: previewDigest(governmentData) };
       },
       /**
        * Files an application. Validate, then read, then write: the client key, the form values and
@@ -129,11 +132,11 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
        * enterprise.credit_code) and the materials named being the applicant's own; only then is the
        * applicant's record read (a recorded read) and the application stored. A refused submission reads and writes nothing.
        */
-      async submit(ctx: Ctx<{ applicant: string; bundleCode: string; clientKey: string; form: unknown; materials?: Record<string, string> }>) {
+      async submit(ctx: Ctx<{ applicant: string; bundleCode: string; clientKey: string; form: unknown; materials?: Record<string, string>; consent?: unknown }>) {
         const bundle = bundleOf(ctx.params.bundleCode);
         const materials = ctx.params.materials ?? {};
         if (typeof materials !== "object" || Array.isArray(materials)) throw invalidArgument("materials", "must map material types to material ids");
-        const checkedForm = precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials });
+        const { checked: checkedForm, decided } = precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials, consent: ctx.params.consent });
         const creditCode = enterpriseOf(bundle, ctx.params.form);
         if (creditCode) await agents.require(String(ctx.params.applicant), creditCode, bundle.code);
         // Each referenced material must be the applicant's own upload of that type (its metadata only: nothing recorded).
@@ -145,7 +148,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         }
         // Only now is the applicant's record read (and the read recorded).
         const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
-        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials, traceId: ctx.requestID ?? undefined });
+        return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials, decided, traceId: ctx.requestID ?? undefined });
       },
       /**
        * The legal representative authorises an agent (经办人) for bundles of the enterprise until a

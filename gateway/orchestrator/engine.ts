@@ -220,7 +220,7 @@ export class Orchestrator {
       try {
         if (state.changed.size === 0 && !state.appChanged) return { value, state, written: false };
         if (state.finished) await this.options.onFinished?.(state);
-        if (!(await writeTransition(this.db, state.app, version, [...state.changed], state.appChanged))) {
+        if (!(await writeTransition(this.db, state.app, version, [...state.changed], state.appChanged, state.stateChanges))) {
           // Another transition came first (a parallel step, another replica): read again, apply again.
           this.release(leases.length);
           this.known.delete(applicationId);
@@ -337,7 +337,7 @@ export class Orchestrator {
       // engine retries (same key, after a backoff) itself.
       return await this.broker.call<Record<string, unknown>, object>(lease.action, lease.params, {
         retries: 0,
-        meta: { caller: { department: ONE_WINDOW } },
+        meta: { caller: { department: ONE_WINDOW }, purpose: lease.purpose },
         ...(span ? { parentSpan: span } : lease.traceId ? { requestID: lease.traceId } : {}),
       } as object);
     } catch (err) {

@@ -8,7 +8,8 @@
 import { workingCalendar } from "../../services/common/working-days";
 import type { Bundle, BundleStep } from "../catalog/bundles";
 import { buildParams, stepKey } from "./params";
-import type { ApplicationRow, ApplicationStatus, StepRow } from "./store";
+import type { ApplicationRow, ApplicationStatus, StateChange, StepRow } from "./store";
+import { ONE_WINDOW } from "../../services/common/caller";
 
 /** Rows waiting for a predecessor, a material or an officer. */
 const BLOCKED = new Set(["PENDING", "WAITING_MATERIAL", "WAITING_DECISION", "APPROVED"]);
@@ -31,6 +32,8 @@ export interface Lease {
   readyAt: Date | null;
   /** The application's trace (its submission's request id), when known. */
   traceId?: string;
+  /** Why the department uses the applicant's data: the bundle and the step (data-use log), e.g. 开办企业：税务登记. */
+  purpose: string;
 }
 
 export interface PlanOptions {
@@ -67,16 +70,37 @@ export class ApplicationState {
     return stepOf(this.app.bundle, row.step_id);
   }
 
+  /** Status changes of this transition, for the data-use log (written with it; store.ts StateChange). */
+  readonly stateChanges: StateChange[] = [];
+
   setStep(row: StepRow, patch: Partial<StepRow>): void {
+    if (patch.status !== undefined && patch.status !== row.status && !MECHANICS.has(patch.status)) {
+      const def = this.def(row);
+      this.stateChanges.push({ subject_id: this.app.applicant, reader: def.department, action: `step ${row.step_key}: ${patch.status}`, purpose: `${this.app.bundle.nameZh}：${def.nameZh}` });
+    }
     Object.assign(row, patch);
     this.changed.add(row);
   }
 
+  /** Logs a change that is no status move (an officer's decision, a supplied material) as made by `department`. */
+  note(department: string, action: string, purpose = this.app.bundle.nameZh): void {
+    this.stateChanges.push({ subject_id: this.app.applicant, reader: department, action, purpose });
+  }
+
   setApp(patch: Partial<ApplicationRow>): void {
+    if (patch.status !== undefined && patch.status !== this.app.status) {
+      this.stateChanges.push({ subject_id: this.app.applicant, reader: ONE_WINDOW, action: `application: ${patch.status}`, purpose: this.app.bundle.nameZh });
+    }
     Object.assign(this.app, patch);
     this.appChanged = true;
   }
 }
+
+/**
+ * Step statuses of the orchestration's own mechanics (waiting its turn, leased for a call, being
+ * undone): not changes of the case a person would look for in the data-use log; their outcomes are.
+ */
+const MECHANICS = new Set(["PENDING", "READY", "RUNNING", "UNDOING"]);
 
 export const stepOf = (bundle: Bundle, id: string): BundleStep => bundle.steps.find((s) => s.id === id)!;
 
@@ -120,6 +144,7 @@ function lease(state: ApplicationState, row: StepRow, kind: "run" | "undo", o: P
     params: {},
     readyAt: row.ready_at,
     traceId: state.app.trace_id ?? undefined,
+    purpose: `${state.app.bundle.nameZh}：${def.nameZh}${kind === "undo" ? "（撤销）" : ""}`,
   };
   try {
     out.params = callParams(state, row, kind);

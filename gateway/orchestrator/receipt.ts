@@ -42,6 +42,19 @@ async function readActiveHubKey(tx: Queryable, secret: string): Promise<HubKey> 
   throw new Error("no hub receipt key");
 }
 
+/** A signature by the hub's active key over canonical `content`: what receipts and data-use checkpoints carry. */
+export async function signWithHubKey(q: Queryable, secret: string, content: unknown): Promise<{ keyId: string; algorithm: SignatureAlgorithm; signerId: string; value: string }> {
+  const key = await activeHubKey(q, secret);
+  return { keyId: key.keyId, algorithm: key.algorithm, signerId: signerIdOf(key.algorithm), value: signContent(content, key.algorithm, key.privateKeyPem) };
+}
+
+/** Whether `value` is the hub key `keyId`'s signature over canonical `content` (with the signer ID it names). */
+export async function verifyHubSignature(q: Queryable, content: unknown, sig: { keyId: string; algorithm: string; signerId: string; value: string }): Promise<boolean> {
+  const { rows } = await q.query<{ public_key_pem: string; algorithm: SignatureAlgorithm }>("SELECT public_key_pem, algorithm FROM hub_keys WHERE key_id = $1", [sig.keyId]);
+  if (!rows[0] || rows[0].algorithm !== sig.algorithm) return false;
+  return verifyContent(content, sig.value, rows[0].algorithm, rows[0].public_key_pem, sig.signerId);
+}
+
 /** The receipt content of an application (unsigned). */
 export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt: string) {
   const defs = new Map(app.bundle.steps.map((s) => [s.id, s]));
@@ -55,10 +68,18 @@ export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt
     steps: steps.map((s) => ({ step: s.step_key, nameZh: defs.get(s.step_id)!.nameZh, department: defs.get(s.step_id)!.department, status: s.status, issued: s.output ?? {} })),
     data: Object.keys(app.form).map((name) => {
       const def = findField(name)!;
-      // A suggested value the applicant kept (e.g. legal representative = applicant) came from the registry too.
-      const fromGovernment = Boolean(def.source) || (Boolean(def.suggested) && app.form[name] === app.applicant);
+      const decided = app.consent?.items.find((i) => i.field === name);
+      if (decided) {
+        // The applicant's own decision, recorded at submission (consent.ts).
+        return decided.decision === "CONFIRMED"
+          ? { field: name, labelZh: def.labelZh, source: decided.source, consent: "confirmed by the applicant" }
+          : { field: name, labelZh: def.labelZh, source: "typed once by the applicant", consent: `refused the value from ${decided.source}` };
+      }
+      // Applications filed before consent was asked: a suggested value the applicant kept came from the registry too.
+      const fromGovernment = Boolean(def.source) || (Boolean(def.suggested) && app.form[name] === app.applicant && !app.consent);
       return { field: name, labelZh: def.labelZh, source: fromGovernment ? SOURCE : "typed once by the applicant" };
     }),
+    ...(app.consent ? { consent: app.consent } : {}),
     materials: Object.entries(app.materials).map(([type, materialId]) => ({
       type,
       materialId,

@@ -6,6 +6,7 @@
 import type { Queryable } from "../../services/common/db/database";
 import { levelOf } from "../supervision/levels";
 import { notFound } from "../../services/common/errors";
+import type { ConsentRecord } from "../catalog/consent";
 import type { Bundle } from "../catalog/bundles";
 
 export type ApplicationStatus = "RUNNING" | "COMPLETED" | "FAILED" | "COMPENSATED";
@@ -34,6 +35,8 @@ export interface ApplicationRow {
    * this trace, so one trace follows the bundle from the portal to every department (tracing.ts).
    */
   trace_id?: string | null;
+  /** The applicant's decisions on government data (consent.ts); null for applications filed before consent was asked. */
+  consent?: ConsentRecord | null;
   /** Bumped by every transition: a write is applied only over the version it read. */
   version: number;
 }
@@ -117,12 +120,31 @@ const appParams = (app: ApplicationRow) => [
   app.receipt === null ? null : JSON.stringify(app.receipt),
 ];
 
+/**
+ * A change of an application's or a step's state, as the data-use log keeps it (kind 'change',
+ * what 'application', item and case the application): whose (the applicant), which department made
+ * it, what (e.g. "step tax: SUCCEEDED"), why (the bundle).
+ */
+export interface StateChange {
+  subject_id: string;
+  reader: string;
+  action: string;
+  purpose: string;
+}
+
+/** The data-use log entries of a transition's changes, written with it (only if it is written). */
+const logChanges = (applicationParam: string, usesParam: number, guard: string) => `u AS (
+    INSERT INTO data_uses (subject_id, reader, case_id, action, what, item, purpose, kind)
+    SELECT v.subject_id, v.reader, ${applicationParam}, v.action, 'application', ${applicationParam}, v.purpose, 'change'
+    FROM jsonb_to_recordset($${usesParam}::jsonb) AS v(subject_id text, reader text, action text, purpose text) WHERE ${guard})`;
+
 const writeTransitionSql = (appFields: string, stepsParam: number) => `WITH a AS (
     UPDATE applications SET ${appFields} WHERE application_id = $1 AND version = $2 RETURNING version),
   s AS (
     UPDATE application_steps s SET ${MUTABLE.map(([c]) => `${c} = v.${c}`).join(", ")}
     FROM jsonb_to_recordset($${stepsParam}::jsonb) AS v(step_key text, ${recordType(MUTABLE)})
-    WHERE s.application_id = $1 AND s.step_key = v.step_key AND EXISTS (SELECT 1 FROM a))
+    WHERE s.application_id = $1 AND s.step_key = v.step_key AND EXISTS (SELECT 1 FROM a)),
+  ${logChanges("$1", stepsParam + 1, "EXISTS (SELECT 1 FROM a)")}
   SELECT version FROM a`;
 /** With the application's own fields, or (only rows changed) with its version alone. */
 const WRITE_TRANSITION = writeTransitionSql(APP_FIELDS, 12);
@@ -133,27 +155,29 @@ const WRITE_STEPS_ONLY = writeTransitionSql("version = version + 1", 3);
  * fields and the changed rows, applied only if the application is still at `version`. False when
  * another transition came first: the caller reads again and re-applies its event.
  */
-export async function writeTransition(q: Queryable, app: ApplicationRow, version: number, rows: StepRow[], appChanged = true): Promise<boolean> {
+export async function writeTransition(q: Queryable, app: ApplicationRow, version: number, rows: StepRow[], appChanged = true, changes: StateChange[] = []): Promise<boolean> {
   const steps = JSON.stringify(rows.map((r) => ({ step_key: r.step_key, ...pick(r, MUTABLE) })));
+  const log = JSON.stringify(changes);
   const { rows: written } = appChanged
-    ? await q.query(WRITE_TRANSITION, [app.application_id, version, ...appParams(app), steps])
-    : await q.query(WRITE_STEPS_ONLY, [app.application_id, version, steps]);
+    ? await q.query(WRITE_TRANSITION, [app.application_id, version, ...appParams(app), steps, log])
+    : await q.query(WRITE_STEPS_ONLY, [app.application_id, version, steps, log]);
   return written.length === 1;
 }
 
 const INSERT_APPLICATION = `WITH a AS (
     INSERT INTO applications (application_id, bundle_code, bundle, applicant, client_key, request_hash, form, materials, status,
-      failure, query_code_hash, submitted_at, committed_deadline, supplement_deadline, finished_at, enterprise_name, credit_code, trace_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
+      failure, query_code_hash, submitted_at, committed_deadline, supplement_deadline, finished_at, enterprise_name, credit_code, trace_id, consent)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $21)
     ON CONFLICT (applicant, client_key) DO NOTHING RETURNING application_id),
   s AS (
     INSERT INTO application_steps (application_id, ${[...FIXED, ...MUTABLE].map(([c]) => c).join(", ")})
     SELECT $1, ${[...FIXED, ...MUTABLE].map(([c]) => `v.${c}`).join(", ")}
-    FROM jsonb_to_recordset($18::jsonb) AS v(${recordType([...FIXED, ...MUTABLE])}) WHERE EXISTS (SELECT 1 FROM a))
+    FROM jsonb_to_recordset($18::jsonb) AS v(${recordType([...FIXED, ...MUTABLE])}) WHERE EXISTS (SELECT 1 FROM a)),
+  ${logChanges("$1", 20, "EXISTS (SELECT 1 FROM a)")}
   SELECT application_id FROM a`;
 
 /** Inserts a new application with its rows in one statement; false when its client key was used already. */
-export async function insertApplication(q: Queryable, app: ApplicationRow, rows: StepRow[]): Promise<boolean> {
+export async function insertApplication(q: Queryable, app: ApplicationRow, rows: StepRow[], changes: StateChange[] = []): Promise<boolean> {
   const { rows: inserted } = await q.query(INSERT_APPLICATION, [
     app.application_id,
     app.bundle_code,
@@ -174,6 +198,8 @@ export async function insertApplication(q: Queryable, app: ApplicationRow, rows:
     app.credit_code,
     JSON.stringify(rows.map((r) => pick(r, [...FIXED, ...MUTABLE]))),
     app.trace_id ?? null,
+    JSON.stringify(changes),
+    app.consent ? JSON.stringify(app.consent) : null,
   ]);
   return inserted.length === 1;
 }

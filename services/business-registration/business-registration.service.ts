@@ -5,7 +5,9 @@
  */
 import type { ServiceSchema } from "moleculer";
 import { callerDepartment } from "../common/caller";
+import { dataUseActions } from "../common/data-use-actions";
 import { clientsFor } from "../common/clients";
+import { purposeOf } from "../common/data-use-log";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { OutboxRelay } from "../common/outbox";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -38,6 +40,7 @@ export function businessRegistrationService(rt: Runtime): ServiceSchema {
   return {
     name: "registration",
     actions: {
+      ...dataUseActions(() => deps.db),
       declareName: (ctx: Ctx<DeclareNameRequest>) => declareName(deps, ctx, DeclareNameRequest.fromPartial(ctx.params ?? {})),
       async cancelNameReservation(ctx: Ctx<CancelNameReservationRequest>): Promise<NameReservation> {
         const p = CancelNameReservationRequest.fromPartial(ctx.params ?? {});
@@ -59,7 +62,7 @@ export function businessRegistrationService(rt: Runtime): ServiceSchema {
         const creditCode = requireCreditCode(p.creditCode).creditCode;
         const caseId = requireCaseId(p.caseId);
         // Another department's read and its record are one statement.
-        return readEnterprise(deps.db, creditCode, reader === SAMR ? undefined : { subjectId: creditCode, reader, caseId, action: "get" });
+        return readEnterprise(deps.db, creditCode, reader === SAMR ? undefined : { subjectId: creditCode, reader, caseId, action: "get", what: "enterprise-registration", purpose: purposeOf(ctx) });
       },
       fileSeals: (ctx: Ctx<FileSealsRequest>) => fileSeals(deps, ctx, FileSealsRequest.fromPartial(ctx.params ?? {})),
       withdrawSealFiling: (ctx: Ctx<WithdrawSealFilingRequest>) =>

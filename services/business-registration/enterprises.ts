@@ -1,5 +1,5 @@
 /** Registered enterprises in market regulation's schema. */
-import { readFor, type DataUse } from "../common/access-log";
+import { readFor, type DataUse } from "../common/data-use-log";
 import type { Queryable } from "../common/db/database";
 import { notFound } from "../common/errors";
 import { EnterpriseStatus, type Enterprise, type EnterpriseType, type Investor } from "../../proto/gen/tongban/registration/v1/registration";

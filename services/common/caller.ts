@@ -11,6 +11,8 @@ export const ONE_WINDOW = "data";
 
 export interface CallerMeta {
   caller?: { department: string };
+  /** Why the data is used (data-use-log.ts purposeOf); inherited by nested calls. */
+  purpose?: string;
 }
 
 /** The calling department's code, or UNAUTHENTICATED when the call carries none. */

@@ -44,6 +44,10 @@ export interface Config {
   tracingZipkinUrl?: string;
   /** Share of traces kept when tracing is on (0-1; default 1). */
   tracingSampleRate: number;
+  /** Interval of the data-use log's chaining passes per schema (ms; 0: only when asked). */
+  dataUseChainMs: number;
+  /** Interval of the signed checkpoints of every data-use chain (ms; 0: only when asked). */
+  dataUseCheckpointMs: number;
   /** Working days a department has to answer a bad rating (差评整改); default 5. */
   rectificationWorkingDays: number;
   /** Longest lifetime accepted for a department's signed token. */
@@ -197,6 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     workdayOverrides: read("WORKDAY_OVERRIDES"),
     lightYellowPercent: int("LIGHT_YELLOW_PERCENT", 90, 1, 99),
     rectificationWorkingDays: int("RECTIFICATION_WORKING_DAYS", 5, 1, 60),
+    dataUseChainMs: int("DATA_USE_CHAIN_MS", 1000, 0, 3_600_000),
+    dataUseCheckpointMs: int("DATA_USE_CHECKPOINT_MS", 60_000, 0, 86_400_000),
     tracingZipkinUrl: url("TRACING_ZIPKIN_URL", ["http", "https"]),
     tracingSampleRate: fraction("TRACING_SAMPLE_RATE", 1),
     metrics: bool("METRICS", true),

@@ -7,6 +7,10 @@ import { openDatabase, type Database } from "./db/database";
 import { migrate } from "./db/migrations";
 import type { SharedStore } from "./shared-store";
 import { projectPath } from "./paths";
+import { chainPending, DataUseChainer } from "./data-use-chain";
+
+/** The data-use log's chaining passes of the databases this process opened (one per schema). */
+const chainers = new Map<Database, DataUseChainer>();
 
 export type HealthCheck = () => Promise<void>;
 
@@ -70,6 +74,10 @@ export function openServiceDatabase(rt: Runtime, schema: string, service: string
       const folder = service.includes("/") || service === "gateway" ? projectPath(service) : projectPath("services", service);
       await migrate(db, `${folder}/migrations`, projectPath("services", "common", "migrations"));
       rt.health.register(`database:${schema}`, () => db.ping());
+      // Every schema keeps a data-use log: this process chains what its services write (data-use-chain.ts).
+      const chainer = new DataUseChainer(db);
+      chainer.start(rt.config.dataUseChainMs);
+      chainers.set(db, chainer);
       return db;
     })();
     rt.databases.set(schema, opening);
@@ -82,5 +90,23 @@ export function openServiceDatabase(rt: Runtime, schema: string, service: string
 export async function closeDatabases(rt: Runtime): Promise<void> {
   const all = [...rt.databases.values()];
   rt.databases.clear();
-  await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
+  await Promise.all(
+    all.map(async (p) => {
+      const db = await p.catch(() => undefined);
+      if (!db) return;
+      const chainer = chainers.get(db);
+      chainers.delete(db);
+      // The last pass chains what was written before the close.
+      await chainer?.stop();
+      await db.close();
+    }),
+  );
+}
+
+/** Runs a chaining pass of every schema this process opened, now (tests, the checkpoint before signing). */
+export async function chainDataUsesNow(rt: Runtime): Promise<void> {
+  for (const p of rt.databases.values()) {
+    const db = await p.catch(() => undefined);
+    if (db) while ((await chainPending(db)) > 0);
+  }
 }

@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
 import { generateCreditCode } from "./rules/credit-code";
-import { readRecorded } from "../common/access-log";
+import { readRecorded } from "../common/data-use-log";
 
 /** Entity type -> GB 32100 registration authority 9 (market regulation) and its type character. */
 export const ENTITY_TYPE_CODES: Record<string, string> = {
@@ -42,15 +42,15 @@ function toEntity(r: EntityRow): Entity {
 }
 
 /** A legal entity, recording the read; NOT_FOUND when unknown. */
-export async function getEntity(db: Database, creditCode: string, reader: string, caseId: string): Promise<Entity> {
-  const rows = await readRecorded<EntityRow>(db, "SELECT * FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "get" });
+export async function getEntity(db: Database, creditCode: string, reader: string, caseId: string, purpose = ""): Promise<Entity> {
+  const rows = await readRecorded<EntityRow>(db, "SELECT * FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "get", what: "entity", purpose });
   if (rows.length === 0) throw notFound("entity", creditCode);
   return toEntity(rows[0]);
 }
 
 /** Whether `name` is the registered name of the entity; unknown codes answer "no". */
-export async function verifyEntity(db: Database, creditCode: string, name: string, reader: string, caseId: string) {
-  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "verify" });
+export async function verifyEntity(db: Database, creditCode: string, name: string, reader: string, caseId: string, purpose = "") {
+  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM entities WHERE credit_code = $1", [creditCode], { subjectId: creditCode, reader, caseId, action: "verify", what: "entity", purpose });
   return { match: rows.length === 1 && rows[0].name === name };
 }
 
@@ -65,6 +65,16 @@ export async function isLegalRepresentative(db: Queryable, creditCode: string, i
     [creditCode, idNumber, EntityStatus.ENTITY_STATUS_ACTIVE],
   );
   return rows.length === 1;
+}
+
+/**
+ * The credit codes of the entities `idNumber` represents (法定代表人) — all of them, active or closed,
+ * since uses of a closed company's data stay that person's concern — for the representative's own
+ * view of who used them ("who used my data"). Not recorded as a use: it answers the person about themself.
+ */
+export async function entitiesRepresentedBy(db: Queryable, idNumber: string): Promise<string[]> {
+  const { rows } = await db.query<{ credit_code: string }>("SELECT credit_code FROM entities WHERE legal_representative_id_number = $1 ORDER BY credit_code LIMIT 50", [idNumber]);
+  return rows.map((r) => r.credit_code);
 }
 
 export interface NewEntity {

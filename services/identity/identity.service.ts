@@ -6,7 +6,9 @@ import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, ONE_WINDOW, type CallerMeta } from "../common/caller";
+import { dataUseActions } from "../common/data-use-actions";
 import { invalidArgument, permissionDenied } from "../common/errors";
+import { purposeOf } from "../common/data-use-log";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -26,7 +28,7 @@ import {
   type VerifyPersonResponse,
 } from "../../proto/gen/tongban/identity/v1/identity";
 import { requireCreditCode, requireIdNumber, requireRegion } from "./checks";
-import { deregisterEntity, getEntity, isLegalRepresentative, registerEntity, updateEntity, verifyEntity } from "./entities";
+import { deregisterEntity, entitiesRepresentedBy, getEntity, isLegalRepresentative, registerEntity, updateEntity, verifyEntity } from "./entities";
 import { countPersons, getPerson, insertPersons, verifyPerson } from "./persons";
 import { generatePopulation } from "./seed/population";
 
@@ -48,6 +50,7 @@ export function identityService(rt: Runtime): ServiceSchema {
   return {
     name: "identity",
     actions: {
+      ...dataUseActions(() => db),
       /**
        * Bus only (not on gRPC): whether a person is the legal representative of an active entity,
        * `{ creditCode, idNumber }` -> `{ representative: boolean }`. The one window's check of
@@ -64,28 +67,37 @@ export function identityService(rt: Runtime): ServiceSchema {
           return { representative: await isLegalRepresentative(db, creditCode, idNumber) };
         },
       },
+      /** The credit codes of the entities a person represents (the one window only, for that person's own data-use view). */
+      representedEntities: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ idNumber?: unknown }>): Promise<{ creditCodes: string[] }> {
+          if (callerDepartment(ctx) !== ONE_WINDOW) throw permissionDenied("only the one window asks which entities a person represents");
+          const { idNumber } = requireIdNumber(ctx.params?.idNumber, "id_number");
+          return { creditCodes: await entitiesRepresentedBy(db, idNumber) };
+        },
+      },
       async getPerson(ctx: Ctx<GetPersonRequest>): Promise<Person> {
         const p = GetPersonRequest.fromPartial(ctx.params ?? {});
         const { idNumber } = requireIdNumber(p.idNumber);
         const caseId = requireCaseId(p.caseId);
-        return getPerson(db, idNumber, callerDepartment(ctx), caseId);
+        return getPerson(db, idNumber, callerDepartment(ctx), caseId, purposeOf(ctx));
       },
       async verifyPerson(ctx: Ctx<VerifyPersonRequest>): Promise<VerifyPersonResponse> {
         const p = VerifyPersonRequest.fromPartial(ctx.params ?? {});
         const { idNumber } = requireIdNumber(p.idNumber);
         const name = requireText(p.name, "name", 1, 50);
-        return verifyPerson(db, idNumber, name, callerDepartment(ctx), optionalCaseId(p.caseId));
+        return verifyPerson(db, idNumber, name, callerDepartment(ctx), optionalCaseId(p.caseId), purposeOf(ctx));
       },
       async getEntity(ctx: Ctx<GetEntityRequest>): Promise<Entity> {
         const p = GetEntityRequest.fromPartial(ctx.params ?? {});
         const { creditCode } = requireCreditCode(p.creditCode);
-        return getEntity(db, creditCode, callerDepartment(ctx), requireCaseId(p.caseId));
+        return getEntity(db, creditCode, callerDepartment(ctx), requireCaseId(p.caseId), purposeOf(ctx));
       },
       async verifyEntity(ctx: Ctx<VerifyEntityRequest>): Promise<VerifyEntityResponse> {
         const p = VerifyEntityRequest.fromPartial(ctx.params ?? {});
         const { creditCode } = requireCreditCode(p.creditCode);
         const name = requireText(p.name, "name", 1, 100);
-        return verifyEntity(db, creditCode, name, callerDepartment(ctx), optionalCaseId(p.caseId));
+        return verifyEntity(db, creditCode, name, callerDepartment(ctx), optionalCaseId(p.caseId), purposeOf(ctx));
       },
       async registerEntity(ctx: Ctx<RegisterEntityRequest>): Promise<Entity> {
         const p = RegisterEntityRequest.fromPartial(ctx.params ?? {});

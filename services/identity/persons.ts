@@ -1,6 +1,6 @@
 /** The population registry: reads and name checks, each recorded with its reader and case. */
 import type { Database } from "../common/db/database";
-import { readRecorded } from "../common/access-log";
+import { readRecorded } from "../common/data-use-log";
 import { notFound } from "../common/errors";
 import { Gender, type Person } from "../../proto/gen/tongban/identity/v1/identity";
 
@@ -31,20 +31,22 @@ function toPerson(r: PersonRow): Person {
 }
 
 /** A person's base data, recording the read; NOT_FOUND when unknown. */
-export async function getPerson(db: Database, idNumber: string, reader: string, caseId: string): Promise<Person> {
+export async function getPerson(db: Database, idNumber: string, reader: string, caseId: string, purpose = ""): Promise<Person> {
   const rows = await readRecorded<PersonRow>(db, `SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number = $1`, [idNumber], {
     subjectId: idNumber,
     reader,
     caseId,
     action: "get",
+    what: "person",
+    purpose,
   });
   if (rows.length === 0) throw notFound("person", idNumber);
   return toPerson(rows[0]);
 }
 
 /** Whether `name` is the registered name of `idNumber`; an unknown number is simply "no". */
-export async function verifyPerson(db: Database, idNumber: string, name: string, reader: string, caseId: string) {
-  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM persons WHERE id_number = $1", [idNumber], { subjectId: idNumber, reader, caseId, action: "verify" });
+export async function verifyPerson(db: Database, idNumber: string, name: string, reader: string, caseId: string, purpose = "") {
+  const rows = await readRecorded<{ name: string }>(db, "SELECT name FROM persons WHERE id_number = $1", [idNumber], { subjectId: idNumber, reader, caseId, action: "verify", what: "person", purpose });
   return { match: rows.length === 1 && rows[0].name === name };
 }
 

@@ -10,6 +10,7 @@ import {
   type VerifyLicenceResponse,
 } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { canonicalJson } from "../common/canonical";
+import { readRecorded, recordUses } from "../common/data-use-log";
 import { holderIdTypeOf, signedContentOf, type SignedContent } from "./content";
 import { publicKey, type ActiveKey } from "./keys";
 import type { LicenceAuthorities } from "./authorities";
@@ -119,11 +120,12 @@ export async function load(q: Queryable, number: string, lock = false): Promise<
   return toLicence(rows[0]);
 }
 
-/** Who reads, for which case, and why: written to licence_accesses with what is read. */
+/** Who reads, for which case, and why: written to the data-use log with the licence read. */
 export interface LicenceRead {
   reader: string;
   caseId: string;
   action: string;
+  purpose: string;
 }
 
 /**
@@ -131,28 +133,21 @@ export interface LicenceRead {
  * by the reader ("who used my data"), in one statement (a data-modifying WITH): one round trip and
  * one commit, and nothing recorded when nothing is found.
  */
-async function readRecorded(q: Queryable, select: string, params: unknown[], read: LicenceRead): Promise<LicenceRow[]> {
-  const n = params.length;
-  const { rows } = await q.query<LicenceRow>(
-    `WITH found AS (${select}), recorded AS (
-       INSERT INTO licence_accesses (number, holder_id, reader, case_id, action)
-       SELECT number, holder_id, $${n + 1}, $${n + 2}, $${n + 3} FROM found WHERE issuer <> $${n + 1})
-     SELECT * FROM found`,
-    [...params, read.reader, read.caseId, read.action],
-  );
-  return rows;
+function readLicences(q: Queryable, select: string, params: unknown[], read: LicenceRead): Promise<LicenceRow[]> {
+  // The reader is compared as a literal parameter of the record's filter (the issuer's own reads are not uses of another's data).
+  return readRecorded<LicenceRow>(q, select, [...params, read.reader], { ...read, subjectId: { column: "holder_id" }, what: "licence", item: { column: "number" } }, `f.issuer <> $${params.length + 1}`);
 }
 
 /** A stored licence, its read recorded; NOT_FOUND when there is none. */
 export async function loadRecorded(q: Queryable, number: string, read: LicenceRead): Promise<Licence> {
-  const rows = await readRecorded(q, "SELECT * FROM licences WHERE number = $1", [number], read);
+  const rows = await readLicences(q, "SELECT * FROM licences WHERE number = $1", [number], read);
   if (rows.length === 0) throw notFound("licence", number);
   return toLicence(rows[0]);
 }
 
 /** All licences of a holder, newest first, each read recorded. */
 export async function listByHolder(q: Queryable, holderId: string, read: LicenceRead): Promise<Licence[]> {
-  const rows = await readRecorded(q, "SELECT * FROM licences WHERE holder_id = $1", [holderId], read);
+  const rows = await readLicences(q, "SELECT * FROM licences WHERE holder_id = $1", [holderId], read);
   return rows.map(toLicence).sort((a, b) => (b.issuedAt ?? "").localeCompare(a.issuedAt ?? "") || a.number.localeCompare(b.number));
 }
 
@@ -161,7 +156,7 @@ export async function listByHolder(q: Queryable, holderId: string, read: Licence
  * so the check can say so), its read recorded; undefined when there is none.
  */
 export async function currentOfType(q: Queryable, holderId: string, typeCode: string, read: LicenceRead): Promise<Licence | undefined> {
-  const rows = await readRecorded(
+  const rows = await readLicences(
     q,
     "SELECT * FROM licences WHERE holder_id = $1 AND type_code = $2 AND status = $3 ORDER BY issued_at DESC, number LIMIT 1",
     [holderId, typeCode, LicenceStatus.LICENCE_STATUS_VALID],
@@ -173,22 +168,16 @@ export async function currentOfType(q: Queryable, holderId: string, typeCode: st
 /** Records that `read.reader` checked a presented copy of a licence (nothing when it is the issuer). */
 export async function recordRead(q: Queryable, l: Licence, read: LicenceRead): Promise<void> {
   if (l.issuer === read.reader) return;
-  await q.query("INSERT INTO licence_accesses (number, holder_id, reader, case_id, action) VALUES ($1, $2, $3, $4, $5)", [
-    l.number,
-    l.holderId,
-    read.reader,
-    read.caseId,
-    read.action,
-  ]);
+  await recordUses(q, [{ ...read, subjectId: l.holderId, what: "licence", item: l.number }]);
 }
 
 /** Reads recorded for a holder's licences, newest first. */
 export async function accessesOf(q: Queryable, holderId: string) {
-  const { rows } = await q.query<{ number: string; reader: string; case_id: string; action: string; at: Date }>(
-    "SELECT number, reader, case_id, action, at FROM licence_accesses WHERE holder_id = $1 ORDER BY at DESC, id DESC",
+  const { rows } = await q.query<{ item: string; reader: string; case_id: string; action: string; at: Date }>(
+    "SELECT item, reader, case_id, action, at FROM data_uses WHERE subject_id = $1 AND what = 'licence' AND kind = 'read' ORDER BY at DESC, id DESC",
     [holderId],
   );
-  return rows.map((r) => ({ number: r.number, reader: r.reader, caseId: r.case_id, action: r.action, at: new Date(r.at).toISOString() }));
+  return rows.map((r) => ({ number: r.item, reader: r.reader, caseId: r.case_id, action: r.action, at: new Date(r.at).toISOString() }));
 }
 
 const TRANSITIONS: Record<"suspend" | "reinstate" | "revoke", { from: LicenceStatus[]; to: LicenceStatus }> = {

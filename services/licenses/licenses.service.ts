@@ -7,12 +7,14 @@ import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
+import { dataUseActions } from "../common/data-use-actions";
 import { failedPrecondition, invalidArgument, notFound } from "../common/errors";
 import { checkIdempotencyKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
 import { clientsFor } from "../common/clients";
+import { purposeOf } from "../common/data-use-log";
 import {
   ChangeLicenceStatusRequest,
   GetLicenceRequest,
@@ -86,9 +88,9 @@ export function licensesService(rt: Runtime): ServiceSchema {
    * A stored licence by number for `caller`. Another department's read names its case and is
    * recorded in the same statement; the issuer reads its own licences without a case.
    */
-  async function readByNumber(caller: string, number: string, caseIdParam: string, action: string): Promise<Licence> {
+  async function readByNumber(caller: string, number: string, caseIdParam: string, action: string, purpose: string): Promise<Licence> {
     const caseId = optionalCaseId(caseIdParam);
-    if (caseId) return registry.loadRecorded(db, number, { reader: caller, caseId, action });
+    if (caseId) return registry.loadRecorded(db, number, { reader: caller, caseId, action, purpose });
     const licence = await registry.load(db, number);
     // Refused before anything leaves: nothing was recorded, so nothing of another issuer's licence is returned.
     if (licence.issuer !== caller) requireCaseId(caseIdParam);
@@ -98,6 +100,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
   return {
     name: "licenses",
     actions: {
+      ...dataUseActions(() => db),
       listLicenceTypes: {
         cache: { keys: [] },
         handler: () => ({ types: LICENCE_TYPES.map((t) => ({ ...t, nationalCode: authorities.typeCode(t.code) })) }),
@@ -146,7 +149,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const caller = callerDepartment(ctx);
         const number = requireText(p.number, "number", 1, LICENCE_NUMBER_MAX);
         // A read and its record are one statement; no case is needed for the issuer's own licence.
-        return readByNumber(caller, number, p.caseId, "get");
+        return readByNumber(caller, number, p.caseId, "get", purposeOf(ctx));
       },
       async verifyLicence(ctx: Ctx<VerifyLicenceRequest>) {
         const p = VerifyLicenceRequest.fromPartial(ctx.params ?? {});
@@ -156,7 +159,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
           throw invalidArgument("number", "give exactly one of: the number of a stored licence, a presented licence copy, or holder_id with type_code");
         }
         if (p.number) {
-          const stored = await readByNumber(caller, requireText(p.number, "number", 1, LICENCE_NUMBER_MAX), p.caseId, "verify");
+          const stored = await readByNumber(caller, requireText(p.number, "number", 1, LICENCE_NUMBER_MAX), p.caseId, "verify", purposeOf(ctx));
           return registry.verify(db, stored, undefined, stored);
         }
         if (p.licence) {
@@ -165,13 +168,13 @@ export function licensesService(rt: Runtime): ServiceSchema {
           const caseId = presented.issuer === caller ? optionalCaseId(p.caseId) : requireCaseId(p.caseId);
           const result = await registry.verify(db, presented);
           // recordRead records nothing for the issuer's own check.
-          if (result.failures.every((f) => f.check !== "registry")) await registry.recordRead(db, presented, { reader: caller, caseId, action: "verify" });
+          if (result.failures.every((f) => f.check !== "registry")) await registry.recordRead(db, presented, { reader: caller, caseId, action: "verify", purpose: purposeOf(ctx) });
           return result;
         }
         const holderId = requireHolderId(p.holderId);
         const typeCode = requireText(p.typeCode, "type_code", 1, 16);
         if (!LICENCE_TYPES.some((t) => t.code === typeCode)) throw invalidArgument("type_code", `unknown licence type "${typeCode}"`);
-        const current = await registry.currentOfType(db, holderId, typeCode, { reader: caller, caseId: requireCaseId(p.caseId), action: "verify" });
+        const current = await registry.currentOfType(db, holderId, typeCode, { reader: caller, caseId: requireCaseId(p.caseId), action: "verify", purpose: purposeOf(ctx) });
         if (!current) throw notFound(`valid ${typeCode} licence of holder`, holderId);
         return registry.verify(db, current, undefined, current);
       },
@@ -183,7 +186,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const caller = callerDepartment(ctx);
         const holderId = requireHolderId(p.holderId);
         const caseId = requireCaseId(p.caseId);
-        return { licences: await registry.listByHolder(db, holderId, { reader: caller, caseId, action: "list" }) };
+        return { licences: await registry.listByHolder(db, holderId, { reader: caller, caseId, action: "list", purpose: purposeOf(ctx) }) };
       },
       async listLicenceAccesses(ctx: Ctx<ListLicenceAccessesRequest>) {
         const p = ListLicenceAccessesRequest.fromPartial(ctx.params ?? {});
@@ -221,7 +224,13 @@ export function licensesService(rt: Runtime): ServiceSchema {
       async verifyPublic(ctx: Context<{ licence?: unknown }>) {
         const presented = ctx.params?.licence;
         if (presented === null || typeof presented !== "object" || Array.isArray(presented)) throw invalidArgument("licence", "must be a licence object as the hub issued it");
-        return registry.verify(db, Licence.fromJSON(presented));
+        const copy = Licence.fromJSON(presented);
+        const result = await registry.verify(db, copy);
+        // A genuine licence checked by someone outside is a use the holder sees ("who used my data").
+        if (result.signatureValid && result.failures.every((f) => f.check !== "registry")) {
+          await registry.recordRead(db, copy, { reader: "public", caseId: "", action: "verify", purpose: "公众核验 (public verification of a presented copy)" });
+        }
+        return result;
       },
       async listSigningKeys(ctx: Ctx<ListSigningKeysRequest>) {
         const p = ListSigningKeysRequest.fromPartial(ctx.params ?? {});

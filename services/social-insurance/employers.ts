@@ -1,5 +1,5 @@
 /** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
-import { readFor, type DataUse } from "../common/access-log";
+import { readFor, type DataUse } from "../common/data-use-log";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";

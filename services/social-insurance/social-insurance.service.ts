@@ -9,7 +9,9 @@ import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
+import { dataUseActions } from "../common/data-use-actions";
 import { notFound } from "../common/errors";
+import { purposeOf } from "../common/data-use-log";
 import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -66,6 +68,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
   return {
     name: "social-insurance",
     actions: {
+      ...dataUseActions(() => db),
       async registerEmployer(ctx: Ctx<RegisterEmployerRequest>): Promise<Employer> {
         const p = RegisterEmployerRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
@@ -100,7 +103,7 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
         const creditCode = creditCodeOf(p.creditCode);
         const caseId = requireCaseId(p.caseId);
         // Another department's read of the registration and its record are one statement.
-        return readEmployer(db, creditCode, reader === HRSS ? undefined : { subjectId: creditCode, reader, caseId, action: "get" });
+        return readEmployer(db, creditCode, reader === HRSS ? undefined : { subjectId: creditCode, reader, caseId, action: "get", what: "employer", purpose: purposeOf(ctx) });
       },
 
       async enrolEmployee(ctx: Ctx<EnrolEmployeeRequest>): Promise<Employment> {

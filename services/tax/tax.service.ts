@@ -8,8 +8,10 @@ import { emitEvent } from "../common/events";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
+import { dataUseActions } from "../common/data-use-actions";
 import { clientsFor } from "../common/clients";
 import { permissionDenied } from "../common/errors";
+import { purposeOf } from "../common/data-use-log";
 import { once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
@@ -70,6 +72,7 @@ export function taxService(rt: Runtime): ServiceSchema {
   return {
     name: "tax",
     actions: {
+      ...dataUseActions(() => db),
       registerTaxpayer: (ctx: Ctx<RegisterTaxpayerRequest>): Promise<Taxpayer> =>
         registerNewTaxpayer(db, ctx, RegisterTaxpayerRequest.fromPartial(ctx.params ?? {})),
       cancelTaxpayerRegistration: (ctx: Ctx<CancelTaxpayerRegistrationRequest>): Promise<Taxpayer> =>
@@ -80,7 +83,7 @@ export function taxService(rt: Runtime): ServiceSchema {
         const { creditCode } = requireCreditCode(p.creditCode);
         const caseId = requireCaseId(p.caseId);
         // Another department's read and its record are one statement.
-        return toTaxpayer(await readTaxpayer(db, creditCode, caller === TAX_OFFICE ? undefined : { subjectId: creditCode, reader: caller, caseId, action: "get" }));
+        return toTaxpayer(await readTaxpayer(db, creditCode, caller === TAX_OFFICE ? undefined : { subjectId: creditCode, reader: caller, caseId, action: "get", what: "taxpayer", purpose: purposeOf(ctx) }));
       },
       async grantInvoices(ctx: Ctx<GrantInvoicesRequest>): Promise<InvoiceGrant> {
         const caller = callerDepartment(ctx);

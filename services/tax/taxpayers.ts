@@ -1,5 +1,5 @@
 /** The taxpayer register (纳税人), in the tax schema. */
-import { readFor, type DataUse } from "../common/access-log";
+import { readFor, type DataUse } from "../common/data-use-log";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";

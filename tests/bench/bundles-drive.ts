@@ -8,7 +8,7 @@ import type { BundleCode } from "./bundles-args";
 import type { People } from "./bundles-people";
 import { pdf, Portal, PortalError } from "./bundles-portal";
 import { describe, sleep, todayInChina } from "./bundles-util";
-import { startBusinessForm } from "../support/start-business";
+import { startBusinessForm, START_BUSINESS_CONSENT } from "../support/start-business";
 
 
 export interface AppRecord {
@@ -191,7 +191,7 @@ export async function runPhase(ctx: DriveContext, spec: PhaseSpec): Promise<Phas
           ctx.portal.uploadPdf(token, "PREMISES_PROOF", "住所证明.pdf", pdf(`premises proof ${clientKey}`)),
         ]);
         body = {
-          bundle_code: "START_BUSINESS", client_key: clientKey, form: startForm(who, employee, ctx.nextTradeName()),
+          bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: clientKey, form: startForm(who, employee, ctx.nextTradeName()),
           materials: { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises },
         };
       } else {

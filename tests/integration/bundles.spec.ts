@@ -16,7 +16,7 @@ import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
 import { eventually } from "../support/eventually";
-import { inPool, startBusinessForm as formFor, tradeName } from "../support/start-business";
+import { inPool, startBusinessForm as formFor, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 
 const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) => eventually(probe, ok, timeoutMs, 200);
 
@@ -104,7 +104,7 @@ async function submitStartBusiness(applicant: (typeof people)[number], form: Rec
     owner: applicant.idNumber, typeCode: "ARTICLES_OF_ASSOCIATION", fileName: "公司章程.pdf", contentType: "application/pdf", contentBase64: pdf(tradeCounter),
   });
   const result = await bus.call<{ applicationId: string; queryCode: string }, object>("bundles.submit", {
-    applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
+    applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
   });
   return result.applicationId;
 }
@@ -336,7 +336,7 @@ describe("bundles across processes", () => {
       owner: applicant.idNumber, typeCode: "PREMISES_PROOF", fileName: "租赁合同.pdf", contentType: "application/pdf", contentBase64: pdf(3601),
     });
     const { applicationId } = await bus.call<{ applicationId: string }, object>("bundles.submit", {
-      applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey: key("replicas"), form: startBusinessForm(applicant, [people[37]]),
+      applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: key("replicas"), form: startBusinessForm(applicant, [people[37]]),
       materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
     }, on("gateway-a"));
     await until(() => statusOn("gateway-a", applicationId), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
@@ -381,7 +381,7 @@ describe("bundles across processes", () => {
       const mine = pending.find((p: { applicationId: string }) => p.applicationId === applicationId);
       // The officer sees this step's fields and materials only.
       expect(mine.fields.map((f: { name: string }) => f.name).sort()).toEqual(
-        ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.registered_capital"],
+        ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.liaison_name", "enterprise.liaison_phone", "enterprise.registered_capital"],
       );
       const premises = mine.materials.find((m: { type: string }) => m.type === "PREMISES_PROOF");
       const file = await client.call("CaseService/FetchMaterial", { applicationId, materialId: premises.materialId }, samrCred);
@@ -397,7 +397,7 @@ describe("bundles across processes", () => {
     expect(end.failure).toMatchObject({ step: "establishment", reasonCode: "REJECTED_BY_OFFICER" });
     expect(stepOf(end, "name").status).toBe("COMPENSATED");
     expect(stepOf(end, "seal").status).toBe("CANCELLED");
-    const accesses = await queryDatabase<{ reader: string; case_id: string }>(db.url, "SELECT reader, case_id FROM gateway.data_accesses WHERE subject_id = $1", [applicant.idNumber]);
+    const accesses = await queryDatabase<{ reader: string; case_id: string }>(db.url, "SELECT reader, case_id FROM gateway.data_uses WHERE subject_id = $1", [applicant.idNumber]);
     expect(accesses).toContainEqual({ reader: "samr", case_id: applicationId });
   }, 90_000);
 
@@ -411,7 +411,7 @@ describe("bundles across processes", () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
         bus.call<{ applicationId: string; queryCode: string }, object>("bundles.submit", {
-          applicant: applicant.idNumber, bundleCode: "START_BUSINESS", clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
+          applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey, form, materials: { ARTICLES_OF_ASSOCIATION: articles.materialId },
         }),
       ),
     );
@@ -439,7 +439,7 @@ describe("bundles across processes", () => {
     await inPool(N, 16, async (i) => {
       const form = formFor({ tradeName: tradeName(i, "阁"), applicant, employees: [employees[i].idNumber] });
       const materials = i % 2 === 0 ? { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises } : { ARTICLES_OF_ASSOCIATION: articles };
-      ids.push((await bus.call<{ applicationId: string }, object>("bundles.submit", { applicant, bundleCode: "START_BUSINESS", clientKey: key("many"), form, materials })).applicationId);
+      ids.push((await bus.call<{ applicationId: string }, object>("bundles.submit", { applicant, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: key("many"), form, materials })).applicationId);
     });
     const establishment = (st: string) =>
       queryDatabase<{ application_id: string }>(db.url, "SELECT application_id FROM gateway.application_steps WHERE step_id = 'establishment' AND status = $1 AND application_id = ANY ($2)", [st, ids]);

@@ -13,7 +13,7 @@ import { loadConfig } from "../../services/common/config";
 import { startHub, type Hub } from "../../services/hub";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 
 const SEED = 120;
 const people = generatePopulation(SEED, 20261122);
@@ -34,7 +34,7 @@ const rows = async <T = any>(schema: string, sql: string, params: unknown[]) => 
 async function openCompany(owner: string, employee: string, i: number): Promise<string> {
   const form = startBusinessForm({ tradeName: tradeName(i, "轩"), applicant: owner, employees: [employee] });
   const materials = { ARTICLES_OF_ASSOCIATION: await upload(owner, "ARTICLES_OF_ASSOCIATION"), PREMISES_PROOF: await upload(owner, "PREMISES_PROOF") };
-  const { applicationId } = await call<{ applicationId: string }>("bundles.submit", { applicant: owner, bundleCode: "START_BUSINESS", clientKey: `close-${crypto.randomUUID()}`, form, materials });
+  const { applicationId } = await call<{ applicationId: string }>("bundles.submit", { applicant: owner, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: `close-${crypto.randomUUID()}`, form, materials });
   await eventually(() => status(applicationId, owner), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
   await call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, as("samr"));
   const done = await eventually(() => status(applicationId, owner), (s) => s.status !== "RUNNING", 60_000, 50);

@@ -201,11 +201,11 @@ describe("departments over gRPC, each in its own process", () => {
     expect([...readers]).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
     const registrationReads = await queryDatabase<{ reader: string; case_id: string }>(
       db.url,
-      "SELECT reader, case_id FROM registration.data_accesses WHERE subject_id = $1",
+      "SELECT reader, case_id FROM registration.data_uses WHERE subject_id = $1",
       [code],
     );
     expect(registrationReads.map((r) => `${r.reader}/${r.case_id}`)).toEqual(expect.arrayContaining(["tax/case-tax-1", "hrss/case-si-1"]));
-    const identityReads = await queryDatabase<{ reader: string }>(db.url, "SELECT DISTINCT reader FROM identity.data_accesses WHERE subject_id = $1", [people[2].idNumber]);
+    const identityReads = await queryDatabase<{ reader: string }>(db.url, "SELECT DISTINCT reader FROM identity.data_uses WHERE subject_id = $1", [people[2].idNumber]);
     expect(identityReads.map((r) => r.reader).sort()).toEqual(["hrss", "tax"]);
 
     // Another department's read of a taxpayer or an employer is recorded with its case, in the
@@ -217,7 +217,7 @@ describe("departments over gRPC, each in its own process", () => {
     expect(employerRead.creditCode).toBe(code);
     await client.call("SocialInsuranceService/GetEmployer", { creditCode: code, caseId: "case-si-7" }, hrss);
     const recorded = async (schema: string) =>
-      (await queryDatabase<{ reader: string; case_id: string; action: string }>(db.url, `SELECT reader, case_id, action FROM ${schema}.data_accesses WHERE subject_id = $1 ORDER BY id`, [code]))
+      (await queryDatabase<{ reader: string; case_id: string; action: string }>(db.url, `SELECT reader, case_id, action FROM ${schema}.data_uses WHERE subject_id = $1 ORDER BY id`, [code]))
         .map((r) => `${r.reader}/${r.case_id}/${r.action}`);
     expect(await recorded("tax")).toEqual(["hrss/case-si-7/get"]);
     expect(await recorded("social_insurance")).toEqual(["tax/case-tax-7/get"]);

@@ -18,7 +18,7 @@ import { generatePopulation } from "../../services/identity/seed/population";
 import { generateCreditCode } from "../../services/identity/rules/credit-code";
 import { readCredential, type Credential } from "../support/grpc-client";
 import { changedTables, settled, snapshotTables } from "../support/snapshot";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { eventually } from "../support/eventually";
 import { pdfSample } from "../unit/gateway/materials/samples";
 
@@ -91,6 +91,7 @@ describe("authority over an enterprise", () => {
     strangerToken = await session(stranger.idNumber);
     const body = {
       bundle_code: "START_BUSINESS",
+      consent: START_BUSINESS_CONSENT,
       client_key: "authority-start-0001",
       form: startBusinessForm({ tradeName: tradeName(7, "苑"), applicant: owner.idNumber, employees: [employee.idNumber], startDate: todayInChina() }),
       materials: { ARTICLES_OF_ASSOCIATION: await upload(ownerToken, "ARTICLES_OF_ASSOCIATION", 1), PREMISES_PROOF: await upload(ownerToken, "PREMISES_PROOF", 2) },

@@ -17,7 +17,7 @@ import { generatePopulation } from "../../services/identity/seed/population";
 import { createTestDatabase, dropTestDatabase } from "../support/postgres";
 import { eventually } from "../support/eventually";
 import { requireServers } from "../support/servers";
-import { inPool, startBusinessForm, tradeName } from "../support/start-business";
+import { inPool, startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 
 const WAITING_EACH = 500;
 const SEED = 300;
@@ -62,7 +62,7 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
   }, 60_000);
 
   const submit = async (bundleCode: string, f: object, materials: Record<string, string>) =>
-    (await call<{ applicationId: string }>("bundles.submit", { applicant, bundleCode, clientKey: `fair-${crypto.randomUUID()}`, form: f, materials })).applicationId;
+    (await call<{ applicationId: string }>("bundles.submit", { applicant, bundleCode, clientKey: `fair-${crypto.randomUUID()}`, form: f, materials, ...(bundleCode === "START_BUSINESS" ? { consent: START_BUSINESS_CONSENT } : {}) })).applicationId;
 
   /** An enterprise for the 员工录用 cases, opened once by events alone (no sweep runs in this file); its credit code. */
   let opened: Promise<string> | undefined;
@@ -116,7 +116,7 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     expect(seen[0]).toMatchObject({ stepKey: "establishment", bundleCode: "START_BUSINESS", bundleName: "开办企业" });
     expect(seen[0].enterpriseName).toMatch(/^成都.+坊科技有限公司$/);
     expect(seen[0].fields.map((f: { name: string }) => f.name).sort()).toEqual(
-      ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.registered_capital"],
+      ["enterprise.address", "enterprise.business_scope_codes", "enterprise.investors", "enterprise.legal_representative_id_number", "enterprise.liaison_name", "enterprise.liaison_phone", "enterprise.registered_capital"],
     );
     expect(seen[0].materials.map((m: { type: string }) => m.type).sort()).toEqual(["ARTICLES_OF_ASSOCIATION", "PREMISES_PROOF"]);
     expect((await call<{ pending: unknown[] }>("bundles.listPendingDecisions", {}, samr)).pending.length).toBe(50);

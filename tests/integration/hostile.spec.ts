@@ -18,7 +18,7 @@ import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
 import { HubClient, readCredential, waitUntilServing } from "../support/grpc-client";
 import { changedTables, settled, snapshotTables, type Snapshot } from "../support/snapshot";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { pdfSample } from "../unit/gateway/materials/samples";
 import { grpcCases } from "./hostile/grpc-cases";
 import type { HostileCase, HostileContext } from "./hostile/kit";
@@ -66,7 +66,7 @@ beforeAll(async () => {
 
   // The owner's enterprise, opened by 开办企业 (the officer approves at once).
   const created = await api("POST", "/v1/applications", c.ownerToken, {
-    bundle_code: "START_BUSINESS", client_key: "hostile-start-0001",
+    bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: "hostile-start-0001",
     form: startBusinessForm({ tradeName: tradeName(3, "锦"), applicant: c.owner.idNumber, employees: [c.employee.idNumber], startDate: "2026-12-01" }),
     materials: { ARTICLES_OF_ASSOCIATION: c.ownerMaterials.ARTICLES_OF_ASSOCIATION, PREMISES_PROOF: c.ownerMaterials.PREMISES_PROOF },
   });

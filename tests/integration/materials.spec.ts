@@ -84,7 +84,7 @@ function defineMaterialTests(kind: "postgres" | "pglite") {
   const totals = async () => [
     await count("SELECT count(*)::int AS n FROM material_contents"),
     await count("SELECT count(*)::int AS n FROM materials"),
-    await count("SELECT count(*)::int AS n FROM data_accesses"),
+    await count("SELECT count(*)::int AS n FROM data_uses"),
   ];
   const fetchAs = (department: string | undefined, params: Record<string, unknown>) =>
     t.department.call("materials.fetchForCase", params, department ? { meta: { caller: { department } } } : {}) as Promise<Reply>;
@@ -195,7 +195,7 @@ function defineMaterialTests(kind: "postgres" | "pglite") {
       { materialId: m.materialId, reader: "tax", caseId: "YW-2024-0002" },
       { materialId: m.materialId, reader: "samr", caseId: "YW-2024-0001" },
     ]);
-    expect(await count("SELECT count(*)::int AS n FROM data_accesses WHERE subject_id = $1 AND action = $2", [COMPANY, `material:${m.materialId}`])).toBe(2);
+    expect(await count("SELECT count(*)::int AS n FROM data_uses WHERE subject_id = $1 AND what = 'material' AND item = $2", [COMPANY, m.materialId])).toBe(2);
   });
 }
 

@@ -22,7 +22,7 @@ import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
 import { NATS_URL, requireServers } from "../support/servers";
 import { readCredential } from "../support/grpc-client";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { pdfSample } from "../unit/gateway/materials/samples";
 
 interface Family {
@@ -109,7 +109,7 @@ it("serves every documented metric, with its type, and values that follow the wo
   const articles = await upload("ARTICLES_OF_ASSOCIATION", "metrics-1");
   const premises = await upload("PREMISES_PROOF", "metrics-2");
   const submit = async (i: number, materials: Record<string, string>, employees: string[]) =>
-    (await api("POST", "/v1/applications", token, { bundle_code: "START_BUSINESS", client_key: `metrics-${i}-0000`, form: startBusinessForm({ tradeName: tradeName(40 + i, "量"), applicant: applicant.idNumber, employees, startDate: todayInChina(new Date()) }), materials })).body.application_id as string;
+    (await api("POST", "/v1/applications", token, { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: `metrics-${i}-0000`, form: startBusinessForm({ tradeName: tradeName(40 + i, "量"), applicant: applicant.idNumber, employees, startDate: todayInChina(new Date()) }), materials })).body.application_id as string;
   const done = await submit(1, { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises }, [employee.idNumber]);
   const waiting = await submit(2, { ARTICLES_OF_ASSOCIATION: articles }, [other.idNumber]);
   await eventually(() => api("GET", `/v1/applications/${done}`, token), (s) => s.body.steps[1].status === "WAITING_DECISION", 60_000);

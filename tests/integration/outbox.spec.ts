@@ -114,6 +114,7 @@ async function scenario(schema: string, services: Array<"tax" | "social-insuranc
     "common-002_outbox.sql",
     "common-003_data_accesses.sql",
     "common-004_outbox_ordering.sql",
+    "common-005_data_use_log.sql",
   ]);
   const subs = new Subscribers();
   const broker = new ServiceBroker({ logger: false, nodeID: `outbox-${schema}` });

@@ -4,6 +4,7 @@
  * completion (容缺 material supplied later, the officer's approval), 好差评, the public look-up,
  * and the refusals (bad input names the field and writes nothing; others' applications are 404).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +19,7 @@ import { todayInChina } from "../../services/common/validate";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { readCredential, type Credential } from "../support/grpc-client";
 import { jpegSample, pdfSample, pngSample } from "../unit/gateway/materials/samples";
+import { START_BUSINESS_CONSENT } from "../support/start-business";
 
 const people = generatePopulation(200, 20261122);
 const [applicant, other, employee] = [people[0], people[1], people[2]];
@@ -237,7 +239,7 @@ describe("portal API", () => {
 
   it("refuses bad submissions naming the field, and stores nothing", async () => {
     const submit = (over: Record<string, unknown>, form: Record<string, unknown> = startBusinessForm()) =>
-      api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", client_key: "bad-input-0001", form, materials: { ARTICLES_OF_ASSOCIATION: articlesId }, ...over } });
+      api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: "bad-input-0001", form, materials: { ARTICLES_OF_ASSOCIATION: articlesId }, ...over } });
     const badId = await submit({}, { ...startBusinessForm(), "enterprise.legal_representative_id_number": badCheck(applicant.idNumber) });
     expect(badId.status).toBe(400);
     expect(badId.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "enterprise.legal_representative_id_number" });
@@ -289,8 +291,50 @@ describe("portal API", () => {
     expect((await api("GET", "/v1/applications", { token })).body.applications).toEqual([]);
   });
 
+  it("previews the government data the bundle would use and takes the applicant's decision on each: confirmed, or refused and typed", async () => {
+    const who = people[5];
+    const t = await session(who.idNumber);
+    const form = await api("GET", "/v1/bundles/START_BUSINESS/form", { token: t });
+    expect(form.body.government_data).toEqual([
+      { field: "enterprise.legal_representative_id_number", label_zh: "法定代表人身份证号码", label_en: "Legal representative's ID number", source: "人口基础库 (identity: population registry)", value: who.idNumber },
+      expect.objectContaining({ field: "enterprise.liaison_name", value: who.name }),
+      expect.objectContaining({ field: "enterprise.liaison_phone", value: who.phone }),
+    ]);
+    expect(form.body.preview_digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const articles = (await upload(t, "ARTICLES_OF_ASSOCIATION", pdfSample("consent articles"))).body.material_id;
+    const f = { ...startBusinessForm(), "enterprise.investors": [{ id: who.idNumber, contribution: "100" }], "enterprise.trade_name": "允诺" };
+    const post = (over: Record<string, unknown>) => api("POST", "/v1/applications", { token: t, body: { bundle_code: "START_BUSINESS", client_key: `consent-${crypto.randomUUID()}`, form: f, materials: { ARTICLES_OF_ASSOCIATION: articles }, ...over } });
+    // No decision: refused, naming consent and the item.
+    const none = await post({});
+    expect(none.status).toBe(400);
+    expect(none.body.error).toMatchObject({ field: "consent" });
+    expect(none.body.error.message).toMatch(/enterprise\.legal_representative_id_number/);
+    // A refusal without a value of one's own; an item that is no government data; one named twice.
+    expect((await post({ consent: { confirmed: ["enterprise.legal_representative_id_number", "enterprise.liaison_name"], refused: ["enterprise.liaison_phone"] } })).body.error.field).toBe("enterprise.liaison_phone");
+    expect((await post({ consent: { confirmed: ["enterprise.address"] } })).body.error.field).toBe("consent.confirmed");
+    expect((await post({ consent: { confirmed: ["enterprise.liaison_name"], refused: ["enterprise.liaison_name"] } })).body.error.field).toBe("consent.refused");
+    // A preview that is not the data now.
+    const stale = await post({ consent: { ...START_BUSINESS_CONSENT, preview_digest: "A".repeat(43) } });
+    expect(stale.status).toBe(422);
+    expect(stale.body.error.code).toBe("PREVIEW_CHANGED");
+    const gateway = await hub.runtime.databases.get("gateway")!;
+    expect((await gateway.query<{ n: number }>("SELECT count(*)::int AS n FROM applications WHERE applicant = $1", [who.idNumber])).rows[0].n).toBe(0);
+    // Confirmed two, refused the phone and typed another: stored with the application.
+    const ok = await post({
+      form: { ...f, "enterprise.liaison_phone": "13980012345" },
+      consent: { confirmed: ["enterprise.legal_representative_id_number", "enterprise.liaison_name"], refused: ["enterprise.liaison_phone"], preview_digest: form.body.preview_digest },
+    });
+    expect(ok.status).toBe(201);
+    const view = await api("GET", `/v1/applications/${ok.body.application_id}`, { token: t });
+    expect(view.body.consent.items).toEqual([
+      { field: "enterprise.legal_representative_id_number", source: "人口基础库 (identity: population registry)", decision: "CONFIRMED" },
+      { field: "enterprise.liaison_name", source: "人口基础库 (identity: population registry)", decision: "CONFIRMED" },
+      { field: "enterprise.liaison_phone", source: "人口基础库 (identity: population registry)", decision: "REFUSED" },
+    ]);
+  });
+
   it("submits START_BUSINESS once per client key", async () => {
-    const body = { bundle_code: "START_BUSINESS", client_key: "portal-start-0001", form: startBusinessForm(), materials: { ARTICLES_OF_ASSOCIATION: articlesId } };
+    const body = { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: "portal-start-0001", form: startBusinessForm(), materials: { ARTICLES_OF_ASSOCIATION: articlesId } };
     const created = await api("POST", "/v1/applications", { token, body });
     expect(created.status).toBe(201);
     expect(created.body.query_code).toMatch(/^\d{8}$/);

@@ -20,7 +20,7 @@ import { startHub, type Hub } from "../../services/hub";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
 import { readCredential } from "../support/grpc-client";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 
 const people = generatePopulation(200, 20261122);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-verify-"));
@@ -196,7 +196,7 @@ describe("public verification without a login", () => {
       (await api("POST", "/v1/materials", { type_code: type, file_name: `${type}.pdf`, content_type: "application/pdf", content_base64: pdf(n) }, token)).body.material_id as string;
     const form = startBusinessForm({ tradeName: tradeName(77, "证"), applicant, employees: [people[11].idNumber] });
     const submitted = await api("POST", "/v1/applications", {
-      bundle_code: "START_BUSINESS", client_key: `verify-${crypto.randomUUID()}`, form,
+      bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: `verify-${crypto.randomUUID()}`, form,
       materials: { ARTICLES_OF_ASSOCIATION: await upload("ARTICLES_OF_ASSOCIATION", 1), PREMISES_PROOF: await upload("PREMISES_PROOF", 2) },
     }, token);
     expect(submitted.status).toBe(201);
@@ -210,6 +210,11 @@ describe("public verification without a login", () => {
     // The receipt is passed as the hub signed it (its own camelCase keys), not re-cased.
     expect(receipt).toHaveProperty("receiptNumber", id);
     expect(receipt.signature).toMatchObject({ algorithm: "SM2-SM3", signerId: "1234567812345678" });
+    // The applicant's consent is signed into it: which items were confirmed, and from where.
+    expect(receipt.consent.items.map((i: { field: string; decision: string }) => `${i.field}:${i.decision}`)).toEqual(START_BUSINESS_CONSENT.confirmed.map((f) => `${f}:CONFIRMED`));
+    expect(receipt.data.find((d: { field: string }) => d.field === "enterprise.liaison_name")).toEqual({
+      field: "enterprise.liaison_name", labelZh: "联络员姓名", source: "人口基础库 (identity: population registry)", consent: "confirmed by the applicant",
+    });
 
     expect((await api("POST", "/v1/verify/receipt", { receipt })).body).toEqual({ valid: true, key_id: receipt.signature.keyId, failures: [] });
     const changed = { ...receipt, applicant: people[12].idNumber };

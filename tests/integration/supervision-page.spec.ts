@@ -19,7 +19,7 @@ import { startHub, type Hub } from "../../services/hub";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
 import { readCredential } from "../support/grpc-client";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { pdfSample } from "../unit/gateway/materials/samples";
 
 /** Debian's chromium (installed by .ci/ensure-servers.sh); CHROMIUM_PATH overrides. */
@@ -64,7 +64,7 @@ it("shows lights turning yellow and red with the hub's clock, the red list, a ba
     (await api("POST", "/v1/materials", { token, body: { type_code: typeCode, file_name: "x.pdf", content_type: "application/pdf", content_base64: pdfSample(`page-${typeCode}`).toString("base64") } })).body.material_id as string;
   const materials = { ARTICLES_OF_ASSOCIATION: await upload("ARTICLES_OF_ASSOCIATION"), PREMISES_PROOF: await upload("PREMISES_PROOF") };
   const submit = async (i: number) =>
-    (await api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", client_key: `page-${i}-00000`, materials, form: startBusinessForm({ tradeName: tradeName(60 + i, "察"), applicant: applicant.idNumber, employees: [people[31 + i].idNumber], startDate: todayInChina(new Date()) }) } })).body.application_id as string;
+    (await api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: `page-${i}-00000`, materials, form: startBusinessForm({ tradeName: tradeName(60 + i, "察"), applicant: applicant.idNumber, employees: [people[31 + i].idNumber], startDate: todayInChina(new Date()) }) } })).body.application_id as string;
   const status = (id: string) => api("GET", `/v1/applications/${id}`, { token });
   const [open, rated] = [await submit(0), await submit(1)];
   const waiting = await eventually(() => status(open), (s) => s.body.steps[1].status === "WAITING_DECISION", 60_000);

@@ -20,7 +20,7 @@ import { startHub, type Hub } from "../../services/hub";
 import { generatePopulation } from "../../services/identity/seed/population";
 import { eventually } from "../support/eventually";
 import { expectStatus, HubClient, readCredential, type Credential } from "../support/grpc-client";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { pdfSample } from "../unit/gateway/materials/samples";
 
 const people = generatePopulation(200, 20261122);
@@ -75,7 +75,7 @@ describe("supervision", () => {
       (await api("POST", "/v1/materials", { token, body: { type_code: typeCode, file_name: `${typeCode}.pdf`, content_type: "application/pdf", content_base64: pdfSample(`supervision-${n}`).toString("base64") } })).body.material_id;
     const materials = { ARTICLES_OF_ASSOCIATION: await upload("ARTICLES_OF_ASSOCIATION", 1), PREMISES_PROOF: await upload("PREMISES_PROOF", 2) };
     const form = startBusinessForm({ tradeName: tradeName(7, "监"), applicant: applicant.idNumber, employees: [employee.idNumber], startDate: todayInChina(new Date()) });
-    const submitted = await api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", client_key: "supervision-0001", form, materials } });
+    const submitted = await api("POST", "/v1/applications", { token, body: { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: "supervision-0001", form, materials } });
     expect(submitted.status).toBe(201);
     applicationId = submitted.body.application_id;
     const establishment = await until("establishment waiting for the officer", async () => {

@@ -19,7 +19,7 @@ import { readCredential } from "../support/grpc-client";
 import { reportedPort, spawnHub, type HubProcess } from "../support/hub-process";
 import { createTestDatabase, dropTestDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
-import { startBusinessForm, tradeName } from "../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../support/start-business";
 import { pdfSample } from "../unit/gateway/materials/samples";
 
 interface ZipkinSpan {
@@ -87,7 +87,7 @@ it("follows a bundle in one trace from the portal through the orchestrator to ea
   const materials = { ARTICLES_OF_ASSOCIATION: await upload("ARTICLES_OF_ASSOCIATION"), PREMISES_PROOF: await upload("PREMISES_PROOF") };
   const requestId = crypto.randomUUID();
   const form = startBusinessForm({ tradeName: tradeName(77, "迹"), applicant: applicant.idNumber, employees: [employee.idNumber], startDate: todayInChina(new Date()) });
-  const submitted = await api("POST", "/v1/applications", { token, requestId, body: { bundle_code: "START_BUSINESS", client_key: "trace-0000-0001", form, materials } });
+  const submitted = await api("POST", "/v1/applications", { token, requestId, body: { bundle_code: "START_BUSINESS", consent: START_BUSINESS_CONSENT, client_key: "trace-0000-0001", form, materials } });
   expect(submitted.status).toBe(201);
   const applicationId = submitted.body.application_id as string;
   await eventually(() => api("GET", `/v1/applications/${applicationId}`, { token }), (s) => s.body.steps[1].status === "WAITING_DECISION", 60_000);

@@ -47,3 +47,9 @@ export async function inPool(n: number, width: number, fn: (i: number) => Promis
     }),
   );
 }
+
+/**
+ * The applicant's consent to what START_BUSINESS takes from the population registry (the form's
+ * government_data): the suggested legal representative and the liaison's name and phone, confirmed.
+ */
+export const START_BUSINESS_CONSENT = { confirmed: ["enterprise.legal_representative_id_number", "enterprise.liaison_name", "enterprise.liaison_phone"] };

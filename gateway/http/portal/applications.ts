@@ -22,12 +22,20 @@ export async function submitApplication(req: PortalRequest, deps: PortalDeps): P
     clientKey: body.client_key,
     form: body.form,
     materials: body.materials,
+    consent: consentOf(body.consent),
   });
   return {
     status: r.created ? 201 : 200,
     body: { application_id: r.applicationId, query_code: r.queryCode },
     headers: { location: `/v1/applications/${encodeURIComponent(r.applicationId)}` },
   };
+}
+
+/** The consent of a body (snake_case) as the bus takes it. */
+function consentOf(c: unknown): unknown {
+  if (c === null || typeof c !== "object" || Array.isArray(c)) return c;
+  const { confirmed, refused, preview_digest } = c as Record<string, unknown>;
+  return { confirmed, refused, ...(preview_digest === undefined ? {} : { previewDigest: preview_digest }) };
 }
 
 /** GET /v1/applications */

@@ -25,8 +25,11 @@ export interface PortalDeps {
  * taken from the verified token, never from the request body.
  */
 export function callBus<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {
-  return deps.broker.call<T, object>(action, params, { meta: { caller: { department: ONE_WINDOW } }, requestID: req.requestId });
+  return deps.broker.call<T, object>(action, params, { meta: { caller: { department: ONE_WINDOW }, purpose: PORTAL_PURPOSE }, requestID: req.requestId });
 }
+
+/** The purpose the data-use log records for what the portal reads on an applicant's request. */
+const PORTAL_PURPOSE = "一网通办门户：申请人本人办事 (one-window portal, at the applicant's request)";
 
 /** Calls a service action as the department of an officer or member route (the services scope what it sees). */
 export function callAsDepartment<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {

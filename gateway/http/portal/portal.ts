@@ -35,6 +35,7 @@ import { allowedMethods, fastifyPath, type PortalRequest, type Reply, type Route
 import { APPLICATION_ID, COMPONENTS, fastifySchema, PARAM } from "./schemas";
 import { createSession } from "./sessions";
 import { jwks, publicKeys, verifyLicenceCopy, verifyReceiptCopy } from "./verification";
+import { myDataUses } from "./data-uses";
 
 /** Largest body of routes other than uploads. */
 export const JSON_BODY_LIMIT = 256 * 1024;
@@ -115,6 +116,17 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
   {
     method: "GET", path: "/v1/applications", audience: "applicant", handler: myApplications,
     schema: { operationId: "listApplications", summary: "The applicant's applications, newest first", tags: ["applications"], responses: { "200": ["Applications", "ApplicationList"] } },
+  },
+  {
+    method: "GET", path: "/v1/me/data-uses", audience: "applicant", handler: myDataUses,
+    schema: {
+      operationId: "listMyDataUses", summary: "Who used my data (数据使用记录): every read by a department and every change a bundle made, of the applicant's data and of the enterprises they represent, newest first", tags: ["applications"],
+      query: {
+        page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
+        page_token: { type: "string", maxLength: 200, description: "next_page_token of the previous page" },
+      },
+      responses: { "200": ["A page of uses", "DataUses"] },
+    },
   },
   {
     method: "GET", path: "/v1/applications/{id}", audience: "applicant", handler: applicationStatus,

@@ -48,7 +48,7 @@ function licenceCopyProperties(): Record<string, Schema> {
     ["number", text(128)], ["type_code", text(16)], ["type_name", text(100)], ["holder_kind", text(40)], ["holder_id_type", text(3)], ["holder_id", text(18)],
     ["holder_name", text(200)], ["issuer", text(40)], ["issued_at", time], ["valid_from", text(10)], ["valid_until", text(10)],
     ["fields", obj({}, [], { additionalProperties: text(2000), maxProperties: 50 })],
-    ["signature", input({ algorithm: text(20), key_id: text(100), keyId: text(100), value: text(200), signer_id: text(64), signerId: text(64) })],
+    ["signature", input({ algorithm: text(20), key_id: text(100), keyId: text(100), value: text(200), signer_id: text(64), signerId: text(64) }, [], { maxProperties: 6 })],
     ["status", text(40)], ["status_reason", text(500)], ["status_changed_at", time], ["superseded_by", text(128)],
   ];
   const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -116,7 +116,22 @@ export const COMPONENTS: Schema[] = [
       ["type", "deferrable", "steps"],
     ),
   },
-  { $id: "Form", ...obj({ bundle_code: str(), fields: list(ref("FormField")), materials: list(ref("FormMaterial")) }, ["bundle_code", "fields", "materials"]) },
+  {
+    $id: "Form",
+    ...obj(
+      {
+        bundle_code: str(),
+        fields: list(ref("FormField")),
+        materials: list(ref("FormMaterial")),
+        government_data: list(
+          obj({ field: str(), label_zh: str(), label_en: str(), source: str("The registry it comes from"), value: { description: "The value the bundle would use" } }, ["field", "source"]),
+          { description: "What the bundle would take from government sources instead of asking: confirm or refuse each in the submission's consent" },
+        ),
+        preview_digest: str("Echo it as consent.preview_digest: the submission is refused if the data changed since (PREVIEW_CHANGED)"),
+      },
+      ["bundle_code", "fields", "materials", "government_data", "preview_digest"],
+    ),
+  },
   {
     $id: "MaterialUpload",
     ...input(
@@ -160,6 +175,15 @@ export const COMPONENTS: Schema[] = [
           additionalProperties: MATERIAL_ID,
           maxProperties: 20,
         },
+        consent: input(
+          {
+            confirmed: list(FIELD_NAME, { maxItems: 50, description: "Items of the form's government_data the applicant confirms" }),
+            refused: list(FIELD_NAME, { maxItems: 50, description: "Items the applicant refuses: they type the value in form instead" }),
+            preview_digest: str("The form's preview_digest, to be sure the data shown is the data used", { maxLength: 64 }),
+          },
+          [],
+          { description: "The applicant's decision on every item of the form's government_data (required when there is any)", maxProperties: 3 },
+        ),
       },
       ["bundle_code", "client_key", "form"],
     ),
@@ -218,7 +242,14 @@ export const COMPONENTS: Schema[] = [
   },
   {
     $id: "ApplicationStatus",
-    allOf: [ref("Progress"), obj({ receipt: obj({}, [], { additionalProperties: true }), rating: { oneOf: [ref("Rating"), { type: "null" }] } })],
+    allOf: [
+      ref("Progress"),
+      obj({
+        receipt: obj({}, [], { additionalProperties: true }),
+        rating: { oneOf: [ref("Rating"), { type: "null" }] },
+        consent: obj({ at: time(), items: list(obj({ field: str(), source: str(), decision: str("CONFIRMED or REFUSED") })) }, [], { description: "The applicant's decisions on government data at submission" }),
+      }),
+    ],
   },
   { $id: "Supplement", ...input({ material_type: MATERIAL_TYPE, material_id: MATERIAL_ID }, ["material_type", "material_id"]) },
   { $id: "Withdrawal", ...input({ reason: str("Why the application is withdrawn", { minLength: 2, maxLength: 500 }) }, ["reason"]) },
@@ -277,9 +308,9 @@ export const COMPONENTS: Schema[] = [
   { $id: "Revisit", ...input({ score: int(1, 5, "How the complaint was handled: 5 非常满意 … 1 非常不满意"), comment: str("Required for 1 and 2", { maxLength: 500 }) }, ["score"]) },
   {
     $id: "LicenceVerificationRequest",
-    ...input({ licence: ref("LicenceCopy") }, ["licence"], { description: "A copy of a licence as the hub issued it (its JSON over gRPC or the bus: camelCase, or the proto's snake_case names)" }),
+    ...input({ licence: ref("LicenceCopy") }, ["licence"], { maxProperties: 1, description: "A copy of a licence as the hub issued it (its JSON over gRPC or the bus: camelCase, or the proto's snake_case names)" }),
   },
-  { $id: "LicenceCopy", ...input(licenceCopyProperties(), [], { description: "A licence copy; its signed fields are checked as given, status fields are ignored (the registry answers them)" }) },
+  { $id: "LicenceCopy", ...input(licenceCopyProperties(), [], { description: "A licence copy; its signed fields are checked as given, status fields are ignored (the registry answers them)", maxProperties: 40 }) },
   {
     $id: "LicenceVerification",
     ...obj(
@@ -296,7 +327,11 @@ export const COMPONENTS: Schema[] = [
   },
   {
     $id: "ReceiptVerificationRequest",
-    ...input({ receipt: obj({ signature: obj({ algorithm: str(), keyId: str(), value: str(), signerId: str() }) }, ["signature"], { additionalProperties: true, description: "The receipt exactly as the hub gave it (GET /v1/applications/{id} → receipt)" }) }, ["receipt"]),
+    ...input(
+      { receipt: obj({ signature: obj({ algorithm: str(), keyId: str(), value: str(), signerId: str() }, [], { maxProperties: 4 }) }, ["signature"], { additionalProperties: true, maxProperties: 64, description: "The receipt exactly as the hub gave it (GET /v1/applications/{id} → receipt)" }) },
+      ["receipt"],
+      { maxProperties: 1 },
+    ),
   },
   {
     $id: "ReceiptVerification",
@@ -323,6 +358,32 @@ export const COMPONENTS: Schema[] = [
   {
     $id: "Jwks",
     ...obj({ keys: list(obj({ kid: str(), kty: str(), crv: str(), x: str(), y: str(), alg: str(), use: str(), "tongban:purpose": str("licence or receipt"), "tongban:department": str(), "tongban:signer_id": str() }, [], { additionalProperties: true })) }, ["keys"]),
+  },
+  {
+    $id: "DataUses",
+    ...obj(
+      {
+        uses: list(
+          obj(
+            {
+              department: str("Who: the department that read or changed the data"),
+              kind: str("read (a department read it) or change (a bundle's step changed the case)"),
+              what: str("What kind of data: person, entity, licence, material, enterprise-registration, taxpayer, employer, application"),
+              item: str("Which record (a licence number, a material id, an application id), if one"),
+              action: str("What was done: get, verify, list; for a change the new state"),
+              case_id: str("For which case"),
+              purpose: str("Why, as the caller stated it (a bundle's step, a back-office's x-purpose)"),
+              at: str("When (ISO 8601 UTC, microseconds)"),
+              whose: str("self, or the credit code of an enterprise the applicant represents"),
+              log: str("The log it is kept in (a department's schema)"),
+            },
+            ["department", "kind", "what", "action", "case_id", "at", "whose"],
+          ),
+        ),
+        next_page_token: str(),
+      },
+      ["uses", "next_page_token"],
+    ),
   },
   { $id: "RectificationAnswer", ...input({ measures: str("What the department did (4-2000 characters)", { minLength: 1, maxLength: 2000 }) }, ["measures"]) },
   { $id: "OfficerSession", ...obj({ token: str(), token_type: str(), expires_at: time(), department: str() }, ["token", "expires_at", "department"]) },

@@ -5,7 +5,7 @@
  * written (the suite checks every table).
  */
 import { jpegSample, pdfSample, pngSample } from "../../unit/gateway/materials/samples";
-import { startBusinessForm, tradeName } from "../../support/start-business";
+import { startBusinessForm, tradeName, START_BUSINESS_CONSENT } from "../../support/start-business";
 import { signDepartmentToken } from "../../../services/common/department-token";
 import { http, refuse, type HostileCase, type HostileContext } from "./kit";
 
@@ -39,6 +39,7 @@ function startBusiness(c: HostileContext, i: number, over: { form?: Record<strin
   for (const d of over.drop ?? []) delete form[d];
   return {
     bundle_code: "START_BUSINESS",
+    consent: START_BUSINESS_CONSENT,
     client_key: `hostile-sb-${i}-${Date.now()}`,
     form,
     materials: { ARTICLES_OF_ASSOCIATION: c.ownerMaterials.ARTICLES_OF_ASSOCIATION, PREMISES_PROOF: c.ownerMaterials.PREMISES_PROOF },
@@ -405,6 +406,17 @@ function routeCases(): HostileCase[] {
     refuse("look-up: a wrong query code", get((c) => `/v1/lookup?application_id=${c.completedApplication}&query_code=00000000`, () => undefined), 404),
     refuse("look-up: an unknown parameter", get((c) => `/v1/lookup?application_id=${c.completedApplication}&query_code=1&admin=1`, () => undefined), 400, "admin"),
     refuse("look-up: a code of 17 characters", get((c) => `/v1/lookup?application_id=${c.completedApplication}&query_code=${"1".repeat(17)}`, () => undefined), 400, "query_code"),
+    refuse("data uses: a page of 999", get(() => "/v1/me/data-uses?page_size=999"), 400, "page_size"),
+    refuse("data uses: a page token that is not one", get(() => "/v1/me/data-uses?page_token=eyJhIjoxfQ"), 400, "page_token"),
+    refuse("data uses: another applicant named in the query", get((c) => `/v1/me/data-uses?applicant=${c.stranger.idNumber}`), 400, "applicant"),
+    refuse("data uses: no token", (c) => http(c, "GET", "/v1/me/data-uses"), 401),
+    refuse("consent: not an object", submitAsOwner((c) => startBusiness(c, 60, { body: { consent: ["all"] } })), 400, "consent"),
+    refuse("consent: a confirmation of a field typed by hand", submitAsOwner((c) => startBusiness(c, 61, { body: { consent: { confirmed: ["enterprise.trade_name"] } } })), 400, "consent.confirmed"),
+    refuse("consent: 51 confirmations", submitAsOwner((c) => startBusiness(c, 62, { body: { consent: { confirmed: Array.from({ length: 51 }, () => "enterprise.liaison_name") } } })), 400, "consent.confirmed"),
+    refuse("consent: a preview digest that is no digest", submitAsOwner((c) => startBusiness(c, 63, { body: { consent: { ...START_BUSINESS_CONSENT, preview_digest: "<script>" } } })), 400, "consent.preview_digest"),
+    refuse("consent: an unknown property", submitAsOwner((c) => startBusiness(c, 64, { body: { consent: { ...START_BUSINESS_CONSENT, everything: true } } })), 400, "consent.everything"),
+    refuse("consent: the applicant's own ID typed over a refused suggestion with a bad check character", submitAsOwner((c) => startBusiness(c, 65, { form: { "enterprise.legal_representative_id_number": badCheck(c.owner.idNumber) }, body: { consent: { confirmed: ["enterprise.liaison_name", "enterprise.liaison_phone"], refused: ["enterprise.legal_representative_id_number"] } } })), 400, "enterprise.legal_representative_id_number"),
+    refuse("consent: a liaison phone that is no mobile number", submitAsOwner((c) => startBusiness(c, 66, { form: { "enterprise.liaison_phone": "110" }, body: { consent: { confirmed: ["enterprise.legal_representative_id_number", "enterprise.liaison_name"], refused: ["enterprise.liaison_phone"] } } })), 400, "enterprise.liaison_phone"),
     refuse("verify: a licence that is no object", (c) => http(c, "POST", "/v1/verify/licence", { body: { licence: [1, 2] } }), 400, "licence"),
     refuse("verify: a licence with an unknown property", (c) => http(c, "POST", "/v1/verify/licence", { body: { licence: { number: "x", admin: true } } }), 400, "licence.admin"),
     refuse("verify: a licence number of 129 characters", (c) => http(c, "POST", "/v1/verify/licence", { body: { licence: { number: "1".repeat(129) } } }), 400, "licence.number"),
