@@ -12,6 +12,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { bootstrap } from "../../services/bootstrap";
+import { canonicalBytes, canonicalJson } from "../../services/common/canonical";
+import { newLicenceNumber } from "../../services/licenses/signing/licence-number";
+import { generateSigningKey } from "../../services/licenses/signing/signer";
 import { loadConfig } from "../../services/common/config";
 import { signDepartmentToken } from "../../services/common/department-token";
 import { rootLogger } from "../../services/common/logger";
@@ -185,6 +188,39 @@ describe("public verification without a login", () => {
         expect(res.body.error.field).toBe(field);
       }
     }
+  });
+
+  it("still verifies a licence issued before national identifiers and the standard signer ID (content v1, BL- number, empty ID)", async () => {
+    const code = await registerCompany(4);
+    const licences = await hub.runtime.databases.get("licenses")!;
+    // A key retired before this version, and a licence it signed the way the hub signed then:
+    // OpenSSL through node:crypto with a PEM-loaded SM2 key (an empty signer ID in Z).
+    const key = generateSigningKey("SM2-SM3");
+    await licences.query(
+      "INSERT INTO signing_keys (key_id, department, algorithm, public_key_pem, sealed_private_key, active, created_at, retired_at) VALUES ($1, 'samr', 'SM2-SM3', $2, 'v1:retired', false, now() - interval '400 days', now() - interval '30 days')",
+      [key.keyId, key.publicKeyPem],
+    );
+    const content = {
+      v: 1, number: newLicenceNumber("BL", new Date("2025-11-22T02:00:00Z")), typeCode: "BL", typeName: "营业执照", holderKind: "HOLDER_KIND_ENTITY", holderId: code,
+      holderName: "成都旧证科技有限公司", issuer: "samr", issuedAt: "2025-11-22T02:00:00.000Z", validFrom: "2025-11-22", validUntil: "", fields: { name: "成都旧证科技有限公司" },
+      algorithm: "SM2-SM3", keyId: key.keyId,
+    };
+    const signature = crypto.sign("sm3", canonicalBytes(content), crypto.createPrivateKey(key.privateKeyPem)).toString("base64");
+    await licences.query(
+      "INSERT INTO licences (number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at) VALUES ($1, 'BL', $2, 'samr', $3, $4, $5, '', 'legacy-1', $6)",
+      [content.number, code, canonicalJson(content), signature, key.keyId, content.issuedAt],
+    );
+    const stored = await hub.broker.call<Record<string, any>, object>("licenses.getLicence", { number: content.number }, as("samr"));
+    expect(stored).toMatchObject({ number: content.number, holderIdType: "", signature: { keyId: key.keyId, signerId: "" } });
+    const r = await api("POST", "/v1/verify/licence", { licence: stored });
+    expect(r.body).toMatchObject({ valid: true, signature_valid: true, status: "LICENCE_STATUS_VALID", number: content.number });
+    // The retired key is published with the time it stopped signing.
+    const published = (await api("GET", "/v1/keys")).body.licence_keys.find((k: { key_id: string }) => k.key_id === key.keyId);
+    expect(published).toMatchObject({ department: "samr", active: false, signer_id: "1234567812345678" });
+    expect(Date.parse(published.retired_at)).toBeLessThan(Date.now());
+    // The same copy claiming the standard signer ID does not verify: the ID is part of what is checked.
+    const claimed = await api("POST", "/v1/verify/licence", { licence: { ...stored, holderIdType: "001", signature: { ...stored.signature, signerId: "1234567812345678" } } });
+    expect(claimed.body).toMatchObject({ valid: false, signature_valid: false });
   });
 
   it("verifies an application's receipt as the portal gives it, online and offline, and refuses a tampered one", async () => {

@@ -344,7 +344,7 @@ export const COMPONENTS: Schema[] = [
         licence_keys: list(
           obj({
             key_id: str(), department: str("The issuing department"), issuer_code: str("Its unified social credit code, as in the licence identifiers"), algorithm: str("SM2-SM3 or ED25519"),
-            signer_id: str("SM2 signer ID in Z (GM/T 0009 default 1234567812345678); empty for Ed25519"), public_key_pem: str(undefined, { maxLength: 2000 }),
+            signer_id: str("SM2 signer ID in Z of what the key signs now (GM/T 0009 default 1234567812345678; empty for Ed25519); each licence names its own in signature.signer_id (empty: signed before, with the empty ID)"), public_key_pem: str(undefined, { maxLength: 2000 }),
             active: { type: "boolean" }, created_at: time("Signs from"), retired_at: time("Retired: signs nothing after, still verifies what it signed"),
           }),
         ),
