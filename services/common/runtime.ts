@@ -96,8 +96,9 @@ export async function closeDatabases(rt: Runtime): Promise<void> {
       if (!db) return;
       const chainer = chainers.get(db);
       chainers.delete(db);
-      // The last pass chains what was written before the close.
+      // A last pass chains what the services wrote before the close (a failure leaves it to the next start).
       await chainer?.stop();
+      if (chainer) while ((await chainPending(db).catch(() => 0)) > 0);
       await db.close();
     }),
   );
