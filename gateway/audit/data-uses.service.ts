@@ -10,7 +10,7 @@
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import { callerDepartment, ONE_WINDOW, type CallerMeta } from "../../services/common/caller";
 import { chainHead } from "../../services/common/data-use-chain";
-import { usesOf, type DataUseEntry } from "../../services/common/data-use-log";
+import { AT_RE, usesOf, type DataUseEntry } from "../../services/common/data-use-log";
 import type { Database } from "../../services/common/db/database";
 import { invalidArgument, permissionDenied } from "../../services/common/errors";
 import { rootLogger } from "../../services/common/logger";
@@ -40,7 +40,6 @@ interface Cursor {
   id: string;
 }
 
-const AT_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 function encodeToken(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.at, c.source, c.id])).toString("base64url");

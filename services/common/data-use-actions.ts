@@ -9,12 +9,10 @@
 import type { Context, ServiceActionsSchema } from "moleculer";
 import { callerDepartment, ONE_WINDOW, type CallerMeta } from "./caller";
 import { chainHead } from "./data-use-chain";
-import { usesOf } from "./data-use-log";
+import { AT_RE, usesOf } from "./data-use-log";
 import type { Database } from "./db/database";
 import { invalidArgument, permissionDenied } from "./errors";
 
-/** The log's time text (data-use-log.ts AT_TEXT): ISO 8601 UTC with microseconds. */
-const AT_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 /** Most entries one call answers. */
 export const DATA_USES_MAX = 1000;

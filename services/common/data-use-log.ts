@@ -113,6 +113,9 @@ export interface DataUseEntry {
 /** The text form of `at` every reader of the log uses: ISO 8601 UTC with microseconds. */
 export const AT_TEXT = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** The shape of AT_TEXT's answers, for cursors that carry one back. */
+export const AT_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
 /**
  * Uses of `subjects`' data, newest first, at most `limit`, strictly after the cursor in the order
  * (at, id) descending when one is given (`before`). Served from the subject index.
@@ -137,13 +140,4 @@ export async function usesOf(
     params,
   );
   return rows.map((r) => ({ id: r.id, kind: r.kind, reader: r.reader, caseId: r.case_id, action: r.action, what: r.what, item: r.item, purpose: r.purpose, subjectId: r.subject_id, at: r.at_text }));
-}
-
-/** Accesses to a subject's data, newest first (reads only, every kind of data). */
-export async function accessesOf(q: Queryable, subjectId: string): Promise<Array<{ reader: string; caseId: string; action: string; at: string }>> {
-  const { rows } = await q.query<{ reader: string; case_id: string; action: string; at: Date }>(
-    "SELECT reader, case_id, action, at FROM data_uses WHERE subject_id = $1 AND kind = 'read' ORDER BY at DESC, id DESC",
-    [subjectId],
-  );
-  return rows.map((r) => ({ reader: r.reader, caseId: r.case_id, action: r.action, at: new Date(r.at).toISOString() }));
 }
