@@ -10,7 +10,8 @@
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import { callerDepartment, ONE_WINDOW, type CallerMeta } from "../../services/common/caller";
 import { chainHead } from "../../services/common/data-use-chain";
-import { AT_RE, usesOf, type DataUseEntry } from "../../services/common/data-use-log";
+import { AT_KEY, usesOf, type DataUseEntry } from "../../services/common/data-use-log";
+import { BIGINT_ID, pageSizeOf } from "../../services/common/paging";
 import type { Database } from "../../services/common/db/database";
 import { invalidArgument, permissionDenied } from "../../services/common/errors";
 import { rootLogger } from "../../services/common/logger";
@@ -48,7 +49,7 @@ function encodeToken(c: Cursor): string {
 function decodeToken(token: string): Cursor {
   try {
     const [at, source, id] = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as [unknown, unknown, unknown];
-    if (typeof at === "string" && AT_RE.test(at) && Number.isInteger(source) && (source as number) >= 0 && (source as number) < LOG_SOURCES.length && typeof id === "string" && /^\d{1,19}$/.test(id)) {
+    if (typeof at === "string" && AT_KEY.test(at) && Number.isInteger(source) && (source as number) >= 0 && (source as number) < LOG_SOURCES.length && typeof id === "string" && BIGINT_ID.test(id)) {
       return { at, source: source as number, id };
     }
   } catch {
@@ -102,8 +103,7 @@ export function dataUsesService(rt: Runtime): ServiceSchema {
           if (callerDepartment(ctx) !== ONE_WINDOW) throw permissionDenied("only the one window lists an applicant's data uses");
           const applicant = ctx.params?.applicant;
           if (typeof applicant !== "string" || !/^[0-9]{17}[0-9X]$/.test(applicant)) throw invalidArgument("applicant", "must be the signed-in applicant's ID number");
-          const pageSize = ctx.params?.pageSize === undefined || ctx.params.pageSize === 0 ? 50 : Number(ctx.params.pageSize);
-          if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200) throw invalidArgument("page_size", "must be 1-200");
+          const pageSize = pageSizeOf(ctx.params?.pageSize);
           const token = ctx.params?.pageToken;
           const cursor = typeof token === "string" && token !== "" ? decodeToken(token) : undefined;
           const { creditCodes } = await ctx.call<{ creditCodes: string[] }, object>("identity.representedEntities", { idNumber: applicant }, { meta: { caller: { department: ONE_WINDOW } } });

@@ -72,7 +72,7 @@ function names(value: unknown, field: string): string[] {
 
 /**
  * Checks the applicant's decisions before anything is read: names must be form fields that can come
- * from a government source, none twice. Returns the names confirmed and refused (requireRefusedTyped
+ * from a government source, none twice. Returns the names confirmed and refused, each sorted (requireRefusedTyped
  * then checks the form against the refused ones).
  */
 export function precheckConsent(bundle: Bundle, consent: unknown): { confirmed: string[]; refused: string[]; digest?: string } {
@@ -93,7 +93,8 @@ export function precheckConsent(bundle: Bundle, consent: unknown): { confirmed: 
   if (c.previewDigest !== undefined && (typeof c.previewDigest !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(c.previewDigest))) {
     throw invalidArgument("consent.preview_digest", "must be the preview_digest of the form");
   }
-  return { confirmed, refused, ...(typeof c.previewDigest === "string" ? { digest: c.previewDigest } : {}) };
+  // Sorted: the decisions are a set; a retry listing them in another order is the same request.
+  return { confirmed: [...confirmed].sort(), refused: [...refused].sort(), ...(typeof c.previewDigest === "string" ? { digest: c.previewDigest } : {}) };
 }
 
 /** A refused item must be typed by the applicant instead (INVALID_ARGUMENT naming the field). */

@@ -51,9 +51,11 @@ function requestIdOf(metadata: grpc.Metadata): string {
 /**
  * The purpose a back-office states for a call, recorded with every use of personal data it makes
  * (data-use log): metadata `x-purpose-bin` (UTF-8) or `x-purpose` (percent-encoded UTF-8, RFC 3986,
- * as gRPC metadata is ASCII), at most 200 characters of visible text. Unstated, the method stands
- * for it ("部门后台办件 (IdentityService/GetPerson)"). A purpose that is no text is INVALID_ARGUMENT
- * naming x-purpose.
+ * as gRPC metadata is ASCII), at most STATED_PURPOSE_MAX characters of visible text. It is recorded
+ * as the back-office's word, after the marker and method every back-office call carries
+ * ("部门后台办件 (IdentityService/GetPerson)：核查纳税人身份"), so a stated purpose can never pass for
+ * one the hub sets (a bundle's step, "开办企业：税务登记"). Unstated, the marker and method alone.
+ * A purpose that is no text is INVALID_ARGUMENT naming x-purpose.
  */
 export function purposeOfCall(metadata: grpc.Metadata, path: string): string {
   const bin = metadata.get("x-purpose-bin")[0];
@@ -72,11 +74,15 @@ export function purposeOfCall(metadata: grpc.Metadata, path: string): string {
       throw invalidArgument("x-purpose", "must be percent-encoded UTF-8 (RFC 3986)");
     }
   }
-  if (given === undefined || given.trim() === "") return `部门后台办件 (${path.split(".").pop()})`;
+  const marker = `部门后台办件 (${path.split(".").pop()})`;
+  if (given === undefined || given.trim() === "") return marker;
   const purpose = canonicalText(given.trim(), "x-purpose");
-  if ([...purpose].length > 200) throw invalidArgument("x-purpose", "must be at most 200 characters");
-  return purpose;
+  if ([...purpose].length > STATED_PURPOSE_MAX) throw invalidArgument("x-purpose", `must be at most ${STATED_PURPOSE_MAX} characters`);
+  return `${marker}：${purpose}`;
 }
+
+/** Longest purpose a back-office may state (characters): with the marker it fits the log's 200. */
+export const STATED_PURPOSE_MAX = 120;
 
 /** Loads the proto files for server reflection (independent of the generated code). */
 function reflectionDefinition() {

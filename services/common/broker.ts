@@ -5,6 +5,7 @@
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
+import { DataExceptionMiddleware } from "./data-exceptions";
 import { ActionScopeMiddleware, enableDatabaseSpans, tracingOptions } from "./tracing";
 
 /** Broker options for a process with this configuration. */
@@ -63,7 +64,8 @@ export function brokerOptions(config: Config): BrokerOptions {
     metrics: { enabled: config.metrics, reporter: [], defaultQuantiles: [] },
     // Traces to a Zipkin-format collector when TRACING_ZIPKIN_URL is set (tracing.ts); off otherwise.
     tracing: tracingOptions(config),
-    middlewares: config.tracingZipkinUrl ? [ActionScopeMiddleware] : [],
+    // Bad values that reach the database are the caller's (400), not the hub's (data-exceptions.ts).
+    middlewares: config.tracingZipkinUrl ? [DataExceptionMiddleware, ActionScopeMiddleware] : [DataExceptionMiddleware],
   };
 }
 

@@ -9,7 +9,8 @@
 import type { Context, ServiceActionsSchema } from "moleculer";
 import { callerDepartment, ONE_WINDOW, type CallerMeta } from "./caller";
 import { chainHead } from "./data-use-chain";
-import { AT_RE, usesOf } from "./data-use-log";
+import { AT_KEY, usesOf } from "./data-use-log";
+import { BIGINT_ID } from "./paging";
 import type { Database } from "./db/database";
 import { invalidArgument, permissionDenied } from "./errors";
 
@@ -46,7 +47,7 @@ export function dataUseActions(db: () => Database): ServiceActionsSchema {
         let before: { at: string; id: string; inclusiveAt: boolean } | undefined;
         if (p.before !== undefined) {
           const { at, id } = p.before;
-          if (typeof at !== "string" || !AT_RE.test(at) || typeof id !== "string" || !/^\d{1,19}$/.test(id)) throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
+          if (typeof at !== "string" || !AT_KEY.test(at) || typeof id !== "string" || !BIGINT_ID.test(id)) throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
           before = { at, id, inclusiveAt: p.before.inclusiveAt === true };
         }
         const d = db();

@@ -6,6 +6,7 @@
  */
 import type { Context } from "moleculer";
 import type { Queryable } from "./db/database";
+import { TIMESTAMP_TEXT, type KeyShape } from "./paging";
 
 /**
  * One use of a subject's data: who (`reader`, a department), whose (an ID number or credit code, or
@@ -113,8 +114,10 @@ export interface DataUseEntry {
 /** The text form of `at` every reader of the log uses: ISO 8601 UTC with microseconds. */
 export const AT_TEXT = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The shape of AT_TEXT's answers, for cursors that carry one back. */
-export const AT_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+const AT_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+/** AT_TEXT's answers, for cursors that carry one back: its shape, and a time PostgreSQL takes (no 30 February). */
+export const AT_KEY: KeyShape = { test: (part: string) => AT_RE.test(part) && TIMESTAMP_TEXT.test(part) };
 
 /**
  * Uses of `subjects`' data, newest first, at most `limit`, strictly after the cursor in the order

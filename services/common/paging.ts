@@ -32,6 +32,13 @@ export const TIMESTAMP_TEXT: KeyShape = {
   },
 };
 
+const BIGINT_MAX = 9223372036854775807n;
+
+/** A row id of a bigint column as text: digits only, no larger than PostgreSQL's bigint holds. */
+export const BIGINT_ID: KeyShape = {
+  test: (part: string) => /^\d{1,19}$/.test(part) && BigInt(part) <= BIGINT_MAX,
+};
+
 /** Checks page_size: 1-200; 0 or absent for the default 50. INVALID_ARGUMENT naming `page_size`. */
 export function pageSizeOf(value: unknown): number {
   if (value === undefined || value === null || value === 0) return DEFAULT_PAGE;

@@ -1,5 +1,5 @@
 /** The licence registry: issue, read, verify and status changes, in the licences schema. */
-import type { Queryable } from "../common/db/database";
+import type { Database, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound, permissionDenied } from "../common/errors";
 import { todayInChina } from "../common/validate";
 import {
@@ -171,6 +171,28 @@ export async function recordRead(q: Queryable, l: Licence, read: LicenceRead): P
   await recordUses(q, [{ ...read, subjectId: l.holderId, what: "licence", item: l.number }]);
 }
 
+/** What a public check of a genuine copy records, once per licence and China day. */
+export const PUBLIC_CHECK = { reader: "public", action: "verify", purpose: "公众核验 (public verification of a presented copy)" } as const;
+
+/**
+ * Records that someone outside checked the genuine licence `l` (POST /v1/verify/licence), unless a
+ * check of it is already recorded for `today` (China date, YYYY-MM-DD): the holder learns that and
+ * when their licence was checked, and a burst of anonymous checks cannot bury their other uses.
+ * Checks of the same licence are serialised by a transaction-scoped advisory lock, so two at once
+ * still record one entry. Served by the log's subject index.
+ */
+export async function recordPublicCheck(db: Database, l: Licence, today: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('public-check:' || $1))", [l.number]);
+    await tx.query(
+      `INSERT INTO data_uses (subject_id, reader, case_id, action, what, purpose, item, kind)
+       SELECT $1, $2, '', $3, 'licence', $4, $5, 'read'
+        WHERE NOT EXISTS (SELECT 1 FROM data_uses WHERE subject_id = $1 AND at >= $6::timestamptz AND reader = $2 AND item = $5)`,
+      [l.holderId, PUBLIC_CHECK.reader, PUBLIC_CHECK.action, PUBLIC_CHECK.purpose, l.number, `${today}T00:00:00+08:00`],
+    );
+  });
+}
+
 /** Reads recorded for a holder's licences, newest first. */
 export async function accessesOf(q: Queryable, holderId: string) {
   const { rows } = await q.query<{ item: string; reader: string; case_id: string; action: string; at: Date }>(
@@ -252,7 +274,8 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
   if (!stored) {
     failures.push({ check: "registry", reason: `no licence numbered ${content.number} was issued` });
   } else {
-    status = effectiveStatus(stored.status, content.validUntil, today);
+    // The registry's status alone: a copy's own dates are the holder's word until its signature is checked.
+    status = effectiveStatus(stored.status, stored.validUntil, today);
     const inactive = [LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_REVOKED, LicenceStatus.LICENCE_STATUS_SUPERSEDED];
     if (inactive.includes(stored.status)) {
       failures.push({
@@ -261,11 +284,14 @@ export async function verify(q: Queryable, presented: Licence, today = todayInCh
       });
     }
   }
-  const withinValidity = (content.validFrom === "" || content.validFrom <= today) && (content.validUntil === "" || today <= content.validUntil);
+  // Validity from the registry's record when there is one (a tampered valid_until changes nothing
+  // but the signature check); from the copy only for a licence the registry does not know.
+  const dates = stored ?? content;
+  const withinValidity = (dates.validFrom === "" || dates.validFrom <= today) && (dates.validUntil === "" || today <= dates.validUntil);
   if (!withinValidity) {
     failures.push({
       check: "validity",
-      reason: content.validFrom > today ? `not valid before ${content.validFrom}` : `expired after ${content.validUntil}`,
+      reason: dates.validFrom > today ? `not valid before ${dates.validFrom}` : `expired after ${dates.validUntil}`,
     });
   }
   return { valid: failures.length === 0, signatureValid, status, withinValidity, failures, number: content.number };

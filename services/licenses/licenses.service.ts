@@ -12,7 +12,8 @@ import { failedPrecondition, invalidArgument, notFound } from "../common/errors"
 import { checkIdempotencyKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
-import { optionalCaseId, requireCaseId, requireText } from "../common/validate";
+import { optionalCaseId, requireCaseId, requireText, todayInChina } from "../common/validate";
+import { presentedLicence } from "./presented-copy";
 import { clientsFor } from "../common/clients";
 import { purposeOf } from "../common/data-use-log";
 import {
@@ -222,13 +223,12 @@ export function licensesService(rt: Runtime): ServiceSchema {
        * name each failed check with a reason; nothing of the holder beyond the copy is returned.
        */
       async verifyPublic(ctx: Context<{ licence?: unknown }>) {
-        const presented = ctx.params?.licence;
-        if (presented === null || typeof presented !== "object" || Array.isArray(presented)) throw invalidArgument("licence", "must be a licence object as the hub issued it");
-        const copy = Licence.fromJSON(presented);
+        const copy = presentedLicence(ctx.params?.licence);
         const result = await registry.verify(db, copy);
-        // A genuine licence checked by someone outside is a use the holder sees ("who used my data").
+        // A genuine licence checked by someone outside is a use the holder sees ("who used my data"),
+        // once a day per licence: a burst of anonymous checks must not bury the holder's view.
         if (result.signatureValid && result.failures.every((f) => f.check !== "registry")) {
-          await registry.recordRead(db, copy, { reader: "public", caseId: "", action: "verify", purpose: "公众核验 (public verification of a presented copy)" });
+          await registry.recordPublicCheck(db, copy, todayInChina());
         }
         return result;
       },

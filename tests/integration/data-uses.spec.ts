@@ -63,9 +63,9 @@ async function allUses(token: string, pageSize: number): Promise<any[]> {
 }
 
 /** The verify command, in its own process, on this database: its exit code and what it printed. */
-async function verifyCommand(): Promise<{ code: number; out: string }> {
+async function verifyCommand(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run("node", [projectPath("dist/bin/verify-data-uses.js")], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: "warn" }, encoding: "utf8", timeout: 60_000 });
+    const { stdout } = await run("node", [projectPath("dist/bin/verify-data-uses.js"), ...args], { env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: "warn" }, encoding: "utf8", timeout: 60_000 });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -115,7 +115,7 @@ describe("who used my data", () => {
 
     const mine = await allUses(await session(a.idNumber), 50);
     expect(mine).toEqual(expect.arrayContaining([
-      expect.objectContaining({ department: "tax", kind: "read", what: "person", action: "get", case_id: "SW-2026-0042", purpose: "个体工商户税务登记核验", whose: "self", log: "identity" }),
+      expect.objectContaining({ department: "tax", kind: "read", what: "person", action: "get", case_id: "SW-2026-0042", purpose: "部门后台办件 (IdentityService/GetPerson)：个体工商户税务登记核验", whose: "self", log: "identity" }),
       expect.objectContaining({ department: "tax", what: "person", action: "verify", case_id: "SW-2026-0043", purpose: "部门后台办件 (IdentityService/VerifyPerson)", whose: "self" }),
       expect.objectContaining({ department: "tax", what: "entity", action: "get", case_id: "SW-2026-0044", whose: creditCode }),
     ]));
@@ -164,6 +164,16 @@ describe("who used my data", () => {
     const paged = await allUses(token, 3);
     expect(paged.map(key)).toEqual(whole.map(key));
     expect(new Set(paged.map(key)).size).toBe(paged.length);
+
+    // A page token made up: an impossible date, an id beyond bigint, another shape — 400 naming it, never 500.
+    const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString("base64url");
+    for (const t of [forged(["2026-02-30T00:00:00.000000Z", 0, "1"]), forged(["2026-11-30T25:00:00.000000Z", 0, "1"]), forged(["2026-11-30T00:00:00.000000Z", 0, "9999999999999999999"]), forged(["x", 0, "1"]), "%%%"]) {
+      const r = await api("GET", `/v1/me/data-uses?page_token=${encodeURIComponent(t)}`, token);
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe("page_token");
+    }
+    // The department's own cursor check is the same (a caller on the bus, no portal before it).
+    await expect(hub.broker.call("identity.dataUses", { subjects: [a.idNumber], limit: 5, before: { at: "2026-02-30T00:00:00.000000Z", id: "1" } }, as("data"))).rejects.toMatchObject({ code: 400, data: { field: "before" } });
   }, 120_000);
 });
 
@@ -230,5 +240,82 @@ describe("the tamper-evident log", () => {
     const rewritten = await verifyCommand();
     expect(rewritten.code).toBe(1);
     expect(rewritten.out).toMatch(/checkpoint: checkpoint at seq \d+ .*the chain's hash there is not the one signed/);
+  }, 180_000);
+});
+
+/** What the verify command printed about one schema (its line and the indented lines under it). */
+function schemaBlock(out: string, schema: string): string {
+  const lines = out.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`${schema}: `));
+  if (start < 0) return "";
+  let end = start + 1;
+  while (end < lines.length && lines[end].startsWith("  ")) end++;
+  return lines.slice(start, end).join("\n");
+}
+
+describe("checkpoints vouch for the whole chain", () => {
+  const taxLog = (sql: string, params: unknown[] = []) => queryDatabase<Record<string, any>>(database.url, sql.replace(/\bLOG\b/g, "tax.data_uses").replace(/\bCHECKPOINTS\b/g, "gateway.data_use_checkpoints"), params);
+  /** Uses of the tax log written `hoursAgo` (simulated history: the entries are the hub's to chain). */
+  const writeUses = async (hoursAgo: number[]) => {
+    for (const h of hoursAgo) {
+      await taxLog("INSERT INTO LOG (subject_id, reader, case_id, action, what, purpose, item, at) VALUES ($1, 'registration', 'SW-CP', 'get', 'taxpayer', '开办企业：税务登记', '', now() - make_interval(secs => $2))", [people[60].idNumber, h * 3600]);
+    }
+    await chainDataUsesNow(hub.runtime);
+    expect((await hub.broker.call<{ signed: string[] }>("data-uses.checkpoint")).signed).toContain("tax");
+    return (await taxLog("SELECT max(seq)::text AS seq FROM CHECKPOINTS WHERE schema_name = 'tax'"))[0].seq as string;
+  };
+
+  it("names removed newest checkpoints with a rewritten chain after them, a checkpoint removed from between others, an entry never chained, and a key the hub never published", async () => {
+    const first = await writeUses([3, 2.9, 2.8]);
+    const second = await writeUses([2, 1.5, 1]);
+    expect(schemaBlock((await verifyCommand()).out, "tax")).toMatch(/^tax: ok/);
+
+    // The newest checkpoint removed, the entries after the one left rewritten with fresh hashes:
+    // chain and remaining checkpoint hold, but two hours of entries are covered by no checkpoint.
+    const [saved] = await taxLog("SELECT *, at::text AS at_exact FROM CHECKPOINTS WHERE schema_name = 'tax' AND seq = $1", [second]);
+    await taxLog("DELETE FROM CHECKPOINTS WHERE schema_name = 'tax' AND seq = $1", [second]);
+    const entries = await taxLog(
+      `SELECT id::text AS id, seq::text AS seq, subject_id, reader, case_id, purpose, action, what, item, kind, hash,
+              to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text, prev_hash FROM LOG WHERE seq > $1 ORDER BY LOG.seq`,
+      [first],
+    );
+    let prev = entries[0].prev_hash as string;
+    for (const e of entries) {
+      const hash = entryHash(prev, e.seq, { ...e, reader: "civil" } as never);
+      await taxLog("UPDATE LOG SET reader = 'civil', prev_hash = $2, hash = $3 WHERE seq = $1", [e.seq, prev, hash]);
+      prev = hash;
+    }
+    const cut = await verifyCommand();
+    expect(cut.code).toBe(1);
+    expect(schemaBlock(cut.out, "tax")).toMatch(new RegExp(`^tax: FAILED[^]*coverage: entries seq ${BigInt(first) + 1n}\\.\\.${second}, written from .* are covered by no checkpoint \\(the last is at seq ${first}`));
+    // Put back as it was.
+    for (const e of entries) await taxLog("UPDATE LOG SET reader = $2, prev_hash = $3, hash = $4 WHERE seq = $1", [e.seq, e.reader, e.prev_hash, e.hash]);
+    const restore = async () =>
+      taxLog(
+        "INSERT INTO CHECKPOINTS (schema_name, seq, hash, at, key_id, algorithm, signer_id, signature, prev_seq, prev_hash) VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, $8, $9, $10)",
+        [saved.schema_name, saved.seq, saved.hash, saved.at_exact, saved.key_id, saved.algorithm, saved.signer_id, saved.signature, saved.prev_seq, saved.prev_hash],
+      );
+    await restore();
+    expect(schemaBlock((await verifyCommand()).out, "tax")).toMatch(/^tax: ok/);
+
+    // A checkpoint removed from between two others: the next one names it.
+    await writeUses([0.5]);
+    await taxLog("DELETE FROM CHECKPOINTS WHERE schema_name = 'tax' AND seq = $1", [second]);
+    const gap = await verifyCommand();
+    expect(schemaBlock(gap.out, "tax")).toMatch(new RegExp(`checkpoint: checkpoint at seq \\d+ \\(.*\\) follows the checkpoint at seq ${second}, which is missing: a checkpoint was removed`));
+    await restore();
+    expect(schemaBlock((await verifyCommand()).out, "tax")).toMatch(/^tax: ok/);
+
+    // An entry put in afterwards, without a place in the chain, dated an hour ago.
+    const [forged] = await taxLog("INSERT INTO LOG (subject_id, reader, case_id, action, what, purpose, at) VALUES ($1, 'psb', 'X', 'get', 'taxpayer', '核查', now() - interval '1 hour') RETURNING id", [people[60].idNumber]);
+    expect(schemaBlock((await verifyCommand()).out, "tax")).toMatch(/never chained: 1 entries written since .* were never chained: they were written outside the hub/);
+    await taxLog("DELETE FROM LOG WHERE id = $1", [forged.id]);
+
+    // Checkpoints signed by the hub's published keys only (a saved GET /v1/keys).
+    const keysFile = path.join(dataDir, "keys.json");
+    fs.writeFileSync(keysFile, JSON.stringify((await api("GET", "/v1/keys")).body));
+    expect(schemaBlock((await verifyCommand("--trusted-keys", keysFile)).out, "tax")).toMatch(/^tax: ok/);
+    fs.writeFileSync(keysFile, JSON.stringify({ receipt_keys: [{ key_id: "some-other-key" }] }));
+    expect(schemaBlock((await verifyCommand("--trusted-keys", keysFile)).out, "tax")).toMatch(/checkpoint: checkpoint at seq \d+ .* is signed by key .*, which is not among the hub's published keys/);
   }, 180_000);
 });

@@ -331,6 +331,14 @@ describe("portal API", () => {
       { field: "enterprise.liaison_name", source: "人口基础库 (identity: population registry)", decision: "CONFIRMED" },
       { field: "enterprise.liaison_phone", source: "人口基础库 (identity: population registry)", decision: "REFUSED" },
     ]);
+    // Decisions are a set: a retry listing the same ones in another order is the same request.
+    const key = `consent-order-${crypto.randomUUID()}`;
+    const typed = { ...f, "enterprise.trade_name": "允序", "enterprise.liaison_name": "王五", "enterprise.liaison_phone": "13980012346" };
+    const first = await post({ client_key: key, form: typed, consent: { confirmed: ["enterprise.legal_representative_id_number"], refused: ["enterprise.liaison_name", "enterprise.liaison_phone"] } });
+    expect(first.status).toBe(201);
+    const retry = await post({ client_key: key, form: typed, consent: { confirmed: ["enterprise.legal_representative_id_number"], refused: ["enterprise.liaison_phone", "enterprise.liaison_name"] } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.application_id).toBe(first.body.application_id);
   });
 
   it("submits START_BUSINESS once per client key", async () => {

@@ -190,6 +190,51 @@ describe("public verification without a login", () => {
     }
   });
 
+  it("refuses a copy that names a field twice or holds text the registry cannot, answers status and validity from the registry, and records a public check once a day", async () => {
+    const code = await registerCompany(5);
+    const copy = await hub.broker.call<Record<string, any>, object>("licenses.issueLicence", blRequest(code, "verify-bl-hostile"), as("samr"));
+    expect((await api("POST", "/v1/verify/licence", { licence: copy })).body.valid).toBe(true);
+    // Both spellings of one field: a relying party could show one while the check judged the other.
+    for (const [licence, field] of [
+      [{ ...copy, holder_name: "伪造的名称" }, "licence.holder_name"],
+      [{ ...copy, signature: { ...copy.signature, key_id: "sm2:0000000000000000" } }, "licence.signature.key_id"],
+    ] as const) {
+      const r = await api("POST", "/v1/verify/licence", { licence });
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(field);
+      expect(r.body.error.message).toMatch(/camelCase and snake_case/);
+    }
+    // U+0000 in a copy's text: 400 naming it, over HTTP and on the bus.
+    expect((await api("POST", "/v1/verify/licence", { licence: { ...copy, number: `${copy.number}\u0000` } })).body.error.field).toBe("licence.number");
+    expect((await api("POST", "/v1/verify/licence", { licence: { ...copy, signature: { ...copy.signature, keyId: "sm2:\u0000" } } })).body.error.field).toBe("licence.signature.keyId");
+    await expect(hub.broker.call("licenses.verifyPublic", { licence: { ...copy, number: "x\u0000" } })).rejects.toMatchObject({ code: 400, type: "INVALID_ARGUMENT", data: { field: "licence.number" } });
+    // A receipt naming no key id of the hub's form is not looked up: the key check fails.
+    const odd = await api("POST", "/v1/verify/receipt", { receipt: { signature: { algorithm: "SM2-SM3", keyId: "sm2:\u0000", value: "x" } } });
+    expect(odd.status).toBe(200);
+    expect(odd.body).toMatchObject({ valid: false, failures: [{ check: "key" }] });
+
+    // A copy whose valid_until was moved into the past: its signature fails; status and validity are the registry's.
+    const backdated = (await api("POST", "/v1/verify/licence", { licence: { ...copy, validUntil: "2020-01-01" } })).body;
+    expect(backdated).toMatchObject({ valid: false, signature_valid: false, status: "LICENCE_STATUS_VALID", within_validity: true });
+    expect(backdated.failures.map((f: { check: string }) => f.check)).toEqual(["signature"]);
+
+    // Many checks of one licence in a day are one entry in its holder's data-use log.
+    await Promise.all(Array.from({ length: 12 }, () => api("POST", "/v1/verify/licence", { licence: copy })));
+    const licences = await hub.runtime.databases.get("licenses")!;
+    const { rows } = await licences.query<{ n: number }>("SELECT count(*)::int AS n FROM data_uses WHERE reader = 'public' AND item = $1", [copy.number]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("answers HEAD on the public documents and refuses query parameters a route does not name", async () => {
+    const head = await fetch(`${base}/v1/keys`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toMatch(/application\/json/);
+    expect((await fetch(`${base}/.well-known/jwks.json`, { method: "HEAD" })).status).toBe(200);
+    const extra = await api("GET", "/v1/keys?format=pem");
+    expect(extra.status).toBe(400);
+    expect(JSON.stringify(extra.body.error)).toMatch(/format/);
+  });
+
   it("still verifies a licence issued before national identifiers and the standard signer ID (content v1, BL- number, empty ID)", async () => {
     const code = await registerCompany(4);
     const licences = await hub.runtime.databases.get("licenses")!;

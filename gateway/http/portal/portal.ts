@@ -473,6 +473,8 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
       method: route.method,
       url: fastifyPath(route.path),
       bodyLimit: route.bodyLimit ?? JSON_BODY_LIMIT,
+      // HEAD on the public documents (keys, JWKS) as on any static resource: caches and monitors ask it.
+      exposeHeadRoute: route.method === "GET" && route.audience === "public",
       schema: fastifySchema(route.schema, route.audience, Boolean(route.schema.body)),
       // Authentication before the body is read: an anonymous caller's upload is never buffered.
       onRequest: async (request) => {

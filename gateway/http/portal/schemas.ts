@@ -482,7 +482,8 @@ export function fastifySchema(s: RouteSchema, audience: Audience, hasBody: boole
   const error = (description: string) => ({ description, ...ref("Error") });
   const responses: Record<string, Schema> = {};
   for (const [status, [description, schema]] of Object.entries(s.responses)) responses[status] = schema ? { description, ...ref(schema) } : { description, type: "object" };
-  if (hasBody || s.params || s.query) responses["400"] ??= error("Bad input: `field` names the property (or the canonical form field), `message` the reason, `problems` every problem found");
+  // Every route refuses query parameters it does not name (none, for a route without a query), as it does unknown body properties.
+  responses["400"] ??= error("Bad input: `field` names the property (or the canonical form field), `message` the reason, `problems` every problem found");
   if (hasBody) {
     responses["413"] ??= error("The body is larger than the route takes (PAYLOAD_TOO_LARGE)");
     responses["415"] ??= error("The body is not UTF-8 application/json (UNSUPPORTED_MEDIA_TYPE)");
@@ -508,7 +509,7 @@ export function fastifySchema(s: RouteSchema, audience: Audience, hasBody: boole
     security: scheme ? [{ [scheme]: [] }] : [],
     ...(s.body ? { body: ref(s.body) } : {}),
     ...(s.params ? { params: { type: "object", properties: s.params, required: Object.keys(s.params), additionalProperties: false } } : {}),
-    ...(s.query ? { querystring: { type: "object", properties: s.query, additionalProperties: false } } : {}),
+    querystring: { type: "object", properties: s.query ?? {}, additionalProperties: false },
     response: responses,
   };
 }

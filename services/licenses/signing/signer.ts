@@ -150,14 +150,24 @@ export function verifySignature(algorithm: SignatureAlgorithm, data: Buffer, sig
   });
 }
 
-/** A DER SEQUENCE of two INTEGERs of an SM2 signature (at most 72 bytes), before handing it to the library. */
-function isDerSignature(sig: Buffer): boolean {
+/**
+ * A DER SEQUENCE of two positive INTEGERs of an SM2 signature (at most 72 bytes), each in its one
+ * minimal encoding (X.690 §8.3.2: no leading 0x00 unless the next byte's high bit is set; §10:
+ * DER allows one encoding only), before handing it to the library. sm-crypto-v2 reads a padded
+ * r or s as the same number where OpenSSL refuses it: without this check a copy whose signature
+ * was re-encoded would verify here and fail with every standard verifier.
+ */
+export function isDerSignature(sig: Buffer): boolean {
   if (sig.length < 8 || sig.length > 72 || sig[0] !== 0x30 || sig[1] !== sig.length - 2) return false;
   let at = 2;
   for (let i = 0; i < 2; i++) {
     if (sig[at] !== 0x02) return false;
     const len = sig[at + 1];
     if (len < 1 || len > 33 || at + 2 + len > sig.length) return false;
+    const first = sig[at + 2];
+    // Negative (high bit set), or a leading zero byte that the next byte does not need.
+    if (first & 0x80) return false;
+    if (len > 1 && first === 0x00 && !(sig[at + 3] & 0x80)) return false;
     at += 2 + len;
   }
   return at === sig.length;

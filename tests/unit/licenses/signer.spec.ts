@@ -7,6 +7,7 @@ import {
   SIGNATURE_ALGORITHMS,
   SignatureAlgorithm,
   generateSigningKey,
+  isDerSignature,
   isSignatureAlgorithm,
   keyIdFor,
   SM2_DEFAULT_SIGNER_ID,
@@ -196,6 +197,23 @@ describe("SM2 with the standard signer ID (GM/T 0009, GB/T 35276), checked by Op
     expect(verifyContent(content, empty, "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
     // ...which is how licences signed before the standard ID keep verifying.
     expect(verifyContent(content, empty, "SM2-SM3", key.publicKeyPem, "")).toBe(true);
+  });
+
+  it("refuses a genuine signature re-encoded with a padded INTEGER, as OpenSSL does (DER has one encoding)", () => {
+    const der = Buffer.from(signContent(content, "SM2-SM3", key.privateKeyPem), "base64");
+    // SEQUENCE { INTEGER r, INTEGER s }: r gains a needless leading 0x00 (the same number, not DER).
+    const rLen = der[3];
+    const r = der.subarray(4, 4 + rLen);
+    const rest = der.subarray(4 + rLen);
+    const padded = Buffer.concat([Buffer.from([0x30, der[1] + 1, 0x02, rLen + 1, 0x00]), r, rest]);
+    fs.writeFileSync(path.join(dir, "padded.der"), padded);
+    const verify = ["pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-in", "content.json", "-sigfile", "padded.der", "-digest", "sm3", "-pkeyopt", `distid:${SM2_DEFAULT_SIGNER_ID}`];
+    expect(() => openssl(...verify)).toThrow();
+    expect(verifyContent(content, padded.toString("base64"), "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(false);
+    expect(verifyContent(content, der.toString("base64"), "SM2-SM3", key.publicKeyPem, SM2_DEFAULT_SIGNER_ID)).toBe(true);
+    // A negative INTEGER (high bit set, no zero byte before it) is refused too.
+    expect(isDerSignature(Buffer.from([0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x01]))).toBe(false);
+    expect(isDerSignature(Buffer.from([0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x01]))).toBe(true);
   });
 
   it("accepts no signer ID but the standard one or the empty one", () => {

@@ -1,0 +1,53 @@
+/**
+ * A licence copy presented from outside (POST /v1/verify/licence, bus `licenses.verifyPublic`) as
+ * protobuf JSON. The JSON mapping lets a parser accept a field under its lowerCamelCase name or its
+ * proto name (holderName / holder_name), and ts-proto's fromJSON silently prefers the camelCase one.
+ * A copy naming the same field twice could therefore be judged on one value while a relying party
+ * shows the other ("valid" next to a forged holder name); such a copy is refused, naming the field.
+ * Text that PostgreSQL cannot hold (NUL) is refused too, before it reaches a query.
+ */
+import { invalidArgument } from "../common/errors";
+import { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
+
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** The first property of `obj` that names a field another property named already in the other spelling: { key, first }. */
+export function twinProperty(obj: Record<string, unknown>): { key: string; first: string } | undefined {
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(obj)) {
+    const canonical = camel(key);
+    const first = seen.get(canonical);
+    if (first !== undefined) return { key, first };
+    seen.set(canonical, key);
+  }
+  return undefined;
+}
+
+const twice = (twin: { key: string; first: string }) => `names the field of ${twin.first} again (camelCase and snake_case spell one field); give each field once`;
+
+function refuseNul(value: unknown, path: string): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw invalidArgument(path, "must not contain the NUL character");
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) refuseNul(v, `${path}.${k}`);
+  }
+}
+
+/**
+ * The presented JSON as a Licence.
+ * @throws INVALID_ARGUMENT (field "licence" or "licence.<name>") when it is not an object, names a
+ *         field twice (either spelling, also inside signature) or holds a NUL character.
+ */
+export function presentedLicence(presented: unknown): Licence {
+  if (presented === null || typeof presented !== "object" || Array.isArray(presented)) throw invalidArgument("licence", "must be a licence object as the hub issued it");
+  const copy = presented as Record<string, unknown>;
+  const twin = twinProperty(copy);
+  if (twin) throw invalidArgument(`licence.${twin.key}`, twice(twin));
+  const signature = copy.signature;
+  if (signature !== null && typeof signature === "object" && !Array.isArray(signature)) {
+    const inSignature = twinProperty(signature as Record<string, unknown>);
+    if (inSignature) throw invalidArgument(`licence.signature.${inSignature.key}`, twice(inSignature));
+  }
+  refuseNul(copy, "licence");
+  return Licence.fromJSON(copy);
+}
