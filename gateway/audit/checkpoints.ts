@@ -13,6 +13,7 @@
 import type { Database, Queryable } from "../../services/common/db/database";
 import { GENESIS, hashAt } from "../../services/common/data-use-chain";
 import { signWithHubKey, verifyHubSignature } from "../orchestrator/receipt";
+import { verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
 
 export interface Checkpoint {
   schema: string;
@@ -25,6 +26,28 @@ export interface Checkpoint {
   signature: string;
   /** The checkpoint before (seq "0" and GENESIS for the first); absent on checkpoints signed before links. */
   prev?: { seq: string; hash: string };
+}
+
+/**
+ * Whose signature a checkpoint must carry: a key of the hub's database (hubKeys), or one of the keys
+ * the hub published (publishedKeys, from a saved GET /v1/keys): the latter also catches a key row
+ * replaced in the database under a published key id. Answers a problem, or undefined.
+ */
+export type CheckpointKeys = (gateway: Queryable, c: Checkpoint) => Promise<string | undefined>;
+
+export const hubKeys: CheckpointKeys = async (gateway, c) =>
+  (await verifyHubSignature(gateway, signed(c), { keyId: c.keyId, algorithm: c.algorithm, signerId: c.signerId, value: c.signature })) ? undefined : "does not carry the hub's signature: it was altered";
+
+/** Keys by id as GET /v1/keys publishes them (receipt_keys: key_id, algorithm, public_key_pem). */
+export function publishedKeys(keys: ReadonlyMap<string, { algorithm: string; publicKeyPem: string }>): CheckpointKeys {
+  return async (_gateway, c) => {
+    const key = keys.get(c.keyId);
+    if (!key) return `is signed by key ${c.keyId}, which is not among the hub's published keys`;
+    if (key.algorithm !== c.algorithm || !verifyContent(signed(c), c.signature, key.algorithm as SignatureAlgorithm, key.publicKeyPem, c.signerId)) {
+      return `does not carry the signature of the published key ${c.keyId}: it was altered, or signed with a key put into the database under that id`;
+    }
+    return undefined;
+  };
 }
 
 /** What a checkpoint signs. */
@@ -93,20 +116,18 @@ export interface CheckpointReport {
 
 /**
  * Checks a schema's checkpoints against its chain (`chain`, the schema's database): each signature
- * is the hub's (by a key among `trustedKeyIds` when given, e.g. from a saved GET /v1/keys), each
- * links to the one before it, and the chain still has at each checkpoint's seq the hash signed there.
+ * is the hub's (`keys`), each links to the one before it, and the chain still has at each
+ * checkpoint's seq the hash signed there.
  */
-export async function verifyCheckpoints(gateway: Queryable, chain: Queryable, schema: string, trustedKeyIds?: ReadonlySet<string>): Promise<CheckpointReport> {
+export async function verifyCheckpoints(gateway: Queryable, chain: Queryable, schema: string, keys: CheckpointKeys = hubKeys): Promise<CheckpointReport> {
   const all = await checkpointsOf(gateway, schema);
   const last = all.length > 0 ? { seq: all[all.length - 1].seq, at: all[all.length - 1].at } : undefined;
   const report = (problem?: string): CheckpointReport => ({ checked: all.length, ...(last ? { last } : {}), ...(problem ? { problem } : {}) });
   let before: Checkpoint | undefined;
   for (const c of all) {
     const name = `checkpoint at seq ${c.seq} (${c.at})`;
-    if (trustedKeyIds && !trustedKeyIds.has(c.keyId)) return report(`${name} is signed by key ${c.keyId}, which is not among the hub's published keys`);
-    if (!(await verifyHubSignature(gateway, signed(c), { keyId: c.keyId, algorithm: c.algorithm, signerId: c.signerId, value: c.signature }))) {
-      return report(`${name} does not carry the hub's signature: it was altered`);
-    }
+    const keyProblem = await keys(gateway, c);
+    if (keyProblem) return report(`${name} ${keyProblem}`);
     if (c.prev) {
       const expected = before ? { seq: before.seq, hash: before.hash } : { seq: "0", hash: GENESIS };
       if (c.prev.seq !== expected.seq || c.prev.hash !== expected.hash) {
@@ -143,4 +164,44 @@ export async function uncoveredEntries(chain: Queryable, afterSeq: string): Prom
 export async function staleUnchained(chain: Queryable, before: Date): Promise<{ count: number; oldest?: string }> {
   const { rows } = await chain.query<{ n: number; oldest: Date | null }>("SELECT count(*)::int AS n, min(at) AS oldest FROM data_uses WHERE seq IS NULL AND at < $1", [before.toISOString()]);
   return rows[0]?.n ? { count: rows[0].n, oldest: new Date(rows[0].oldest!).toISOString() } : { count: 0 };
+}
+
+/** The newest checkpoint of every schema that has one, as GET /v1/data-use-checkpoints publishes them. */
+export async function latestCheckpoints(gateway: Queryable): Promise<Checkpoint[]> {
+  const { rows } = await gateway.query<{ schema_name: string }>("SELECT DISTINCT schema_name FROM data_use_checkpoints ORDER BY schema_name");
+  const out: Checkpoint[] = [];
+  for (const r of rows) {
+    const { rows: last } = await gateway.query<{ seq: string; hash: string; at: Date; key_id: string; algorithm: string; signer_id: string; signature: string; prev_seq: string | null; prev_hash: string | null }>(
+      `SELECT seq::text AS seq, hash, at, key_id, algorithm, signer_id, signature, prev_seq::text AS prev_seq, prev_hash
+         FROM data_use_checkpoints WHERE schema_name = $1 ORDER BY data_use_checkpoints.seq DESC LIMIT 1`,
+      [r.schema_name],
+    );
+    const c = last[0];
+    out.push({
+      schema: r.schema_name, seq: c.seq, hash: c.hash, at: new Date(c.at).toISOString(), keyId: c.key_id, algorithm: c.algorithm, signerId: c.signer_id, signature: c.signature,
+      ...(c.prev_seq !== null && c.prev_hash !== null ? { prev: { seq: c.prev_seq, hash: c.prev_hash } } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Checks checkpoints saved outside the database (anchors: earlier answers of GET
+ * /v1/data-use-checkpoints) against a schema: each still carries the hub's signature, is still among
+ * the schema's checkpoints, and the chain still has its hash at its seq. A log cut back after a
+ * checkpoint, together with the checkpoints after it, leaves nothing inside the database to notice;
+ * a saved anchor does.
+ */
+export async function verifyAnchors(gateway: Queryable, chain: Queryable | undefined, schema: string, anchors: readonly Checkpoint[], keys: CheckpointKeys = hubKeys): Promise<string | undefined> {
+  const stored = new Map((await checkpointsOf(gateway, schema)).map((c) => [c.seq, c]));
+  for (const a of anchors.filter((x) => x.schema === schema)) {
+    const name = `the saved checkpoint at seq ${a.seq} (${a.at})`;
+    const keyProblem = await keys(gateway, a);
+    if (keyProblem) return `${name} ${keyProblem}`;
+    const here = stored.get(a.seq);
+    if (!here || here.hash !== a.hash) return `${name} is not among the checkpoints any more: the log was cut back or rewritten after it, and its checkpoints with it`;
+    const hash = chain ? await hashAt(chain, a.seq) : undefined;
+    if (hash !== a.hash) return `${name}: the chain ${hash === undefined ? "has no entry there any more: it was cut back" : "has another hash there: it was rewritten"}`;
+  }
+  return undefined;
 }

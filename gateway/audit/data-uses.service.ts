@@ -18,19 +18,11 @@ import { rootLogger } from "../../services/common/logger";
 import { PollingLoop } from "../../services/common/polling-loop";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
-import { recordCheckpoint } from "./checkpoints";
+import { latestCheckpoints, recordCheckpoint } from "./checkpoints";
+import { LOG_SOURCES } from "./log-sources";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
-/** Where each schema's log is read: the department service that owns it (the gateway's own is local). */
-export const LOG_SOURCES: ReadonlyArray<{ schema: string; service?: string }> = [
-  { schema: "gateway" },
-  { schema: "identity", service: "identity" },
-  { schema: "licenses", service: "licenses" },
-  { schema: "registration", service: "registration" },
-  { schema: "social_insurance", service: "social-insurance" },
-  { schema: "tax", service: "tax" },
-];
 
 /** A use as the applicant sees it: its log (schema) and place there, whose data, and the rest of the entry. */
 export type ApplicantDataUse = DataUseEntry & { source: string };
@@ -90,6 +82,17 @@ export function dataUsesService(rt: Runtime): ServiceSchema {
         visibility: "public",
         async handler() {
           return { signed: await checkpointAll() };
+        },
+      },
+      /**
+       * The newest signed checkpoint of every schema's chain (public: GET /v1/data-use-checkpoints):
+       * {} → { checkpoints: Checkpoint[] }. Saved outside the hub, they are anchors for
+       * `verify:data-uses --anchors`: a log cut back after one, checkpoints and all, no longer has it.
+       */
+      latestCheckpoints: {
+        visibility: "public",
+        async handler() {
+          return { checkpoints: await latestCheckpoints(db) };
         },
       },
       /**
@@ -153,7 +156,11 @@ export function dataUsesService(rt: Runtime): ServiceSchema {
         const head = src.service
           ? await broker.call<{ schema: string; seq: string; hash: string }, object>(`${src.service}.dataUseHead`, {}, { meta: { caller: { department: ONE_WINDOW } } })
           : { schema: db.schema, ...(await chainHead(db)) };
-        if (await recordCheckpoint(db, secret, head)) signed.push(src.schema);
+        if (await recordCheckpoint(db, secret, head)) {
+          signed.push(src.schema);
+          // The process log is a witness outside the database too (shipped off the machine by ops).
+          log.info({ schema: head.schema, seq: head.seq, hash: head.hash }, "data-use checkpoint signed");
+        }
       } catch (err) {
         log.warn({ err, schema: src.schema }, "no checkpoint of a data-use chain this round");
       }

@@ -22,6 +22,7 @@ import { countEdgeCall } from "../../services/common/edge-metrics";
 import { rateLimited } from "../../services/common/metrics";
 import { invalidArgument } from "../../services/common/errors";
 import { canonicalText } from "../../services/common/validate";
+import { HUB_APPLICATION_ID } from "../orchestrator/application-id";
 
 type Unary = grpc.ServerUnaryCall<unknown, unknown>;
 
@@ -84,6 +85,18 @@ export function purposeOfCall(metadata: grpc.Metadata, path: string): string {
 /** Longest purpose a back-office may state (characters): with the marker it fits the log's 200. */
 export const STATED_PURPOSE_MAX = 120;
 
+/**
+ * A back-office names its own case numbers freely; one that names a hub application (受理号) must be
+ * an application its department has a step in: otherwise its read would be listed under someone's
+ * application in their data-use view, as if the bundle had made it. PERMISSION_DENIED naming case_id.
+ */
+async function requireOwnCase(broker: ServiceBroker, department: string, request: unknown): Promise<void> {
+  const caseId = (request as { caseId?: unknown } | null)?.caseId;
+  if (typeof caseId !== "string" || !HUB_APPLICATION_ID.test(caseId)) return;
+  const { participates } = await broker.call<{ participates: boolean }, object>("bundles.caseParticipant", { applicationId: caseId }, { meta: { caller: { department } } });
+  if (!participates) throw new EdgeError(grpc.status.PERMISSION_DENIED, `case_id: ${caseId} is a hub application with no step of ${department}; name your own case`);
+}
+
 /** Loads the proto files for server reflection (independent of the generated code). */
 function reflectionDefinition() {
   return protoLoader.loadSync(
@@ -145,6 +158,7 @@ function unaryHandler(broker: ServiceBroker, rt: Runtime, checks: CallerChecks, 
       const deadline = call.getDeadline();
       const remaining = deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? Number(deadline) - Date.now() : 0;
       const purpose = purposeOfCall(call.metadata, route.path);
+      await requireOwnCase(broker, department, call.request);
       const result = await broker.call(route.action, call.request as object, {
         meta: { caller: { department }, purpose },
         requestID: requestId,

@@ -2,6 +2,7 @@
  * Applications as the portal and back-offices see them: submit (idempotent by the portal's client
  * key), status with a per-step timeline and time left, officer decisions, material supplements.
  */
+import { newApplicationId } from "./application-id";
 import { rootLogger } from "../../services/common/logger";
 import { applicationsSubmitted } from "../../services/common/metrics";
 import { workingCalendar } from "../../services/common/working-days";
@@ -24,11 +25,6 @@ import { consentRecord, precheckConsent, requireRefusedTyped } from "../catalog/
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
 
 /** A new application id (受理号): date + random, readable over the phone. */
-function newApplicationId(now = new Date()): string {
-  const date = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "");
-  return `A${date}-${crypto.randomBytes(5).toString("hex").toUpperCase()}`;
-}
-
 /** The query code (查询码) of an application: derived from the hub secret, so it can be shown again. */
 export function queryCode(secret: string, applicationId: string): string {
   const digest = crypto.createHmac("sha256", secret).update(`query-code:${applicationId}`).digest();

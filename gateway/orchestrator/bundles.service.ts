@@ -203,6 +203,21 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const state = await decide(engine, callerDepartment(ctx), { ...ctx.params, outcome });
         return view(state, true);
       },
+      /**
+       * Whether the calling department has a step in application `applicationId` (the gRPC edge asks
+       * before a back-office read names an application as its case): { applicationId } → { participates }.
+       * An unknown application does not have the department either.
+       */
+      caseParticipant: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ applicationId?: unknown }>) {
+          const id = ctx.params?.applicationId;
+          if (typeof id !== "string") throw invalidArgument("application_id", "must be an application id");
+          const { rows } = await db.query<{ bundle: { steps: Array<{ department: string }> } }>("SELECT bundle FROM applications WHERE application_id = $1", [id]);
+          const department = callerDepartment(ctx);
+          return { participates: Boolean(rows[0]?.bundle.steps.some((s) => s.department === department)) };
+        },
+      },
       /** One page of the calling department's steps waiting for a decision, oldest deadline first. */
       listPendingDecisions: (ctx: Ctx<{ pageSize?: number; pageToken?: string }>) => pendingDecisions(db, callerDepartment(ctx), ctx.params ?? {}),
       async fetchMaterial(ctx: Ctx<{ applicationId: string; materialId: string }>) {

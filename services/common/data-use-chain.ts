@@ -115,19 +115,27 @@ export interface ChainReport {
   head: { seq: string; hash: string };
   /** The first fault, if any: the entry it names and what happened to it. */
   problem?: { seq: string; id?: string; kind: "altered" | "removed" | "reordered"; message: string };
+  /** The first entry dated more than `backdatedMs` before an entry ahead of it in the chain (verifyChain's option). */
+  backdated?: { seq: string; id: string; at: string; after: string; message: string };
 }
 
 /**
  * Walks a schema's chain in seq order and names the first entry that was altered (its content no
  * longer gives its hash), removed (a gap in seq, or a prev_hash that is no entry's hash) or
  * reordered (a prev_hash that is the hash of another entry than the one before). Reads by pages.
+ * With `backdatedMs`, also the first entry dated that much before an entry already ahead of it:
+ * entries are chained in the order they were written, give or take a transaction's length, so one
+ * dated days back was put in afterwards (the chaining pass took it as it would any entry).
  */
-export async function verifyChain(q: Queryable, pageSize = 5000): Promise<ChainReport> {
+export async function verifyChain(q: Queryable, options: { pageSize?: number; backdatedMs?: number } = {}): Promise<ChainReport> {
+  const pageSize = options.pageSize ?? 5000;
   let expectedSeq = 1n;
   let expectedPrev = GENESIS;
   let entries = 0;
   let problem: ChainReport["problem"];
   let problemPrev = "";
+  let latest = { ms: -Infinity, at: "" };
+  let backdated: ChainReport["backdated"];
   for (;;) {
     const { rows } = await q.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM data_uses WHERE data_uses.seq >= $1::bigint ORDER BY data_uses.seq LIMIT $2`, [String(expectedSeq), pageSize]);
     for (const r of rows) {
@@ -142,6 +150,13 @@ export async function verifyChain(q: Queryable, pageSize = 5000): Promise<ChainR
         } else if (entryHash(r.prev_hash, seq, r) !== r.hash) {
           problem = { seq: r.seq!, id: r.id, kind: "altered", message: `entry seq ${seq} (id ${r.id}) was altered: its content no longer gives its hash` };
         }
+      }
+      if (options.backdatedMs !== undefined && !backdated) {
+        const ms = Date.parse(r.at_text);
+        if (ms < latest.ms - options.backdatedMs) {
+          backdated = { seq: r.seq!, id: r.id, at: r.at_text, after: latest.at, message: `entry seq ${seq} (id ${r.id}) is dated ${r.at_text}, before an entry ahead of it in the chain (${latest.at}): it was put in afterwards, dated back` };
+        }
+        if (ms > latest.ms) latest = { ms, at: r.at_text };
       }
       expectedSeq = seq + 1n;
       expectedPrev = r.hash ?? "";
@@ -162,6 +177,7 @@ export async function verifyChain(q: Queryable, pageSize = 5000): Promise<ChainR
     unchained: pending[0]?.n ?? 0,
     head: entries > 0 ? { seq: String(expectedSeq - 1n), hash: expectedPrev } : { seq: "0", hash: GENESIS },
     ...(problem ? { problem } : {}),
+    ...(backdated ? { backdated } : {}),
   };
 }
 

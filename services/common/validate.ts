@@ -9,9 +9,12 @@ import { invalidArgument } from "./errors";
  * format characters (Cf: zero-width space and joiners, bidi embeddings, overrides and isolates,
  * the BOM, the soft hyphen) and line/paragraph separators. They are invisible: 锦\u200b城 looks
  * like 锦城 but is another name, and a bidi override makes an officer read an address reordered.
+ * Also the letters and marks that render as nothing though Unicode does not class them as format
+ * characters: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), the Braille blank (U+2800), the
+ * combining grapheme joiner (U+034F) and the Khmer inherent vowels (U+17B4, U+17B5).
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-const MULTILINE_INVISIBLE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0]/u;
+const MULTILINE_INVISIBLE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0]/u;
 
 /**
  * The hub's one text policy, applied at every edge through requireText: Unicode NFC (the same

@@ -4,10 +4,14 @@
  * proto name (holderName / holder_name), and ts-proto's fromJSON silently prefers the camelCase one.
  * A copy naming the same field twice could therefore be judged on one value while a relying party
  * shows the other ("valid" next to a forged holder name); such a copy is refused, naming the field.
- * Text that PostgreSQL cannot hold (NUL) is refused too, before it reaches a query.
+ * Text that PostgreSQL cannot hold (NUL) is refused too, before it reaches a query, and an issue
+ * time written otherwise than the hub wrote it (the signed text).
  */
 import { invalidArgument } from "../common/errors";
 import { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
+
+/** How the hub writes a licence's issue time (Date.toISOString). */
+const ISSUED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
@@ -49,5 +53,13 @@ export function presentedLicence(presented: unknown): Licence {
     if (inSignature) throw invalidArgument(`licence.signature.${inSignature.key}`, twice(inSignature));
   }
   refuseNul(copy, "licence");
+  // The issue time is signed as the hub wrote it; another spelling of the same instant (+00:00, more
+  // digits) would verify here after normalising, yet fail every verifier that checks the text.
+  for (const name of ["issuedAt", "issued_at"]) {
+    const t = copy[name];
+    if (t !== undefined && t !== null && (typeof t !== "string" || !ISSUED_AT.test(t))) {
+      throw invalidArgument(`licence.${name}`, "must be the issue time exactly as the licence gives it (RFC 3339 UTC with milliseconds, e.g. 2026-11-30T08:00:00.000Z)");
+    }
+  }
   return Licence.fromJSON(copy);
 }

@@ -34,7 +34,7 @@ import { answerRectification, boardCases, createOfficerSession, overdueCases, re
 import { allowedMethods, fastifyPath, type PortalRequest, type Reply, type Route } from "./router";
 import { APPLICATION_ID, COMPONENTS, fastifySchema, PARAM } from "./schemas";
 import { createSession } from "./sessions";
-import { jwks, publicKeys, verifyLicenceCopy, verifyReceiptCopy } from "./verification";
+import { dataUseCheckpoints, jwks, publicKeys, verifyLicenceCopy, verifyReceiptCopy } from "./verification";
 import { myDataUses } from "./data-uses";
 
 /** Largest body of routes other than uploads. */
@@ -247,6 +247,13 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     schema: {
       operationId: "getPublicKeys", summary: "Every key licences and receipts are signed with (active and retired, with validity), the issuers' credit codes and the licence types' GB/T 36904 codes — for verifying offline", tags: ["verification"],
       responses: { "200": ["The keys", "PublicKeys"] },
+    },
+  },
+  {
+    method: "GET", path: "/v1/data-use-checkpoints", audience: "public", handler: dataUseCheckpoints,
+    schema: {
+      operationId: "getDataUseCheckpoints", summary: "The newest hub-signed checkpoint of every data-use chain: keep them as witnesses (npm run verify:data-uses -- --anchors)", tags: ["verification"],
+      responses: { "200": ["The checkpoints", "DataUseCheckpoints"] },
     },
   },
   {

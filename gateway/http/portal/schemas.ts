@@ -338,6 +338,24 @@ export const COMPONENTS: Schema[] = [
     ...obj({ valid: { type: "boolean" }, key_id: str(), failures: list(obj({ check: str("format, key or signature"), reason: str() }, ["check", "reason"])) }, ["valid", "key_id", "failures"]),
   },
   {
+    $id: "DataUseCheckpoints",
+    ...obj(
+      {
+        checkpoints: list(
+          obj(
+            {
+              schema: str("The schema whose data-use chain this vouches for"), seq: str("The chain's head entry"), hash: str("Its hash (SM3, hex)"), at: time("When it was signed"),
+              key_id: str("The hub's receipt key (GET /v1/keys)"), algorithm: str(), signer_id: str(), signature: str("Over canonical JSON of {type: tongban.data-use-checkpoint, schema, seq, hash, at, prevSeq, prevHash}", { maxLength: 400 }),
+              prev_seq: str("The checkpoint before (0 for the first)"), prev_hash: str(),
+            },
+            ["schema", "seq", "hash", "at", "key_id", "algorithm", "signer_id", "signature"],
+          ),
+        ),
+      },
+      ["checkpoints"],
+    ),
+  },
+  {
     $id: "PublicKeys",
     ...obj(
       {

@@ -8,6 +8,8 @@
  * - GET /.well-known/jwks.json: the same keys as a JSON Web Key Set (RFC 7517); SM2 keys as
  *   kty EC with crv "SM2" (x, y of the point), as SM2-capable JOSE libraries write them.
  * - POST /v1/verify/licence, POST /v1/verify/receipt: check a copy and say which check failed.
+ * - GET /v1/data-use-checkpoints: the newest signed checkpoint of each data-use chain, for anyone
+ *   to keep as a witness (verify:data-uses --anchors).
  *
  * Checks are limited per client address (VERIFY_ATTEMPTS_ALLOWED per window → 429): each costs a
  * signature check and a registry read.
@@ -107,4 +109,14 @@ export async function verifyReceiptCopy(req: PortalRequest, deps: PortalDeps): P
   const body = await req.body();
   const result = await callBus<Record<string, unknown>>(deps, req, "bundles.verifyReceipt", { receipt: body.receipt });
   return { status: 200, body: toSnake(result) };
+}
+
+/** GET /v1/data-use-checkpoints: the newest signed checkpoint of every schema's data-use chain (anchors for verify:data-uses). */
+export async function dataUseCheckpoints(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
+  const { checkpoints } = await callBus<{ checkpoints: Array<Record<string, unknown> & { prev?: { seq: string; hash: string } }> }>(deps, req, "data-uses.latestCheckpoints", {});
+  return {
+    status: 200,
+    headers: { "cache-control": "no-cache" },
+    body: { checkpoints: checkpoints.map(({ prev, ...c }) => ({ ...(toSnake(c) as object), ...(prev ? { prev_seq: prev.seq, prev_hash: prev.hash } : {}) })) },
+  };
 }

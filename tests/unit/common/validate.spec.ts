@@ -196,6 +196,10 @@ describe("canonical text", () => {
     ["line separator", "锦\u2028城", "2028"],
     ["C1 control", "锦\u0085城", "0085"],
     ["newline", "锦\n城", "000A"],
+    ["Hangul filler", "核查\u3164", "3164"],
+    ["Braille blank", "\u2800", "2800"],
+    ["halfwidth Hangul filler", "锦\uffa0城", "FFA0"],
+    ["combining grapheme joiner", "锦\u034f城", "034F"],
   ])("refuses a %s, naming the code point", (_what, text, cp) => {
     expectInvalid(() => requireText(text, "name"), "name", new RegExp(`U\\+${cp}`));
   });
