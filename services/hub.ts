@@ -6,7 +6,7 @@
 import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { createBroker } from "./common/broker";
 import type { Config, ServiceName } from "./common/config";
-import { closeDatabases, HealthRegistry, type Runtime } from "./common/runtime";
+import { checkConnectionBudget, closeDatabases, HealthRegistry, type Runtime } from "./common/runtime";
 import { openSharedStore } from "./common/shared-store";
 import { departmentRegistryService } from "./identity/department-registry.service";
 import { identityService } from "./identity/identity.service";
@@ -64,5 +64,6 @@ export async function startHub(config: Config): Promise<Hub> {
     await stop().catch(() => undefined);
     throw err;
   }
+  await checkConnectionBudget(runtime).catch(() => undefined);
   return { broker, runtime, stop };
 }

@@ -67,8 +67,8 @@ export async function startBenchHub(o: HubStartOptions): Promise<BenchHub> {
     GRPC_RATE_LIMIT_PER_MINUTE: "1000000",
     TONGBAN_NAMESPACE: `bench-${o.config}-${crypto.randomBytes(3).toString("hex")}`,
   };
-  // Observability as the bench's own environment asks (to measure what it costs).
-  for (const k of ["METRICS", "TRACING_ZIPKIN_URL", "TRACING_SAMPLE_RATE", "DATA_USE_CHAIN_MS", "DATA_USE_CHECKPOINT_MS"]) if (process.env[k]) common[k] = process.env[k]!;
+  // Observability and pool settings as the bench's own environment asks (to measure what they cost).
+  for (const k of ["METRICS", "TRACING_ZIPKIN_URL", "TRACING_SAMPLE_RATE", "DATA_USE_CHAIN_MS", "DATA_USE_CHECKPOINT_MS", "DATABASE_POOL_SIZE"]) if (process.env[k]) common[k] = process.env[k]!;
   const seeding = { SEED_POPULATION: String(o.population), DEV_CREDENTIALS: "true" };
   const ports = { GRPC_PORT: "0", PORT: "0" };
   if (db) {

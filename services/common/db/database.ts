@@ -116,6 +116,17 @@ class StatementNames {
  */
 const isStalePlan = (err: unknown) => (err as { code?: string }).code === "0A000" && /cached plan/.test(String((err as Error).message));
 
+let lastTooManyWarning = 0;
+
+/** Says, at most once a minute, that statements are waiting because the server has no connection left. */
+function warnTooManyClients(): void {
+  if (Date.now() - lastTooManyWarning < 60_000) return;
+  lastTooManyWarning = Date.now();
+  rootLogger().child({ mod: "database" }).warn(
+    "PostgreSQL refused a connection: too many clients (53300); statements wait for one. The pools of every process sharing the server (DATABASE_POOL_SIZE per schema) exceed max_connections",
+  );
+}
+
 /** How long a handle waits for the server to take one more connection before giving up. */
 const CONNECT_PATIENCE_MS = 10_000;
 
@@ -132,6 +143,7 @@ async function connectPatiently(pool: Pool): Promise<PoolClient> {
       return await pool.connect();
     } catch (err) {
       const code = (err as { code?: string }).code;
+      if (code === "53300") warnTooManyClients();
       if ((code !== "53300" && code !== "57P03") || Date.now() - started + pause > CONNECT_PATIENCE_MS) throw err;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
