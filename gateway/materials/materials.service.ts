@@ -73,9 +73,7 @@ export function materialsService(rt: Runtime): ServiceSchema {
           const owner = requireOwner(p.owner);
           const type = requireMaterialType(p.typeCode);
           const bytes = decodeContent(p.contentBase64, largestAccepted(type));
-          const material = await db.transaction((tx) =>
-            putMaterial(tx, { owner, typeCode: type.code, fileName: p.fileName ?? "", bytes, declaredType: p.contentType ?? "" }),
-          );
+          const material = await putMaterial(db, { owner, typeCode: type.code, fileName: p.fileName ?? "", bytes, declaredType: p.contentType ?? "" });
           contextLogger(ctx).info({ materialId: material.materialId, typeCode: material.typeCode, size: material.size }, "material stored");
           return material;
         },

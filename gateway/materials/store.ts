@@ -119,27 +119,34 @@ export function checkUpload(input: PutMaterialInput): { type: MaterialType; file
 
 /**
  * Stores an upload and returns its material. The bytes are written once per hash; the same file
- * for the same owner and type returns the existing material (its first file name kept).
+ * for the same owner and type returns the existing material (its first file name kept). One
+ * statement (data-modifying WITH), no transaction: the bytes, the material and the answer are one
+ * round trip, and either both rows are written or neither.
  */
-export async function putMaterial(tx: Queryable, input: PutMaterialInput): Promise<MaterialMeta> {
+export async function putMaterial(q: Queryable, input: PutMaterialInput): Promise<MaterialMeta> {
   const { type, fileName, contentType } = checkUpload(input);
   const owner = requireOwner(input.owner);
   const sha256 = contentHash(input.bytes);
   const materialId = materialIdOf(owner, type.code, sha256);
-  // Concurrent uploads of the same bytes wait on the primary key; the loser inserts nothing.
-  const stored = await tx.query(
-    "INSERT INTO material_contents (sha256, content, size, content_type) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING 1",
-    [sha256, Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length), input.bytes.length, contentType],
+  // Concurrent uploads of the same bytes wait on the primary key; the loser inserts nothing. The
+  // bytes already stored are read from the statement's snapshot; bytes another upload stored since
+  // are the same bytes, so their size and type are this upload's.
+  const { rows } = await q.query<MetaRow & { new_content: boolean }>(
+    `WITH stored AS (
+       INSERT INTO material_contents (sha256, content, size, content_type) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sha256) DO NOTHING RETURNING size, content_type),
+     m AS (
+       INSERT INTO materials (material_id, owner, type_code, file_name, content_sha256, created_at, last_uploaded_at)
+       VALUES ($5, $6, $7, $8, $1, clock_timestamp(), clock_timestamp())
+       ON CONFLICT (material_id) DO UPDATE SET last_uploaded_at = clock_timestamp()
+       RETURNING material_id, owner, type_code, file_name, content_sha256, created_at, last_uploaded_at)
+     SELECT m.material_id, m.owner, m.type_code, m.file_name, m.content_sha256, m.created_at, m.last_uploaded_at,
+            COALESCE(s.content_type, c.content_type, $4) AS content_type, COALESCE(s.size, c.size, $3) AS size, s.size IS NOT NULL AS new_content
+       FROM m LEFT JOIN stored s ON true LEFT JOIN material_contents c ON c.sha256 = m.content_sha256`,
+    [sha256, Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length), input.bytes.length, contentType, materialId, owner, type.code, fileName],
   );
-  if (stored.rows.length > 0) materialBytes.inc(input.bytes.length);
-  await tx.query(
-    `INSERT INTO materials (material_id, owner, type_code, file_name, content_sha256, created_at, last_uploaded_at)
-     VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp())
-     ON CONFLICT (material_id) DO UPDATE SET last_uploaded_at = clock_timestamp()`,
-    [materialId, owner, type.code, fileName, sha256],
-  );
-  const [meta] = await selectMeta(tx, "m.material_id = $1", [materialId]);
-  return meta;
+  if (rows[0].new_content) materialBytes.inc(input.bytes.length);
+  return toMeta(rows[0]);
 }
 
 interface MetaRow {
