@@ -86,24 +86,37 @@ export async function recordCheckpoint(gateway: Database, secret: string, head: 
   });
 }
 
+interface CheckpointRow {
+  schema_name: string;
+  seq: string;
+  hash: string;
+  at: Date;
+  key_id: string;
+  algorithm: string;
+  signer_id: string;
+  signature: string;
+  prev_seq: string | null;
+  prev_hash: string | null;
+}
+
+const CHECKPOINT_COLUMNS = "schema_name, seq::text AS seq, hash, at, key_id, algorithm, signer_id, signature, prev_seq::text AS prev_seq, prev_hash";
+
+const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
+  schema: r.schema_name,
+  seq: r.seq,
+  hash: r.hash,
+  at: new Date(r.at).toISOString(),
+  keyId: r.key_id,
+  algorithm: r.algorithm,
+  signerId: r.signer_id,
+  signature: r.signature,
+  ...(r.prev_seq !== null && r.prev_hash !== null ? { prev: { seq: r.prev_seq, hash: r.prev_hash } } : {}),
+});
+
 /** A schema's checkpoints, oldest first. */
 export async function checkpointsOf(gateway: Queryable, schema: string): Promise<Checkpoint[]> {
-  const { rows } = await gateway.query<{ seq: string; hash: string; at: Date; key_id: string; algorithm: string; signer_id: string; signature: string; prev_seq: string | null; prev_hash: string | null }>(
-    `SELECT seq::text AS seq, hash, at, key_id, algorithm, signer_id, signature, prev_seq::text AS prev_seq, prev_hash
-       FROM data_use_checkpoints WHERE schema_name = $1 ORDER BY data_use_checkpoints.seq`,
-    [schema],
-  );
-  return rows.map((r) => ({
-    schema,
-    seq: r.seq,
-    hash: r.hash,
-    at: new Date(r.at).toISOString(),
-    keyId: r.key_id,
-    algorithm: r.algorithm,
-    signerId: r.signer_id,
-    signature: r.signature,
-    ...(r.prev_seq !== null && r.prev_hash !== null ? { prev: { seq: r.prev_seq, hash: r.prev_hash } } : {}),
-  }));
+  const { rows } = await gateway.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM data_use_checkpoints WHERE schema_name = $1 ORDER BY data_use_checkpoints.seq`, [schema]);
+  return rows.map(toCheckpoint);
 }
 
 /** What checking a schema's checkpoints found. */
@@ -168,21 +181,10 @@ export async function staleUnchained(chain: Queryable, before: Date): Promise<{ 
 
 /** The newest checkpoint of every schema that has one, as GET /v1/data-use-checkpoints publishes them. */
 export async function latestCheckpoints(gateway: Queryable): Promise<Checkpoint[]> {
-  const { rows } = await gateway.query<{ schema_name: string }>("SELECT DISTINCT schema_name FROM data_use_checkpoints ORDER BY schema_name");
-  const out: Checkpoint[] = [];
-  for (const r of rows) {
-    const { rows: last } = await gateway.query<{ seq: string; hash: string; at: Date; key_id: string; algorithm: string; signer_id: string; signature: string; prev_seq: string | null; prev_hash: string | null }>(
-      `SELECT seq::text AS seq, hash, at, key_id, algorithm, signer_id, signature, prev_seq::text AS prev_seq, prev_hash
-         FROM data_use_checkpoints WHERE schema_name = $1 ORDER BY data_use_checkpoints.seq DESC LIMIT 1`,
-      [r.schema_name],
-    );
-    const c = last[0];
-    out.push({
-      schema: r.schema_name, seq: c.seq, hash: c.hash, at: new Date(c.at).toISOString(), keyId: c.key_id, algorithm: c.algorithm, signerId: c.signer_id, signature: c.signature,
-      ...(c.prev_seq !== null && c.prev_hash !== null ? { prev: { seq: c.prev_seq, hash: c.prev_hash } } : {}),
-    });
-  }
-  return out;
+  const { rows } = await gateway.query<CheckpointRow>(
+    `SELECT DISTINCT ON (schema_name) ${CHECKPOINT_COLUMNS} FROM data_use_checkpoints ORDER BY schema_name, data_use_checkpoints.seq DESC`,
+  );
+  return rows.map(toCheckpoint);
 }
 
 /**
@@ -192,7 +194,7 @@ export async function latestCheckpoints(gateway: Queryable): Promise<Checkpoint[
  * checkpoint, together with the checkpoints after it, leaves nothing inside the database to notice;
  * a saved anchor does.
  */
-export async function verifyAnchors(gateway: Queryable, chain: Queryable | undefined, schema: string, anchors: readonly Checkpoint[], keys: CheckpointKeys = hubKeys): Promise<string | undefined> {
+export async function verifyAnchors(gateway: Queryable, chain: Queryable, schema: string, anchors: readonly Checkpoint[], keys: CheckpointKeys = hubKeys): Promise<string | undefined> {
   const stored = new Map((await checkpointsOf(gateway, schema)).map((c) => [c.seq, c]));
   for (const a of anchors.filter((x) => x.schema === schema)) {
     const name = `the saved checkpoint at seq ${a.seq} (${a.at})`;
@@ -200,7 +202,7 @@ export async function verifyAnchors(gateway: Queryable, chain: Queryable | undef
     if (keyProblem) return `${name} ${keyProblem}`;
     const here = stored.get(a.seq);
     if (!here || here.hash !== a.hash) return `${name} is not among the checkpoints any more: the log was cut back or rewritten after it, and its checkpoints with it`;
-    const hash = chain ? await hashAt(chain, a.seq) : undefined;
+    const hash = await hashAt(chain, a.seq);
     if (hash !== a.hash) return `${name}: the chain ${hash === undefined ? "has no entry there any more: it was cut back" : "has another hash there: it was rewritten"}`;
   }
   return undefined;

@@ -23,7 +23,6 @@ import { LOG_SOURCES } from "./log-sources";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
-
 /** A use as the applicant sees it: its log (schema) and place there, whose data, and the rest of the entry. */
 export type ApplicantDataUse = DataUseEntry & { source: string };
 
@@ -32,7 +31,6 @@ interface Cursor {
   source: number;
   id: string;
 }
-
 
 function encodeToken(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.at, c.source, c.id])).toString("base64url");

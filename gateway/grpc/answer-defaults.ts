@@ -7,12 +7,11 @@
  */
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { descriptorOf, isMapField, typeKey, type EnumDescriptor } from "./descriptors";
+import { jsonName } from "../../services/common/json-names";
 
 const NUMBERS = new Set(["TYPE_INT32", "TYPE_UINT32", "TYPE_SINT32", "TYPE_FIXED32", "TYPE_SFIXED32", "TYPE_DOUBLE", "TYPE_FLOAT"]);
 const LONGS = new Set(["TYPE_INT64", "TYPE_UINT64", "TYPE_SINT64", "TYPE_FIXED64", "TYPE_SFIXED64"]);
 
-/** ts-proto's property name of a proto field (lowerCamelCase). */
-const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
 /** Fills answers of the messages a package definition holds. */
 export class AnswerDefaults {
@@ -24,7 +23,7 @@ export class AnswerDefaults {
     if (!message || value === null || typeof value !== "object" || Array.isArray(value)) return value;
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
     for (const f of message.field) {
-      const key = camel(f.name);
+      const key = jsonName(f.name);
       const v = out[key];
       if (isMapField(message, f)) {
         if (v === undefined || v === null) out[key] = {};

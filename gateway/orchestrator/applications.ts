@@ -24,7 +24,6 @@ import { consentRecord, precheckConsent, requireRefusedTyped } from "../catalog/
 
 const CLIENT_KEY = /^[\x21-\x7e]{8,128}$/;
 
-/** A new application id (受理号): date + random, readable over the phone. */
 /** The query code (查询码) of an application: derived from the hub secret, so it can be shown again. */
 export function queryCode(secret: string, applicationId: string): string {
   const digest = crypto.createHmac("sha256", secret).update(`query-code:${applicationId}`).digest();

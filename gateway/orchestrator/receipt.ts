@@ -5,7 +5,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { openPrivateKey, sealPrivateKey } from "../../services/licenses/signing/key-vault";
-import { generateSigningKey, signContent, signerIdOf, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
+import { generateSigningKey, KEY_ID, signContent, signerIdOf, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
 import { findField } from "../catalog/fields";
 import type { ApplicationRow, StepRow } from "./store";
 
@@ -108,11 +108,7 @@ export interface ReceiptVerification {
   failures: Array<{ check: "format" | "key" | "signature"; reason: string }>;
 }
 
-/** The form of the hub's key ids (signer.ts keyIdFor). */
-const RECEIPT_KEY_ID = /^[a-z0-9]{2,12}:[0-9a-f]{16}$/;
-
 /** Checks a receipt against the hub's public keys: valid when it is the hub's and unchanged. */
-
 export async function verifyReceipt(q: Queryable, receipt: unknown): Promise<ReceiptVerification> {
   const sig = (receipt as { signature?: unknown } | null)?.signature as { algorithm?: unknown; keyId?: unknown; value?: unknown; signerId?: unknown } | undefined;
   const fail = (check: ReceiptVerification["failures"][number]["check"], reason: string, keyId = ""): ReceiptVerification => ({ valid: false, keyId, failures: [{ check, reason }] });
@@ -120,8 +116,8 @@ export async function verifyReceipt(q: Queryable, receipt: unknown): Promise<Rec
     return fail("format", "the receipt has no signature { algorithm, keyId, value } (is it the receipt as the hub gave it?)");
   }
   if (sig.signerId !== undefined && typeof sig.signerId !== "string") return fail("format", "signature.signerId must be text", sig.keyId);
-  // A key id is the hub's own form (keyIdFor: "<algorithm>:<16 hex digits>"); anything else names no key, and is not looked up.
-  if (!RECEIPT_KEY_ID.test(sig.keyId)) return fail("key", `"${sig.keyId.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}" is not a key id of the hub (e.g. sm2:0123456789abcdef)`);
+  // A key id of another form than keyIdFor makes names no key, and is not looked up.
+  if (!KEY_ID.test(sig.keyId)) return fail("key", `"${sig.keyId.slice(0, 40).replace(/[^\x20-\x7e]/g, "?")}" is not a key id of the hub (e.g. sm2:0123456789abcdef)`);
   const { rows } = await q.query<{ public_key_pem: string; algorithm: SignatureAlgorithm }>("SELECT public_key_pem, algorithm FROM hub_keys WHERE key_id = $1", [sig.keyId]);
   if (!rows[0]) return fail("key", `the hub has no receipt key "${sig.keyId}"`, sig.keyId);
   if (rows[0].algorithm !== sig.algorithm) return fail("key", `key ${sig.keyId} is a ${rows[0].algorithm} key, the receipt says ${sig.algorithm}`, sig.keyId);

@@ -14,7 +14,6 @@ import { BIGINT_ID } from "./paging";
 import type { Database } from "./db/database";
 import { invalidArgument, permissionDenied } from "./errors";
 
-
 /** Most entries one call answers. */
 export const DATA_USES_MAX = 1000;
 

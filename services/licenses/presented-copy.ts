@@ -9,17 +9,16 @@
  */
 import { invalidArgument } from "../common/errors";
 import { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
+import { jsonName } from "../common/json-names";
 
 /** How the hub writes a licence's issue time (Date.toISOString). */
 const ISSUED_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
 /** The first property of `obj` that names a field another property named already in the other spelling: { key, first }. */
 export function twinProperty(obj: Record<string, unknown>): { key: string; first: string } | undefined {
   const seen = new Map<string, string>();
   for (const key of Object.keys(obj)) {
-    const canonical = camel(key);
+    const canonical = jsonName(key);
     const first = seen.get(canonical);
     if (first !== undefined) return { key, first };
     seen.set(canonical, key);

@@ -8,6 +8,7 @@
  */
 
 import type { Audience } from "./router";
+import { jsonName } from "../../../services/common/json-names";
 
 type Schema = Record<string, unknown>;
 
@@ -51,8 +52,7 @@ function licenceCopyProperties(): Record<string, Schema> {
     ["signature", input({ algorithm: text(20), key_id: text(100), keyId: text(100), value: text(200), signer_id: text(64), signerId: text(64) }, [], { maxProperties: 6 })],
     ["status", text(40)], ["status_reason", text(500)], ["status_changed_at", time], ["superseded_by", text(128)],
   ];
-  const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-  return Object.fromEntries(fields.flatMap(([name, schema]) => (camel(name) === name ? [[name, schema]] : [[name, schema], [camel(name), schema]])));
+  return Object.fromEntries(fields.flatMap(([name, schema]) => (jsonName(name) === name ? [[name, schema]] : [[name, schema], [jsonName(name), schema]])));
 }
 
 /** The shared schemas, each with its $id (also its name under components.schemas). */

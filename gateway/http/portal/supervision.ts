@@ -7,6 +7,7 @@ import { signOfficerToken } from "./officer-auth";
 import { callAsDepartment, departmentOf, type PortalDeps } from "./deps";
 import { HttpError, toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
+import { jsonName } from "../../../services/common/json-names";
 
 /** POST /v1/supervision/sessions: a member department's token for an officer token (an hour). */
 export async function createOfficerSession(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
@@ -25,7 +26,7 @@ function filters(req: PortalRequest, names: string[]): Record<string, string | n
   for (const name of names) {
     const value = req.query.get(name);
     if (value === null) continue;
-    const key = name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const key = jsonName(name);
     out[key] = name === "page_size" ? Number(value) : value;
   }
   return out;

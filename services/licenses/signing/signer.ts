@@ -51,6 +51,9 @@ export interface SigningKey {
 
 const KEY_ID_PREFIX: Record<SignatureAlgorithm, string> = { "SM2-SM3": "sm2", ED25519: "ed25519" };
 
+/** The form of every key id keyIdFor makes ("sm2:0123456789abcdef"): anything else names no key. */
+export const KEY_ID = new RegExp(`^(?:${Object.values(KEY_ID_PREFIX).join("|")}):[0-9a-f]{16}$`);
+
 /** Generates a key pair; keyId is derived from the public key so it is stable and collision-resistant. */
 export function generateSigningKey(algorithm: SignatureAlgorithm = DEFAULT_SIGNATURE_ALGORITHM): SigningKey {
   assertAlgorithm(algorithm);
