@@ -32,12 +32,21 @@ const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FO
  */
 const registryReads = new Memo<Promise<Person | Entity>>(10_000, 10_000);
 
-/** A change of the legal-entity registry made through these clients: kept reads may be stale, so none are kept. */
-async function changed<T>(write: Promise<T>): Promise<T> {
+/**
+ * A change of one legal entity made through these clients: its kept reads may be stale, so they
+ * are dropped. Only that entity's: every establishment registers one, and dropping every kept read
+ * at each (as this once did) left a busy centre re-reading, and re-recording, each entity per step.
+ */
+async function changed(creditCode: string | undefined, write: Promise<Entity>): Promise<Entity> {
+  let entity: Entity | undefined;
   try {
-    return await write;
+    entity = await write;
+    return entity;
   } finally {
-    registryReads.clear();
+    // A registration names its code only in the answer; a failed call may still have changed it.
+    const code = creditCode || entity?.creditCode;
+    const suffix = `|${code}`;
+    registryReads.deleteWhere((key) => key.startsWith("entity|") && (!code || key.endsWith(suffix)));
   }
 }
 
@@ -51,9 +60,9 @@ export function clientsFor(department?: string) {
     verifyPerson: (ctx: Ctx, idNumber: string, name: string, caseId: string) =>
       call<VerifyPersonResponse>(ctx, "identity.verifyPerson", { idNumber, name, caseId }),
     getEntity: (ctx: Ctx, creditCode: string, caseId: string) => call<Entity>(ctx, "identity.getEntity", { creditCode, caseId }),
-    registerEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.registerEntity", request)),
-    updateEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.updateEntity", request)),
-    deregisterEntity: (ctx: Ctx, request: object) => changed(call<Entity>(ctx, "identity.deregisterEntity", request)),
+    registerEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.registerEntity", request)),
+    updateEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.updateEntity", request)),
+    deregisterEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.deregisterEntity", request)),
   };
 
   const licences = {

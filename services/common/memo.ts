@@ -30,6 +30,11 @@ export class Memo<V> {
     this.entries.delete(key);
   }
 
+  /** Drops every kept value whose key satisfies `matches`. */
+  deleteWhere(matches: (key: string) => boolean): void {
+    for (const key of this.entries.keys()) if (matches(key)) this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }
