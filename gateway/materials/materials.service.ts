@@ -14,6 +14,7 @@ import { requireCaseId } from "../../services/common/validate";
 import { largestAccepted } from "./catalogue";
 import {
   getMaterial,
+  describeOwned,
   listMaterials,
   materialAccessesOf,
   putMaterial,
@@ -87,6 +88,22 @@ export function materialsService(rt: Runtime): ServiceSchema {
           // Someone else's material answers exactly like a missing one: ids reveal nothing.
           if (!material || material.owner !== owner) throw notFound("material", materialId);
           return withBase64(material);
+        },
+      },
+      /**
+       * Bus only: `{ owner, materialIds: string[] }` -> `{ materials: MaterialMeta[] }`, the
+       * metadata (no bytes) of those of the ids that are the owner's, in one read; others are left
+       * out, so someone else's id answers like a missing one. Nothing is recorded: the owner's own.
+       * INVALID_ARGUMENT naming `material_ids[i]` for a malformed id, or more than 64 ids.
+       */
+      describeOwned: {
+        visibility: "public",
+        async handler(ctx: Ctx<{ owner?: string; materialIds?: unknown }>): Promise<{ materials: MaterialMeta[] }> {
+          const owner = requireOwner(ctx.params?.owner);
+          const ids = ctx.params?.materialIds;
+          if (!Array.isArray(ids) || ids.length > 64) throw invalidArgument("material_ids", "must be a list of at most 64 material ids");
+          const materialIds = ids.map((id, i) => requireMaterialId(id, `material_ids[${i}]`));
+          return { materials: await describeOwned(db, owner, materialIds) };
         },
       },
       listByOwner: {

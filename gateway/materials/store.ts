@@ -51,6 +51,9 @@ export interface MaterialAccess {
 
 const MATERIAL_ID = /^M-[0-9a-f]{24}$/;
 
+/** Whether `value` has the form of a material id (M- and 24 hex digits). */
+export const isMaterialId = (value: string): boolean => MATERIAL_ID.test(value);
+
 /** The SHA-256 of the bytes, lower-case hex: the content's address. */
 export function contentHash(bytes: Uint8Array): string {
   return crypto.createHash("sha256").update(bytes).digest("hex");
@@ -203,6 +206,12 @@ export async function getMaterial(q: Queryable, materialId: string, use?: DataUs
 /** An owner's materials without their bytes, newest first. */
 export async function listMaterials(q: Queryable, owner: string): Promise<MaterialMeta[]> {
   return selectMeta(q, "m.owner = $1", [owner], NEWEST_FIRST);
+}
+
+/** The metadata of those of `materialIds` that belong to `owner` (bytes not read), in one read. */
+export async function describeOwned(q: Queryable, owner: string, materialIds: string[]): Promise<MaterialMeta[]> {
+  if (materialIds.length === 0) return [];
+  return selectMeta(q, "m.owner = $1 AND m.material_id = ANY($2::text[])", [owner, materialIds]);
 }
 
 /** The owner's most recently uploaded material of a type, if any: the one a new application reuses. */

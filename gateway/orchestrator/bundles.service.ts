@@ -22,6 +22,7 @@ import { correct, decide, precheckSubmission, queryCode, statusView, submit, sup
 import { EnterpriseAgents, enterpriseOf } from "../authority/agents";
 import { ONE_WINDOW, Orchestrator } from "./engine";
 import { findMaterialType } from "../materials/catalogue";
+import { isMaterialId } from "../materials/store";
 import { receiptKeys, signReceipt, verifyReceipt } from "./receipt";
 import { loadApplication, readStatus, storedVersion, type ApplicationRow, type StepRow } from "./store";
 import { pendingDecisions } from "./work-lists";
@@ -95,6 +96,22 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   const held = async (ctx: Ctx<unknown>, owner: string) =>
     (await ctx.call<{ materials: MaterialMeta[] }, object>("materials.listByOwner", { owner }, asOneWindow)).materials as HeldMaterial[];
 
+  /**
+   * That each [type, material id] names the owner's own upload of that type, asked in one read of
+   * metadata (no bytes, nothing recorded); INVALID_ARGUMENT naming `fieldOf(type)` otherwise.
+   */
+  const requireOwnUploads = async (ctx: Ctx<unknown>, owner: string, wanted: Array<[string, unknown]>, fieldOf: (type: string) => string) => {
+    const notYours = (type: string, id: unknown) => invalidArgument(fieldOf(type), `${String(id)} is not your upload of type ${type}`);
+    for (const [type, id] of wanted) if (typeof id !== "string" || !isMaterialId(id)) throw notYours(type, id);
+    if (wanted.length === 0) return;
+    const { materials: found } = await ctx.call<{ materials: MaterialMeta[] }, object>(
+      "materials.describeOwned",
+      { owner, materialIds: [...new Set(wanted.map(([, id]) => id as string))] },
+      asOneWindow,
+    );
+    for (const [type, id] of wanted) if (!found.some((m) => m.materialId === id && m.typeCode === type)) throw notYours(type, id);
+  };
+
   return {
     name: "bundles",
     events: {
@@ -139,13 +156,8 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const { checked: checkedForm, decided } = precheckSubmission(bundle, { clientKey: ctx.params.clientKey, form: ctx.params.form, materials, consent: ctx.params.consent });
         const creditCode = enterpriseOf(bundle, ctx.params.form);
         if (creditCode) await agents.require(String(ctx.params.applicant), creditCode, bundle.code);
-        // Each referenced material must be the applicant's own upload of that type (its metadata only: nothing recorded).
-        for (const [type, materialId] of Object.entries(materials)) {
-          const meta = await ctx
-            .call<MaterialMeta, object>("materials.get", { materialId, owner: String(ctx.params.applicant), withContent: false }, asOneWindow)
-            .catch(() => undefined);
-          if (!meta || meta.typeCode !== type) throw invalidArgument(`materials.${type}`, `${String(materialId)} is not your upload of type ${type}`);
-        }
+        // Each referenced material must be the applicant's own upload of that type (its metadata only, in one read: nothing recorded).
+        await requireOwnUploads(ctx, String(ctx.params.applicant), Object.entries(materials), (type) => `materials.${type}`);
         // Only now is the applicant's record read (and the read recorded).
         const applicant = await person(ctx, ctx.params.applicant, `submit:${bundle.code}`);
         return submit(db, engine, secret, { applicant, bundle, clientKey: ctx.params.clientKey, checkedForm, materials, decided, traceId: ctx.requestID ?? undefined });
@@ -235,8 +247,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       },
       async supplement(ctx: Ctx<{ applicationId: string; applicant: string; materialType: string; materialId: string }>) {
         const { applicationId, applicant, materialType, materialId } = ctx.params;
-        const meta = await ctx.call<MaterialMeta, object>("materials.get", { materialId, owner: applicant, withContent: false }, asOneWindow).catch(() => undefined);
-        if (!meta || meta.typeCode !== materialType) throw invalidArgument("material_id", `${String(materialId)} is not your upload of type ${materialType}`);
+        await requireOwnUploads(ctx, applicant, [[materialType, materialId]], () => "material_id");
         const state = await supplement(engine, requireText(applicationId, "application_id", 4, 64), applicant, materialType, materialId);
         return view(state, true);
       },

@@ -1,6 +1,6 @@
 /** Registered enterprises in market regulation's schema. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { Queryable } from "../common/db/database";
+import type { DeferringQueryable, Queryable } from "../common/db/database";
 import { notFound } from "../common/errors";
 import { EnterpriseStatus, type Enterprise, type EnterpriseType, type Investor } from "../../proto/gen/tongban/registration/v1/registration";
 import { findScope, toBusinessScope } from "./rules/scopes";
@@ -59,12 +59,26 @@ export async function loadEnterprise(q: Queryable, creditCode: string, lock = fa
   return toEnterprise(rows[0]);
 }
 
-/** Stores a newly registered enterprise. */
-export async function insertEnterprise(tx: Queryable, e: Enterprise, caseId: string): Promise<Enterprise> {
-  await tx.query(
+/** An enterprise with the types of its live (filed, not withdrawn) seals; NOT_FOUND when unknown. */
+export async function loadEnterpriseWithSeals(q: Queryable, creditCode: string): Promise<{ enterprise: Enterprise; liveSealTypes: string[] }> {
+  const { rows } = await q.query<EnterpriseRow & { live_seal_types: string[] | null }>(
+    `SELECT ${COLUMNS}, (SELECT array_agg(s.seal_type) FROM seals s WHERE s.credit_code = enterprises.credit_code AND s.active) AS live_seal_types
+     FROM enterprises WHERE credit_code = $1`,
+    [creditCode],
+  );
+  if (rows.length === 0) throw notFound("enterprise", creditCode);
+  return { enterprise: toEnterprise(rows[0]), liveSealTypes: rows[0].live_seal_types ?? [] };
+}
+
+/**
+ * Stores a newly registered enterprise with the transaction's COMMIT (its credit code taken fails
+ * the transaction), and returns it as stored.
+ */
+export function insertEnterprise(tx: DeferringQueryable, e: Enterprise, caseId: string, now = new Date()): Enterprise {
+  tx.atCommit(
     `INSERT INTO enterprises (credit_code, name, enterprise_type, region_code, registered_capital, address, business_scope_codes,
-       legal_representative_id_number, legal_representative_name, investors, status, licence_number, established_on, reservation_id, case_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+       legal_representative_id_number, legal_representative_name, investors, status, licence_number, established_on, reservation_id, case_id, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
     [
       e.creditCode,
       e.name,
@@ -81,9 +95,10 @@ export async function insertEnterprise(tx: Queryable, e: Enterprise, caseId: str
       e.establishedOn,
       e.reservationId,
       caseId,
+      now,
     ],
   );
-  return loadEnterprise(tx, e.creditCode);
+  return { ...e, businessScope: e.businessScope.map((s) => toBusinessScope(findScope(s.code)!)), updatedAt: now.toISOString() };
 }
 
 export interface EnterpriseUpdate {

@@ -1,6 +1,6 @@
 /** Name reservations (名称保留): declare, claim for a registration, use, cancel, expire. */
 import crypto from "node:crypto";
-import type { Queryable } from "../common/db/database";
+import type { DeferringQueryable, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { ReservationStatus, type EnterpriseType, type NameReservation } from "../../proto/gen/tongban/registration/v1/registration";
 import { tradeNameKey } from "./rules/names";
@@ -79,30 +79,38 @@ export interface NewReservation {
   caseId: string;
 }
 
-/** Reserves a name; NAME_TAKEN when the trade name is live in the region and industry. */
+const INSERT_RESERVATION = `INSERT INTO name_reservations (reservation_id, full_name, region_code, name_region, trade_name, industry, organisation_form,
+    enterprise_type, applicant_id_number, status, expires_at, case_id, trade_name_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + interval '${RESERVATION_DAYS} days', $11, $12)
+  ON CONFLICT DO NOTHING RETURNING *`;
+
+/**
+ * Reserves a name; NAME_TAKEN when the trade name is live in the region and industry. A lapsed
+ * reservation of the same name still holds its place in the unique index until it is marked
+ * expired: only when the insert meets one are the reservations past their term expired (in this
+ * transaction) and the insert tried once more, so a free name costs one statement.
+ */
 export async function reserve(tx: Queryable, n: NewReservation): Promise<NameReservation> {
-  await expireReservations(tx);
-  const { rows } = await tx.query<ReservationRow>(
-    `INSERT INTO name_reservations (reservation_id, full_name, region_code, name_region, trade_name, industry, organisation_form,
-       enterprise_type, applicant_id_number, status, expires_at, case_id, trade_name_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + interval '${RESERVATION_DAYS} days', $11, $12)
-     ON CONFLICT DO NOTHING RETURNING *`,
-    [
-      `NR-${crypto.randomUUID()}`,
-      n.fullName,
-      n.regionCode,
-      n.nameRegion,
-      n.tradeName,
-      n.industry,
-      n.organisationForm,
-      n.enterpriseType,
-      n.applicantIdNumber,
-      ReservationStatus.RESERVATION_STATUS_RESERVED,
-      n.caseId,
-      // Unique per city and industry in this form (traditional and simplified are one name).
-      tradeNameKey(n.tradeName),
-    ],
-  );
+  const params = [
+    `NR-${crypto.randomUUID()}`,
+    n.fullName,
+    n.regionCode,
+    n.nameRegion,
+    n.tradeName,
+    n.industry,
+    n.organisationForm,
+    n.enterpriseType,
+    n.applicantIdNumber,
+    ReservationStatus.RESERVATION_STATUS_RESERVED,
+    n.caseId,
+    // Unique per city and industry in this form (traditional and simplified are one name).
+    tradeNameKey(n.tradeName),
+  ];
+  let { rows } = await tx.query<ReservationRow>(INSERT_RESERVATION, params);
+  if (rows.length === 0) {
+    await expireReservations(tx);
+    ({ rows } = await tx.query<ReservationRow>(INSERT_RESERVATION, params));
+  }
   if (rows.length === 0) throw nameTaken(n.tradeName);
   return toReservation(rows[0]);
 }
@@ -119,16 +127,23 @@ export async function loadReservation(q: Queryable, id: string, lock = false): P
  * may claim again (a retry, also past the term: its claim keeps the name); another attempt is
  * refused while it is held, and nobody may claim a reservation past its term. One conditional
  * UPDATE when it succeeds (no transaction, no lock held); a refusal reads the row to say why, and
- * marks a reservation found past its term expired.
+ * marks a reservation found past its term expired. `fresh` says the claim is new: this attempt did
+ * not hold it before (so it may let go of it when its checks refuse the registration).
  */
-export async function claim(q: Queryable, id: string, attempt: string): Promise<NameReservation> {
+export async function claim(q: Queryable, id: string, attempt: string): Promise<{ reservation: NameReservation; fresh: boolean }> {
   const { rows } = await q.query<ReservationRow>(
     `UPDATE name_reservations SET claimed_by = $2
-     WHERE reservation_id = $1 AND status = $3 AND (claimed_by = $2 OR (claimed_by IS NULL AND expires_at >= now()))
+     WHERE reservation_id = $1 AND status = $3 AND claimed_by IS NULL AND expires_at >= now()
      RETURNING *`,
     [id, attempt, ReservationStatus.RESERVATION_STATUS_RESERVED],
   );
-  if (rows.length === 1) return toReservation(rows[0]);
+  if (rows.length === 1) return { reservation: toReservation(rows[0]), fresh: true };
+  const { rows: held } = await q.query<ReservationRow>("SELECT * FROM name_reservations WHERE reservation_id = $1 AND status = $2 AND claimed_by = $3", [
+    id,
+    ReservationStatus.RESERVATION_STATUS_RESERVED,
+    attempt,
+  ]);
+  if (held.length === 1) return { reservation: toReservation(held[0]), fresh: false };
   const { rows: lapsed } = await q.query<ReservationRow>(
     `UPDATE name_reservations SET status = $2
      WHERE reservation_id = $1 AND status = $3 AND claimed_by IS NULL AND expires_at < now() RETURNING *`,
@@ -146,9 +161,9 @@ export async function release(q: Queryable, id: string, attempt: string): Promis
   await q.query("UPDATE name_reservations SET claimed_by = NULL WHERE reservation_id = $1 AND claimed_by = $2", [id, attempt]);
 }
 
-/** Records that the name is used by the registered enterprise. */
-export async function markUsed(tx: Queryable, id: string, creditCode: string): Promise<void> {
-  await tx.query("UPDATE name_reservations SET status = $2, credit_code = $3, claimed_by = NULL WHERE reservation_id = $1", [
+/** Records (with the transaction's COMMIT) that the name is used by the registered enterprise. */
+export function markUsed(tx: DeferringQueryable, id: string, creditCode: string): void {
+  tx.atCommit("UPDATE name_reservations SET status = $2, credit_code = $3, claimed_by = NULL WHERE reservation_id = $1", [
     id,
     ReservationStatus.RESERVATION_STATUS_USED,
     creditCode,

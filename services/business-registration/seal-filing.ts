@@ -15,7 +15,7 @@ import {
   type WithdrawSealFilingRequest,
 } from "../../proto/gen/tongban/registration/v1/registration";
 import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
-import { isActive, loadEnterprise } from "./enterprises";
+import { isActive, loadEnterpriseWithSeals } from "./enterprises";
 import { SAMR, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
 import { checkSealTypes, OFFICIAL_SEAL, sealCode } from "./rules/seals";
 
@@ -77,10 +77,10 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
   };
   const scope = `${SAMR}:fileSeals`;
   return answerOnce<SealFiling>(deps.db, scope, key, request, async () => {
-    const enterprise = await loadEnterprise(deps.db, request.creditCode);
+    // The enterprise with the types of its live seals, in one read.
+    const { enterprise, liveSealTypes } = await loadEnterpriseWithSeals(deps.db, request.creditCode);
     if (!isActive(enterprise)) throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${request.creditCode} 不在营业状态 (not active)`);
-    const { rows: live } = await deps.db.query<{ seal_type: string }>("SELECT seal_type FROM seals WHERE credit_code = $1 AND active", [request.creditCode]);
-    const filed = new Set(live.map((r) => r.seal_type));
+    const filed = new Set(liveSealTypes);
     const twice = request.types.find((t) => filed.has(t));
     if (twice) throw failedPrecondition("SEAL_ALREADY_FILED", `${twice}已备案 (a seal of this type is already filed)`);
     if (!filed.has(OFFICIAL_SEAL) && !request.types.includes(OFFICIAL_SEAL)) {
@@ -107,13 +107,13 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
       const seals = request.types
         .map((type, i) => ({ sealType: type, sealCode: codes.get(type)!, licenceNumber: licences[i].number }))
         .sort((x, y) => (x.sealCode < y.sealCode ? -1 : x.sealCode > y.sealCode ? 1 : 0));
-      const { rows } = await tx.query<{ filed_at: Date }>(
+      const filedAt = new Date();
+      // Written with the COMMIT: nothing of it is read back.
+      tx.atCommit(
         `WITH f AS (
-           INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id) VALUES ($1, $2, $3, $4, $5) RETURNING filed_at),
-         s AS (
-           INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number)
-           SELECT $1, $2, x.seal_type, x.seal_code, x.licence_number FROM unnest($6::text[], $7::text[], $8::text[]) AS x(seal_type, seal_code, licence_number))
-         SELECT filed_at FROM f`,
+           INSERT INTO seal_filings (filing_id, credit_code, engraver, status, case_id, filed_at) VALUES ($1, $2, $3, $4, $5, $9))
+         INSERT INTO seals (filing_id, credit_code, seal_type, seal_code, licence_number)
+         SELECT $1, $2, x.seal_type, x.seal_code, x.licence_number FROM unnest($6::text[], $7::text[], $8::text[]) AS x(seal_type, seal_code, licence_number)`,
         [
           filingId,
           request.creditCode,
@@ -123,6 +123,7 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
           seals.map((x) => x.sealType),
           seals.map((x) => x.sealCode),
           seals.map((x) => x.licenceNumber),
+          filedAt,
         ],
       );
       return {
@@ -130,7 +131,7 @@ export async function fileSeals(deps: FlowDeps, ctx: Ctx, p: FileSealsRequest): 
         creditCode: request.creditCode,
         engraver: request.engraver,
         status: SealFilingStatus.SEAL_FILING_STATUS_FILED,
-        filedAt: new Date(rows[0].filed_at).toISOString(),
+        filedAt: filedAt.toISOString(),
         seals,
       };
     });

@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { escapeLiteral } from "pg";
-import type { Database, Queryable } from "./db/database";
+import type { Database, DeferringQueryable } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
 
@@ -47,7 +47,7 @@ export async function once<T>(
   scope: string,
   key: string,
   request: unknown,
-  change: (tx: Queryable) => Promise<T>,
+  change: (tx: DeferringQueryable) => Promise<T>,
 ): Promise<T> {
   const hash = hashRequest(request);
   // The key is claimed with BEGIN and its response recorded with COMMIT (escaped literals: the
@@ -79,7 +79,7 @@ export async function onceIfKeyed<T>(
   scope: string,
   key: string | undefined,
   request: unknown,
-  change: (tx: Queryable) => Promise<T>,
+  change: (tx: DeferringQueryable) => Promise<T>,
 ): Promise<T> {
   return key ? once(db, scope, checkIdempotencyKey(key), request, change) : db.transaction(change);
 }

@@ -7,7 +7,7 @@
  */
 import crypto from "node:crypto";
 import type { ServiceBroker } from "moleculer";
-import type { Database, Queryable } from "./db/database";
+import type { Database, DeferringQueryable, Queryable } from "./db/database";
 import { rootLogger } from "./logger";
 import { PollingLoop } from "./polling-loop";
 import { SUBSCRIPTIONS, type DeliveredEvent } from "./subscriptions";
@@ -22,20 +22,20 @@ const MAX_BACKOFF_SECONDS = 300;
  * Events with the same `orderingKey` (e.g. a credit code) reach each subscriber in publishing order.
  */
 export async function publish(
-  tx: Queryable,
+  tx: DeferringQueryable,
   event: string,
   payload: object,
   eventId: string = crypto.randomUUID(),
   orderingKey = "",
 ): Promise<string> {
-  const inserted = await tx.query(
-    "INSERT INTO outbox_events (event_id, event, payload, ordering_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-    [eventId, event, JSON.stringify(payload), orderingKey],
+  // Written with the COMMIT, the event and one delivery per subscriber in one statement; an event
+  // id already recorded (a repeated publish) adds nothing.
+  tx.atCommit(
+    `WITH e AS (
+       INSERT INTO outbox_events (event_id, event, payload, ordering_key) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING event_id)
+     INSERT INTO outbox_deliveries (event_id, subscriber) SELECT e.event_id, s.subscriber FROM e, unnest($5::text[]) AS s(subscriber)`,
+    [eventId, event, JSON.stringify(payload), orderingKey, [BUS, ...(SUBSCRIPTIONS[event] ?? [])]],
   );
-  if (inserted.rowCount === 0) return eventId;
-  for (const subscriber of [BUS, ...(SUBSCRIPTIONS[event] ?? [])]) {
-    await tx.query("INSERT INTO outbox_deliveries (event_id, subscriber) VALUES ($1, $2)", [eventId, subscriber]);
-  }
   return eventId;
 }
 

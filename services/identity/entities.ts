@@ -94,15 +94,6 @@ export interface NewEntity {
  * code is unused.
  */
 export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entity> {
-  const { rows: reps } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [
-    e.legalRepresentativeIdNumber,
-  ]);
-  if (reps.length === 0 || reps[0].name !== e.legalRepresentativeName) {
-    throw failedPrecondition(
-      "LEGAL_REPRESENTATIVE_MISMATCH",
-      "法定代表人姓名与身份证号码不一致 (the legal representative's name does not match the ID number in the population registry)",
-    );
-  }
   const random = () => crypto.randomInt(0, 2 ** 32) / 2 ** 32;
   for (let attempt = 0; attempt < 20; attempt++) {
     const creditCode = generateCreditCode({
@@ -111,10 +102,12 @@ export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entit
       regionCode: e.regionCode,
       random,
     });
+    // The representative's check travels with the insert: a row only when the population registry
+    // holds that name under that ID number (and the code is unused).
     const { rows } = await tx.query<EntityRow>(
       `INSERT INTO entities (credit_code, organisation_code, name, entity_type, region_code,
          legal_representative_id_number, legal_representative_name, address, registered_by, case_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       SELECT $1, $2, $3, $4, $5, p.id_number, p.name, $8, $9, $10 FROM persons p WHERE p.id_number = $6 AND p.name = $7
        ON CONFLICT DO NOTHING RETURNING *`,
       [
         creditCode,
@@ -130,6 +123,13 @@ export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entit
       ],
     );
     if (rows.length === 1) return toEntity(rows[0]);
+    const { rows: reps } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [e.legalRepresentativeIdNumber]);
+    if (reps.length === 0 || reps[0].name !== e.legalRepresentativeName) {
+      throw failedPrecondition(
+        "LEGAL_REPRESENTATIVE_MISMATCH",
+        "法定代表人姓名与身份证号码不一致 (the legal representative's name does not match the ID number in the population registry)",
+      );
+    }
   }
   throw new Error("could not draw an unused organisation code in 20 attempts");
 }

@@ -1,5 +1,5 @@
 /** The licence registry: issue, read, verify and status changes, in the licences schema. */
-import type { Database, Queryable } from "../common/db/database";
+import type { Database, DeferringQueryable, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound, permissionDenied } from "../common/errors";
 import { todayInChina } from "../common/validate";
 import {
@@ -77,7 +77,7 @@ function licenceIdFor(n: NewLicence, authorities: LicenceAuthorities, now: Date,
  * identifier (licenceIdFor). With `supersedes`, the old licence (same type, holder and issuer, not
  * revoked) becomes SUPERSEDED in the same transaction.
  */
-export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date(), supersedes = ""): Promise<Licence> {
+export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date(), supersedes = ""): Promise<Licence> {
   const old = supersedes ? await load(tx, supersedes, true) : undefined;
   if (old) {
     if (old.typeCode !== n.typeCode || old.holderId !== n.holderId || old.issuer !== n.issuer) {
@@ -99,18 +99,30 @@ export async function issue(tx: Queryable, n: NewLicence, key: ActiveKey, author
     signerId: signerIdOf(key.algorithm),
   };
   const signature = signContent(content, key.algorithm, key.privateKeyPem);
-  const { rows } = await tx.query<LicenceRow>(
-    `INSERT INTO licences (number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-    [content.number, content.typeCode, content.holderId, content.issuer, canonicalJson(content), signature, key.keyId, content.validUntil, caseId, now],
+  const row: LicenceRow = {
+    number: content.number,
+    holder_id: content.holderId,
+    issuer: content.issuer,
+    content: canonicalJson(content),
+    signature,
+    status: LicenceStatus.LICENCE_STATUS_VALID,
+    status_reason: "",
+    status_changed_at: null,
+    superseded_by: "",
+  };
+  // Written with the COMMIT: the licence is known in full, and a number taken fails the transaction.
+  tx.atCommit(
+    `INSERT INTO licences (number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at, status, status_reason, superseded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [row.number, content.typeCode, row.holder_id, row.issuer, row.content, signature, key.keyId, content.validUntil, caseId, now, row.status, row.status_reason, row.superseded_by],
   );
   if (old) {
-    await tx.query(
+    tx.atCommit(
       "UPDATE licences SET status = $2, status_reason = $3, superseded_by = $4, status_changed_at = now() WHERE number = $1",
       [old.number, LicenceStatus.LICENCE_STATUS_SUPERSEDED, `superseded by ${content.number}`, content.number],
     );
   }
-  return toLicence(rows[0]);
+  return toLicence(row);
 }
 
 /** A stored licence, or NOT_FOUND. */

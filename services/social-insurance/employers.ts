@@ -1,6 +1,6 @@
 /** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { Queryable } from "../common/db/database";
+import type { DeferringQueryable, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 
@@ -121,7 +121,7 @@ export interface Registration {
  * cleared becoming active again (its clearance then no longer holds). An employer already active
  * (a concurrent registration won) is refused with ALREADY_REGISTERED.
  */
-export async function activateEmployer(tx: Queryable, r: Registration): Promise<Employer> {
+export async function activateEmployer(tx: DeferringQueryable, r: Registration): Promise<Employer> {
   const existing = await findEmployer(tx, r.creditCode, "update");
   if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
   const values = [
@@ -143,7 +143,8 @@ export async function activateEmployer(tx: Queryable, r: Registration): Promise<
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
           values,
         );
-    await tx.query("UPDATE clearances SET voided_at = now() WHERE credit_code = $1 AND voided_at IS NULL", [r.creditCode]);
+    // A clearance given before this registration no longer holds; nothing here needs the rows.
+    tx.atCommit("UPDATE clearances SET voided_at = now() WHERE credit_code = $1 AND voided_at IS NULL", [r.creditCode]);
     return toEmployer(rows[0]);
   } catch (err) {
     // Two first registrations of one employer under different keys: the loser meets the primary key.

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, invalidArgument, notFound } from "../common/errors";
 import { EmploymentStatus, type Employment } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
-import { findEmployer, isUniqueViolation, requireActiveEmployer } from "./employers";
+import { findEmployer, requireActiveEmployer } from "./employers";
 import { clamp, formatYuan } from "./rules/money";
 import { monthBounds, type Period } from "./rules/periods";
 import { regionRates } from "./rules/pooling-regions";
@@ -71,24 +71,16 @@ export async function enrol(tx: Queryable, e: Enrolment): Promise<Employment> {
   const employer = requireActiveEmployer(await findEmployer(tx, e.employerCreditCode, "share"), e.employerCreditCode);
   const rates = regionRates(employer.region);
   const baseFen = clamp(e.wageFen, rates.baseFloorFen, rates.baseCeilingFen);
-  const { rows: current } = await tx.query("SELECT 1 FROM employments WHERE id_number = $1 AND region = $2 AND status = $3", [
-    e.idNumber,
-    employer.region,
-    ACTIVE,
-  ]);
-  if (current.length > 0) throw alreadyInsured(employer.region);
-  try {
-    const { rows } = await tx.query<EmploymentRow>(
-      `INSERT INTO employments (employment_id, employer_credit_code, id_number, name, region, monthly_wage_fen,
-         contribution_base_fen, start_date, status, case_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
-      [crypto.randomUUID(), e.employerCreditCode, e.idNumber, e.name, employer.region, String(e.wageFen), String(baseFen), e.startDate, ACTIVE, e.caseId],
-    );
-    return toEmployment(rows[0]);
-  } catch (err) {
-    if (isUniqueViolation(err, "employments_one_active_per_region")) throw alreadyInsured(employer.region);
-    throw err;
-  }
+  // One active employment per person and region: the unique index decides, also between two
+  // enrolments racing.
+  const { rows } = await tx.query<EmploymentRow>(
+    `INSERT INTO employments (employment_id, employer_credit_code, id_number, name, region, monthly_wage_fen,
+       contribution_base_fen, start_date, status, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+    [crypto.randomUUID(), e.employerCreditCode, e.idNumber, e.name, employer.region, String(e.wageFen), String(baseFen), e.startDate, ACTIVE, e.caseId],
+  );
+  if (rows.length === 0) throw alreadyInsured(employer.region);
+  return toEmployment(rows[0]);
 }
 
 /**

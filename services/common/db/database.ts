@@ -10,7 +10,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
-import { Pool, type PoolClient } from "pg";
+import { escapeLiteral, Pool, type PoolClient } from "pg";
+// pg's own mapping of a JavaScript value to a parameter's text (not in its typings).
+const { prepareValue } = require("pg/lib/utils") as { prepareValue: (value: unknown) => unknown };
 import type { Config } from "../config";
 import { rootLogger } from "../logger";
 import { inSpan } from "../tracing";
@@ -27,7 +29,14 @@ export interface Queryable {
 
 /** A transaction's queries, and statements to send with its COMMIT. */
 export interface DeferringQueryable extends Queryable {
-  atCommit(sql: string): void;
+  /**
+   * Runs `sql` (with $1-style `params`) just before the transaction commits, in the COMMIT's round
+   * trip on PostgreSQL: for writes whose result the transaction does not need (a row inserted
+   * from values already known, an event queued). Deferred statements run in the order given,
+   * after everything fn ran; an error in one (a unique key taken) fails the transaction as fn's
+   * own statements would, and transaction() throws it.
+   */
+  atCommit(sql: string, params?: unknown[]): void;
 }
 
 export interface Database extends Queryable {
@@ -36,7 +45,7 @@ export interface Database extends Queryable {
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: DeferringQueryable) => Promise<T>): Promise<T>;
   /**
    * As `transaction`, opening with `opening` (one statement, no parameters) whose result fn gets,
    * and sending the statements fn hands to `atCommit` (no parameters; values as escaped literals)
@@ -84,6 +93,48 @@ function traced(db: Database): Database {
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * `sql` with its $n parameters written as literals, for statements sent in one simple query with
+ * COMMIT (the simple protocol takes no parameters). Each value becomes what pg would have sent
+ * (its prepareValue: dates with their offset, arrays as array literals, objects as JSON), quoted
+ * by escapeLiteral, or NULL; an untyped literal takes its column's type as a parameter does.
+ * $n inside quoted text or identifiers of `sql` is left alone; a $n with no value is refused.
+ */
+export function withLiterals(sql: string, params: unknown[]): string {
+  let out = "";
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      if (end < 0) throw new Error("unterminated quote in a deferred statement");
+      out += sql.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    const param = c === "$" ? /^\$(\d+)/.exec(sql.slice(i)) : null;
+    if (param) {
+      const n = Number(param[1]);
+      if (n < 1 || n > params.length) throw new Error(`deferred statement refers to $${n}, given ${params.length} value(s)`);
+      out += literalOf(params[n - 1]);
+      i += param[0].length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function literalOf(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (Buffer.isBuffer(value)) return `'\\x${value.toString("hex")}'`;
+  const prepared = prepareValue(value) as unknown;
+  if (prepared === null) return "NULL";
+  if (Buffer.isBuffer(prepared)) return `'\\x${prepared.toString("hex")}'`;
+  return escapeLiteral(String(prepared));
 }
 
 /** Distinct statement texts a pool prepares; SQL built at run time beyond that runs unnamed. */
@@ -200,7 +251,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
         opened = { rows: last.rows, rowCount: last.rowCount ?? 0 };
       }
       const deferred: string[] = [];
-      const result = await fn({ query: (sql, params) => run(client, sql, params), atCommit: (sql) => deferred.push(sql) }, opened);
+      const result = await fn({ query: (sql, params) => run(client, sql, params), atCommit: (sql, params) => deferred.push(params ? withLiterals(sql, params) : sql) }, opened);
       await client.query([...deferred, "COMMIT"].join(";\n"));
       return result;
     } catch (err) {
@@ -531,14 +582,21 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       });
     },
     // The transaction holds the one connection until fn settles: fn must make no bus call.
-    transaction: (fn) => instance.transaction(schema, (tx) => fn(wrap(tx))),
+    transaction: (fn) =>
+      instance.transaction(schema, async (tx) => {
+        const q = wrap(tx);
+        const deferred: Array<[string, unknown[] | undefined]> = [];
+        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params]) });
+        for (const [sql, params] of deferred) await q.query(sql, params);
+        return result;
+      }),
     // One connection in this process: no round trips to save, the same statements in order.
     transactionWith: (opening, fn) =>
       instance.transaction(schema, async (tx) => {
         const q = wrap(tx);
-        const deferred: string[] = [];
-        const result = await fn({ ...q, atCommit: (sql) => deferred.push(sql) }, await q.query<Record<string, unknown>>(opening));
-        for (const sql of deferred) await tx.exec(sql);
+        const deferred: Array<[string, unknown[] | undefined]> = [];
+        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params]) }, await q.query<Record<string, unknown>>(opening));
+        for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
         return result;
       }),
     async ping() {

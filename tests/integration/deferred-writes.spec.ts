@@ -1,0 +1,97 @@
+/**
+ * Writes deferred to COMMIT (atCommit with parameters) store exactly what the same statement with
+ * bound parameters stores, on PostgreSQL (values written as literals, sent with COMMIT) and on
+ * PGlite (run before the commit); one that fails fails the whole transaction, and nothing of it
+ * is written.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../services/common/config";
+import { openDatabase, withLiterals, type Database } from "../../services/common/db/database";
+import { createTestDatabase, dropTestDatabase } from "../support/postgres";
+import { requireServers } from "../support/servers";
+
+const TABLE = `CREATE TABLE kinds (
+  id int PRIMARY KEY, label text, at timestamptz, day date, n bigint, amount numeric, flag boolean,
+  tags text[], doc jsonb, bytes bytea, note text)`;
+const INSERT = "INSERT INTO kinds (id, label, at, day, n, amount, flag, tags, doc, bytes, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/** Values a driver must not bend: quotes, backslashes, $n inside text, non-Latin text, edge numbers. */
+const ROWS: unknown[][] = [
+  [1, "O'Brien \\ $1 '$2' 统一社会信用代码", new Date("2026-12-01T08:00:00.123Z"), "2026-02-28", "9007199254740993", "12345.678", true,
+    ["a", "b c", 'q"uote', "back\\slash", "{x}"], { name: "张三", nested: { list: [1, "$3"] } }, Buffer.from([0, 1, 2, 0xfe, 0xff]), null],
+  [2, "", new Date("1999-12-31T23:59:59.000Z"), "2000-01-01", -1, "0", false, [], [], Buffer.alloc(0), undefined],
+];
+
+const SELECT = "SELECT id, label, at, day::text AS day, n::text AS n, amount::text AS amount, flag, tags, doc, encode(bytes, 'hex') AS bytes, note FROM kinds ORDER BY id";
+
+function describeDriver(name: string, open: () => Promise<{ db: Database; done: () => Promise<void> }>) {
+  describe(`deferred writes on ${name}`, () => {
+    let db: Database;
+    let done: () => Promise<void>;
+    beforeAll(async () => {
+      ({ db, done } = await open());
+      await db.exec(`${TABLE}; ${TABLE.replace("kinds", "bound")}`);
+    });
+    afterAll(async () => done());
+
+    it("stores what the same statement with bound parameters stores", async () => {
+      for (const row of ROWS) {
+        await db.query(INSERT.replace("kinds", "bound"), row);
+        await db.transaction(async (tx) => {
+          tx.atCommit(INSERT, row);
+          // Not yet written: the statement runs with the commit.
+          expect((await tx.query("SELECT count(*)::int AS c FROM kinds WHERE id = $1", [row[0]])).rows[0]).toEqual({ c: 0 });
+        });
+      }
+      const deferred = await db.query(SELECT);
+      const bound = await db.query(SELECT.replace("kinds", "bound"));
+      expect(deferred.rows).toEqual(bound.rows);
+      expect(deferred.rows[0]).toMatchObject({ label: ROWS[0][1], n: "9007199254740993", tags: ROWS[0][7], doc: ROWS[0][8], bytes: "000102feff", note: null });
+    });
+
+    it("runs deferred statements in order, after the transaction's own, within transactionWith too", async () => {
+      await db.transactionWith("SELECT 1 AS one", async (tx) => {
+        tx.atCommit("UPDATE kinds SET note = note || $2 WHERE id = $1", [1, "-second"]);
+        await tx.query("UPDATE kinds SET note = $2 WHERE id = $1", [1, "first"]);
+      });
+      expect((await db.query("SELECT note FROM kinds WHERE id = 1")).rows[0]).toEqual({ note: "first-second" });
+    });
+
+    it("a deferred statement that fails fails the transaction, and nothing of it is written", async () => {
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query("UPDATE kinds SET label = $2 WHERE id = $1", [2, "changed"]);
+          tx.atCommit(INSERT, ROWS[0]); // id 1 exists
+          return "answer";
+        }),
+      ).rejects.toMatchObject({ code: "23505" });
+      expect((await db.query("SELECT label FROM kinds WHERE id = 2")).rows[0]).toEqual({ label: "" });
+      // The connection is usable afterwards.
+      await db.transaction(async (tx) => tx.atCommit("UPDATE kinds SET label = $2 WHERE id = $1", [2, "after"]));
+      expect((await db.query("SELECT label FROM kinds WHERE id = 2")).rows[0]).toEqual({ label: "after" });
+    });
+  });
+}
+
+describeDriver("PostgreSQL", async () => {
+  await requireServers();
+  const pg = await createTestDatabase();
+  const db = await openDatabase(loadConfig({ DATABASE_URL: pg.url, DATABASE_POOL_SIZE: "2", SERVICES: "identity" }), "deferred");
+  return { db, done: async () => (await db.close(), await dropTestDatabase(pg.name)) };
+});
+
+describeDriver("PGlite", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-deferred-"));
+  const db = await openDatabase(loadConfig({ DATA_DIR: dir, SERVICES: "identity" }), "deferred");
+  return { db, done: async () => (await db.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+});
+
+describe("withLiterals", () => {
+  it("leaves $n inside quoted text and identifiers alone, and refuses a $n without a value", () => {
+    expect(withLiterals(`SELECT '$1', "$2", $1, $2`, ["x'y", null])).toBe(`SELECT '$1', "$2", 'x''y', NULL`);
+    expect(() => withLiterals("SELECT $3", [1, 2])).toThrow(/\$3/);
+    expect(() => withLiterals("SELECT 'open", [])).toThrow(/unterminated/);
+  });
+});
