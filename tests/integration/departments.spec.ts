@@ -310,6 +310,29 @@ describe("departments over gRPC, each in its own process", () => {
     expect(hidden.metadata.get("field")).toEqual(["trade_name"]);
     const rows = await queryDatabase(db.url, "SELECT 1 FROM registration.enterprises WHERE reservation_id = $1", [reservation.reservationId]);
     expect(rows).toEqual([]);
+    // The refused attempts let go of the reservation they claimed: a corrected registration (another key) takes it.
+    const [held] = await queryDatabase<{ claimed_by: string | null }>(db.url, "SELECT claimed_by FROM registration.name_reservations WHERE reservation_id = $1", [reservation.reservationId]);
+    expect(held).toEqual({ claimed_by: null });
+    const corrected = await client.call("BusinessRegistrationService/RegisterEnterprise", { ...base, idempotencyKey: key("reg"), investors: [{ id: people[8].idNumber, contribution: "100" }] }, samr);
+    expect(corrected.status).toBe("ENTERPRISE_STATUS_ACTIVE");
+  }, 60_000);
+
+  it("frees a name whose reservation lapsed for a new declaration, also before anything marked it expired", async () => {
+    const declare = (tradeName: string, person: number) => client.call("BusinessRegistrationService/DeclareName", {
+      idempotencyKey: key("decl"), regionCode: "510104", tradeName, industry: "科技", organisationForm: "有限公司",
+      enterpriseType: "ENTERPRISE_TYPE_COMPANY", applicantIdNumber: people[person].idNumber, caseId: "c-lapse",
+    }, samr);
+    const first = await declare(trade(), 13);
+    expect(await expectStatus(declare(first.tradeName, 14), status.FAILED_PRECONDITION).then((e) => e.metadata.get("reason-code"))).toEqual(["NAME_TAKEN"]);
+    await queryDatabase(db.url, "UPDATE registration.name_reservations SET expires_at = now() - interval '1 second' WHERE reservation_id = $1", [first.reservationId]);
+    const second = await declare(first.tradeName, 14);
+    expect(second.status).toBe("RESERVATION_STATUS_RESERVED");
+    const statuses = await queryDatabase<{ reservation_id: string; status: string }>(
+      db.url, "SELECT reservation_id, status FROM registration.name_reservations WHERE reservation_id = ANY($1) ORDER BY reserved_at", [[first.reservationId, second.reservationId]]);
+    expect(statuses).toEqual([
+      { reservation_id: first.reservationId, status: "RESERVATION_STATUS_EXPIRED" },
+      { reservation_id: second.reservationId, status: "RESERVATION_STATUS_RESERVED" },
+    ]);
   }, 60_000);
 
   it("lets one registration attempt hold a reservation: a retry of it registers, another attempt, a used or a lapsed reservation is refused", async () => {
