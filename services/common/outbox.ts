@@ -76,6 +76,33 @@ export class OutboxRelay {
     await this.loop.stop();
   }
 
+  /** Deliveries acknowledged and not yet recorded, with the waiters of the record. */
+  private acknowledged: Array<{ eventId: string; subscriber: string; done: () => void; failed: (err: unknown) => void }> = [];
+
+  /**
+   * Records a delivery done. Those acknowledged in the same turn of the event loop (a pass's
+   * deliveries answer together) are recorded in one statement; resolves once it is written.
+   */
+  private markDelivered(eventId: string, subscriber: string): Promise<void> {
+    return new Promise((done, failed) => {
+      if (this.acknowledged.push({ eventId, subscriber, done, failed }) > 1) return;
+      setImmediate(() => {
+        const batch = this.acknowledged;
+        this.acknowledged = [];
+        this.db
+          .query(
+            `UPDATE outbox_deliveries d SET delivered_at = now(), attempts = attempts + 1, leased_until = NULL, last_error = ''
+             FROM unnest($1::text[], $2::text[]) AS a(event_id, subscriber) WHERE d.event_id = a.event_id AND d.subscriber = a.subscriber`,
+            [batch.map((a) => a.eventId), batch.map((a) => a.subscriber)],
+          )
+          .then(
+            () => batch.forEach((a) => a.done()),
+            (err: unknown) => batch.forEach((a) => a.failed(err)),
+          );
+      });
+    });
+  }
+
   /** One pass: lease due deliveries, call their subscribers, record the outcome. Returns how many were delivered. */
   async deliverDue(limit = 50): Promise<number> {
     const { rows } = await this.db.query<DueDelivery>(
@@ -98,10 +125,7 @@ export class OutboxRelay {
         try {
           if (r.subscriber === BUS) await this.broker.emit(r.event, { eventId: r.event_id, ...r.payload });
           else await this.broker.call(r.subscriber, message, { meta: { caller: { department: this.department } } });
-          await this.db.query(
-            "UPDATE outbox_deliveries SET delivered_at = now(), attempts = attempts + 1, leased_until = NULL, last_error = '' WHERE event_id = $1 AND subscriber = $2",
-            [r.event_id, r.subscriber],
-          );
+          await this.markDelivered(r.event_id, r.subscriber);
           delivered++;
         } catch (err) {
           const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(r.attempts, 16));
