@@ -49,7 +49,7 @@ import { checkCreditLine } from "./rules/invoice-limits";
 import { requireActiveTaxpayer } from "./rules/taxpayer-status";
 import { requireTaxType } from "./rules/tax-types";
 import { loadTaxpayer, readTaxpayer, toTaxpayer } from "./taxpayers";
-import { cancelWithholding, insertWithholding, refuseActiveWithholding } from "./withholdings";
+import { cancelWithholding, insertWithholding, refuseWithholdingOnLocalFacts } from "./withholdings";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
@@ -109,8 +109,8 @@ export function taxService(rt: Runtime): ServiceSchema {
         const { employerCreditCode: employer, employeeIdNumber, caseId } = request;
         const scope = `${caller}:registerWithholding`;
         return answerOnce<WithholdingRegistration>(db, scope, key, request, async () => {
-          requireActiveTaxpayer(employer, (await loadTaxpayer(db, employer)).status);
-          await refuseActiveWithholding(db, employer, employeeIdNumber);
+          // Refused on local facts (one read) before the employee's record is read.
+          await refuseWithholdingOnLocalFacts(db, employer, employeeIdNumber, (status) => requireActiveTaxpayer(employer, status));
           const employee = await c.requirePerson(ctx, employeeIdNumber, caseId, "employee_id_number");
           return once(db, scope, key, request, async (tx) => {
             requireActiveTaxpayer(employer, (await loadTaxpayer(tx, employer, true)).status);

@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
-import { GrantStatus, type WithholdingRegistration } from "../../proto/gen/tongban/tax/v1/tax";
+import { GrantStatus, type TaxpayerStatus, type WithholdingRegistration } from "../../proto/gen/tongban/tax/v1/tax";
 
 interface WithholdingRow {
   registration_id: string;
@@ -30,14 +30,22 @@ function alreadyWithholding(employer: string): Error {
   return failedPrecondition("ALREADY_WITHHOLDING", `该员工已由 ${employer} 办理扣缴登记 (the employer already withholds for this employee)`);
 }
 
-/** Refuses a second active registration of the same employee by the same employer. */
-export async function refuseActiveWithholding(q: Queryable, employer: string, employeeIdNumber: string): Promise<void> {
-  const { rows } = await q.query("SELECT 1 FROM withholding_registrations WHERE employer_credit_code = $1 AND employee_id_number = $2 AND status = $3", [
-    employer,
-    employeeIdNumber,
-    GrantStatus.GRANT_STATUS_ACTIVE,
-  ]);
-  if (rows.length > 0) throw alreadyWithholding(employer);
+/**
+ * The local facts a withholding registration is refused on, in one read: the employer's taxpayer
+ * status, checked by `requireActive` (NOT_FOUND when it is no taxpayer), then ALREADY_WITHHOLDING
+ * when the employer already withholds for the employee. Asked before the employee's record is read
+ * elsewhere.
+ */
+export async function refuseWithholdingOnLocalFacts(q: Queryable, employer: string, employeeIdNumber: string, requireActive: (status: TaxpayerStatus) => void): Promise<void> {
+  const { rows } = await q.query<{ status: TaxpayerStatus; withholding: boolean }>(
+    `SELECT t.status, EXISTS (SELECT 1 FROM withholding_registrations w
+       WHERE w.employer_credit_code = t.credit_code AND w.employee_id_number = $2 AND w.status = $3) AS withholding
+     FROM taxpayers t WHERE t.credit_code = $1`,
+    [employer, employeeIdNumber, GrantStatus.GRANT_STATUS_ACTIVE],
+  );
+  if (rows.length === 0) throw notFound("taxpayer", employer);
+  requireActive(rows[0].status);
+  if (rows[0].withholding) throw alreadyWithholding(employer);
 }
 
 /** A withholding registration about to be stored (the employee's name is from identity). */
@@ -49,9 +57,8 @@ export interface NewWithholding {
   caseId: string;
 }
 
-/** Stores an active registration; ALREADY_WITHHOLDING when one is active (the unique index settles races). */
+/** Stores an active registration; ALREADY_WITHHOLDING when one is active (the unique index decides, races too). */
 export async function insertWithholding(tx: Queryable, n: NewWithholding): Promise<WithholdingRegistration> {
-  await refuseActiveWithholding(tx, n.employerCreditCode, n.employeeIdNumber);
   const { rows } = await tx.query<WithholdingRow>(
     `INSERT INTO withholding_registrations (registration_id, employer_credit_code, employee_id_number, employee_name, employment_start, status, case_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING *`,

@@ -16,6 +16,7 @@ import { spawnHub, reportedPort, type HubProcess } from "../support/hub-process"
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
 import { people } from "./hub-flows";
+import { generateCreditCode } from "../../services/identity/rules/credit-code";
 import { eventually as poll } from "../support/eventually";
 
 /** Departments answer within 40 s here. */
@@ -144,6 +145,15 @@ describe("departments over gRPC, each in its own process", () => {
       idempotencyKey: key("wh"), employerCreditCode: code, employeeIdNumber: people[2].idNumber, employmentStart: "2026-11-01", caseId: "case-tax-1",
     }, tax);
     expect(withholding.employeeName).toBe(people[2].name);
+    // A second registration of the same employee by the same employer (another key) is refused; the same key answers again.
+    const twice = await expectStatus(client.call("TaxService/RegisterWithholding", {
+      idempotencyKey: key("wh"), employerCreditCode: code, employeeIdNumber: people[2].idNumber, employmentStart: "2026-11-02", caseId: "case-tax-1",
+    }, tax), status.FAILED_PRECONDITION);
+    expect(twice.metadata.get("reason-code")).toEqual(["ALREADY_WITHHOLDING"]);
+    const notTaxpayer = await expectStatus(client.call("TaxService/RegisterWithholding", {
+      idempotencyKey: key("wh"), employerCreditCode: generateCreditCode({ authority: "9", entityType: "1", regionCode: "510104", random: Math.random }), employeeIdNumber: people[2].idNumber, employmentStart: "2026-11-02", caseId: "case-tax-1",
+    }, tax), status.NOT_FOUND);
+    expect(notTaxpayer.details).toMatch(/taxpayer/);
     const statement = await client.call("SocialInsuranceService/ComputeContributions", { employerCreditCode: code, month: "2026-11" }, hrss);
     expect(statement.lines).toHaveLength(1);
     expect(Number(statement.employerTotal)).toBeGreaterThan(0);
