@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { escapeLiteral } from "pg";
-import type { Database, DeferringQueryable } from "./db/database";
+import type { Database, DeferringQueryable, Queryable } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
 
@@ -73,6 +73,39 @@ export async function once<T>(
   );
 }
 
+/**
+ * As `once`, for a change that is one statement whose answer is known before it runs (a licence
+ * numbered and signed in full): the key with its answer and the change are written in one
+ * statement, one round trip and no transaction. `change` is an INSERT … SELECT (or UPDATE …
+ * FROM) in which `$claimed` names the key's claim, a relation of one row when the key is new and
+ * of none when it was used: join or test it (`WHERE EXISTS (SELECT 1 FROM $claimed)`) so that the
+ * change happens only with the claim. Its own parameters start at $5. A key used before answers
+ * with its stored result (IDEMPOTENCY_KEY_REUSED when it was for another request); a statement that
+ * fails (a unique key taken) writes neither the key nor the change.
+ */
+export async function onceInOneStatement<T>(
+  db: Queryable,
+  scope: string,
+  key: string,
+  request: unknown,
+  answer: T,
+  change: { sql: string; params: unknown[] },
+): Promise<T> {
+  const hash = hashRequest(request);
+  const { rows } = await db.query<{ claimed: number }>(
+    `WITH claimed AS (
+       INSERT INTO idempotency_keys (scope, key, request_hash, response) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING RETURNING key),
+     changed AS (${change.sql.replaceAll("$claimed", "claimed")})
+     SELECT count(*)::int AS claimed FROM claimed`,
+    [scope, key, hash, JSON.stringify(answer) ?? "null", ...change.params],
+  );
+  if (rows[0].claimed === 1) return answer;
+  // Used before (or by a call that committed while this one waited on the key): its answer.
+  const earlier = await previousResult<T>(db, scope, key, request);
+  if (earlier === undefined) throw new Error(`idempotency key ${key} of ${scope} is claimed without an answer`);
+  return earlier;
+}
+
 /** As `once` when the caller sent a key; a plain transaction when the change is naturally idempotent. */
 export async function onceIfKeyed<T>(
   db: Database,
@@ -88,7 +121,7 @@ export async function onceIfKeyed<T>(
  * The stored result of an earlier call with this key, if any (refusing a key reused for another
  * request). Lets an action answer a retry before repeating reads on other services.
  */
-export async function previousResult<T>(db: Database, scope: string, key: string, request: unknown): Promise<T | undefined> {
+export async function previousResult<T>(db: Queryable, scope: string, key: string, request: unknown): Promise<T | undefined> {
   const { rows } = await db.query<{ request_hash: string; response: T | null }>(
     "SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
     [scope, key],

@@ -77,6 +77,16 @@ export class ActiveKeys {
     return readActiveKey(tx, department, secret);
   }
 
+  /** The department's active key if it has one (undefined when none: `get` creates it in a transaction). */
+  async find(q: Queryable, department: string, secret: string): Promise<ActiveKey | undefined> {
+    try {
+      return await this.keys.get(department, () => readActiveKey(q, department, secret));
+    } catch (err) {
+      if (err instanceof NoActiveKey) return undefined;
+      throw err;
+    }
+  }
+
   /** Drops the cached active key of a department (after its rotation committed). */
   forget(department: string): void {
     this.keys.delete(department);

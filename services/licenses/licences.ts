@@ -10,6 +10,7 @@ import {
   type VerifyLicenceResponse,
 } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { canonicalJson } from "../common/canonical";
+import { onceInOneStatement } from "../common/idempotency";
 import { readRecorded, recordUses } from "../common/data-use-log";
 import { holderIdTypeOf, signedContentOf, type SignedContent } from "./content";
 import { publicKey, type ActiveKey } from "./keys";
@@ -72,21 +73,17 @@ function licenceIdFor(n: NewLicence, authorities: LicenceAuthorities, now: Date,
   return formatLicenceId({ typeCode: authorities.typeCode(n.typeCode), issuerCode: authorities.issuerCode(n.issuer), serial: newSerial(now), version: old ? 2 : 1 });
 }
 
-/**
- * Signs and stores a new licence with the department's active key, numbered with a national
- * identifier (licenceIdFor). With `supersedes`, the old licence (same type, holder and issuer, not
- * revoked) becomes SUPERSEDED in the same transaction.
- */
-export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date(), supersedes = ""): Promise<Licence> {
-  const old = supersedes ? await load(tx, supersedes, true) : undefined;
-  if (old) {
-    if (old.typeCode !== n.typeCode || old.holderId !== n.holderId || old.issuer !== n.issuer) {
-      throw failedPrecondition("SUPERSEDES_MISMATCH", `licence ${supersedes} is not a ${n.typeCode} of ${n.holderId} issued by ${n.issuer}`);
-    }
-    if (![LicenceStatus.LICENCE_STATUS_VALID, LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_EXPIRED].includes(old.status)) {
-      throw failedPrecondition(`LICENCE_${STATUS_WORD[old.status].toUpperCase()}`, `licence ${supersedes} is ${STATUS_WORD[old.status]} and cannot be superseded`);
-    }
-  }
+/** A licence numbered and signed, as stored: its row and the statement's values. */
+interface SignedLicence {
+  licence: Licence;
+  /** $1…$13 of INSERT_LICENCE. */
+  values: unknown[];
+}
+
+const LICENCE_COLUMNS = "number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at, status, status_reason, superseded_by";
+
+/** Numbers (licenceIdFor) and signs a new licence with the department's active key; nothing is written. */
+function signLicence(n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now: Date, old?: Licence): SignedLicence {
   const { caseId, ...rest } = n;
   const content: SignedContent = {
     v: 2,
@@ -110,19 +107,48 @@ export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKe
     status_changed_at: null,
     superseded_by: "",
   };
+  const values = [row.number, content.typeCode, row.holder_id, row.issuer, row.content, signature, key.keyId, content.validUntil, caseId, now, row.status, row.status_reason, row.superseded_by];
+  return { licence: toLicence(row), values };
+}
+
+/**
+ * Signs and stores a new licence with the department's active key, numbered with a national
+ * identifier (licenceIdFor). With `supersedes`, the old licence (same type, holder and issuer, not
+ * revoked) becomes SUPERSEDED in the same transaction.
+ */
+export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date(), supersedes = ""): Promise<Licence> {
+  const old = supersedes ? await load(tx, supersedes, true) : undefined;
+  if (old) {
+    if (old.typeCode !== n.typeCode || old.holderId !== n.holderId || old.issuer !== n.issuer) {
+      throw failedPrecondition("SUPERSEDES_MISMATCH", `licence ${supersedes} is not a ${n.typeCode} of ${n.holderId} issued by ${n.issuer}`);
+    }
+    if (![LicenceStatus.LICENCE_STATUS_VALID, LicenceStatus.LICENCE_STATUS_SUSPENDED, LicenceStatus.LICENCE_STATUS_EXPIRED].includes(old.status)) {
+      throw failedPrecondition(`LICENCE_${STATUS_WORD[old.status].toUpperCase()}`, `licence ${supersedes} is ${STATUS_WORD[old.status]} and cannot be superseded`);
+    }
+  }
+  const signed = signLicence(n, key, authorities, now, old);
   // Written with the COMMIT: the licence is known in full, and a number taken fails the transaction.
-  tx.atCommit(
-    `INSERT INTO licences (number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at, status, status_reason, superseded_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [row.number, content.typeCode, row.holder_id, row.issuer, row.content, signature, key.keyId, content.validUntil, caseId, now, row.status, row.status_reason, row.superseded_by],
-  );
+  tx.atCommit(`INSERT INTO licences (${LICENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, signed.values);
   if (old) {
     tx.atCommit(
       "UPDATE licences SET status = $2, status_reason = $3, superseded_by = $4, status_changed_at = now() WHERE number = $1",
-      [old.number, LicenceStatus.LICENCE_STATUS_SUPERSEDED, `superseded by ${content.number}`, content.number],
+      [old.number, LicenceStatus.LICENCE_STATUS_SUPERSEDED, `superseded by ${signed.licence.number}`, signed.licence.number],
     );
   }
-  return toLicence(row);
+  return signed.licence;
+}
+
+/**
+ * Issues a new licence (one that supersedes none) once per idempotency key: signed first, then the
+ * key, its answer and the licence written in one statement (onceInOneStatement), one round trip
+ * and no transaction held while signing. A key used before answers with the licence it issued.
+ */
+export function issueOnce(db: Queryable, scope: string, idempotencyKey: string, request: unknown, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date()): Promise<Licence> {
+  const signed = signLicence(n, key, authorities, now);
+  return onceInOneStatement(db, scope, idempotencyKey, request, signed.licence, {
+    sql: `INSERT INTO licences (${LICENCE_COLUMNS}) SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $15, $16, $17 WHERE EXISTS (SELECT 1 FROM $claimed)`,
+    params: signed.values,
+  });
 }
 
 /** A stored licence, or NOT_FOUND. */

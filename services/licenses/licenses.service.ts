@@ -118,27 +118,26 @@ export function licensesService(rt: Runtime): ServiceSchema {
         return answerOnce<Licence>(db, scope, key, request, async () => {
 
           const name = await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
-          const licence = await once(db, scope, key, request, async (tx) =>
-            registry.issue(
-              tx,
-              {
-                typeCode: checked.type.code,
-                typeName: checked.type.nameZh,
-                holderKind: checked.type.holderKind,
-                holderId: checked.holderId,
-                holderName: name,
-                issuer: caller,
-                validFrom: checked.validFrom,
-                validUntil: checked.validUntil,
-                fields: checked.fields,
-                caseId,
-              },
-              await activeKeys.get(tx, caller, rt.config.licenseSigningAlgorithm, secret),
-              authorities,
-              new Date(),
-              supersedes,
-            ),
-          );
+          const n: registry.NewLicence = {
+            typeCode: checked.type.code,
+            typeName: checked.type.nameZh,
+            holderKind: checked.type.holderKind,
+            holderId: checked.holderId,
+            holderName: name,
+            issuer: caller,
+            validFrom: checked.validFrom,
+            validUntil: checked.validUntil,
+            fields: checked.fields,
+            caseId,
+          };
+          // A new licence of a department with a key is one statement; a reissue (it changes the
+          // old licence) or a department's first licence (it creates the key) is a transaction.
+          const signingKey = supersedes ? undefined : await activeKeys.find(db, caller, secret);
+          const licence = signingKey
+            ? await registry.issueOnce(db, scope, key, request, n, signingKey, authorities)
+            : await once(db, scope, key, request, async (tx) =>
+                registry.issue(tx, n, await activeKeys.get(tx, caller, rt.config.licenseSigningAlgorithm, secret), authorities, new Date(), supersedes),
+              );
           contextLogger(ctx).info({ number: licence.number, typeCode: licence.typeCode }, "licence issued");
           emitEvent(ctx, "licenses.issued", { number: licence.number, typeCode: licence.typeCode, holderId: licence.holderId, issuer: caller, caseId, supersedes });
           if (supersedes) emitEvent(ctx, "licenses.superseded", { number: supersedes, supersededBy: licence.number, holderId: licence.holderId, issuer: caller });

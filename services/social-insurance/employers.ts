@@ -43,12 +43,6 @@ export function toEmployer(r: EmployerRow): Employer {
   };
 }
 
-/** Whether err is PostgreSQL's unique violation, on the named constraint when the driver reports it. */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string };
-  return e.code === "23505" && (e.constraint === undefined || e.constraint === constraint);
-}
-
 /** The employer's row, optionally locked; undefined when never registered. */
 export async function findEmployer(q: Queryable, creditCode: string, lock: "" | "update" | "share" = ""): Promise<EmployerRow | undefined> {
   const suffix = lock === "update" ? " FOR UPDATE" : lock === "share" ? " FOR SHARE" : "";
@@ -122,33 +116,29 @@ export interface Registration {
  * (a concurrent registration won) is refused with ALREADY_REGISTERED.
  */
 export async function activateEmployer(tx: DeferringQueryable, r: Registration): Promise<Employer> {
-  const existing = await findEmployer(tx, r.creditCode, "update");
-  if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
   const values = [
     r.creditCode, r.name, r.siNumber, r.regionCode, r.region, r.address, r.riskClass, r.riskClassSource,
     EmployerStatus.EMPLOYER_STATUS_ACTIVE, r.licenceNumber, r.registeredOn, r.caseId,
   ];
-  try {
-    const { rows } = existing
-      ? await tx.query<EmployerRow>(
-          `UPDATE employers SET name = $2, si_number = $3, region_code = $4, region = $5, address = $6,
-             work_injury_risk_class = $7, risk_class_source = $8, status = $9, registration_licence_number = $10,
-             registered_on = $11, case_id = $12, status_reason = '', registered_at = now(), updated_at = now()
-           WHERE credit_code = $1 RETURNING *`,
-          values,
-        )
-      : await tx.query<EmployerRow>(
-          `INSERT INTO employers (credit_code, name, si_number, region_code, region, address, work_injury_risk_class,
-             risk_class_source, status, registration_licence_number, registered_on, case_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
-          values,
-        );
-    // A clearance given before this registration no longer holds; nothing here needs the rows.
-    tx.atCommit("UPDATE clearances SET voided_at = now() WHERE credit_code = $1 AND voided_at IS NULL", [r.creditCode]);
-    return toEmployer(rows[0]);
-  } catch (err) {
-    // Two first registrations of one employer under different keys: the loser meets the primary key.
-    if (isUniqueViolation(err, "employers_pkey")) throw alreadyRegistered({ credit_code: r.creditCode, si_number: r.siNumber });
-    throw err;
+  // A new employer (nearly always) is one insert; one met there is locked and judged.
+  let { rows } = await tx.query<EmployerRow>(
+    `INSERT INTO employers (credit_code, name, si_number, region_code, region, address, work_injury_risk_class,
+       risk_class_source, status, registration_licence_number, registered_on, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (credit_code) DO NOTHING RETURNING *`,
+    values,
+  );
+  if (rows.length === 0) {
+    const existing = await findEmployer(tx, r.creditCode, "update");
+    if (!existing || existing.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing ?? { credit_code: r.creditCode, si_number: r.siNumber });
+    ({ rows } = await tx.query<EmployerRow>(
+      `UPDATE employers SET name = $2, si_number = $3, region_code = $4, region = $5, address = $6,
+         work_injury_risk_class = $7, risk_class_source = $8, status = $9, registration_licence_number = $10,
+         registered_on = $11, case_id = $12, status_reason = '', registered_at = now(), updated_at = now()
+       WHERE credit_code = $1 RETURNING *`,
+      values,
+    ));
   }
+  // A clearance given before this registration no longer holds; nothing here needs the rows.
+  tx.atCommit("UPDATE clearances SET voided_at = now() WHERE credit_code = $1 AND voided_at IS NULL", [r.creditCode]);
+  return toEmployer(rows[0]);
 }

@@ -49,13 +49,13 @@ function grantExists(creditCode: string, grantId: string) {
 
 /** Stores a new active grant; GRANT_EXISTS when one is active (the unique index settles races). */
 export async function insertGrant(tx: Queryable, creditCode: string, creditLineFen: bigint, limitFen: bigint, caseId: string): Promise<InvoiceGrant> {
-  refuseGrantExists(creditCode, await activeGrantOf(tx, creditCode));
+  // One active grant per taxpayer: the unique index decides (a concurrent grant's too).
   const { rows } = await tx.query<GrantRow>(
     `INSERT INTO invoice_grants (grant_id, credit_code, monthly_credit_line_fen, limit_fen, status, case_id)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
     [`IG-${crypto.randomUUID()}`, creditCode, creditLineFen.toString(), limitFen.toString(), GrantStatus.GRANT_STATUS_ACTIVE, caseId],
   );
-  // No row: a concurrent grant for the same taxpayer committed first.
+  // No row: the taxpayer holds an active grant.
   if (rows.length === 0) throw grantExists(creditCode, (await activeGrantOf(tx, creditCode))?.grantId ?? "");
   return toGrant(rows[0]);
 }

@@ -84,29 +84,29 @@ export interface NewTaxpayer {
  * the caller's first check ran before its calls to other services).
  */
 export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer): Promise<Taxpayer> {
-  const existing = await findTaxpayer(tx, n.creditCode, true);
-  assertRegistrable(n.creditCode, existing?.status);
   const values = [
     n.creditCode, n.name, n.enterpriseType, n.regionCode, JSON.stringify(n.scopeCodes), n.taxpayerType, JSON.stringify(n.taxTypes),
     n.taxAuthority, n.address, n.legalRepresentativeName, n.expectedAnnualSales, TaxpayerStatus.TAXPAYER_STATUS_ACTIVE,
     n.registrationLicenceNumber, n.caseId,
   ];
-  const { rows } = existing
-    ? await tx.query<TaxpayerRow>(
-        `UPDATE taxpayers SET name = $2, enterprise_type = $3, region_code = $4, scope_codes = $5, taxpayer_type = $6, tax_types = $7,
-           tax_authority = $8, address = $9, legal_representative_name = $10, expected_annual_sales = $11, status = $12,
-           status_reason = '', registration_licence_number = $13, case_id = $14, registered_at = now(), updated_at = now()
-         WHERE credit_code = $1 RETURNING *`,
-        values,
-      )
-    : await tx.query<TaxpayerRow>(
-        `INSERT INTO taxpayers (credit_code, name, enterprise_type, region_code, scope_codes, taxpayer_type, tax_types,
-           tax_authority, address, legal_representative_name, expected_annual_sales, status, registration_licence_number, case_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT DO NOTHING RETURNING *`,
-        values,
-      );
-  // No row: another registration of the same code committed between our lookup and insert.
+  // A new taxpayer (nearly always) is one insert; a code met there is locked and judged.
+  const { rows: inserted } = await tx.query<TaxpayerRow>(
+    `INSERT INTO taxpayers (credit_code, name, enterprise_type, region_code, scope_codes, taxpayer_type, tax_types,
+       tax_authority, address, legal_representative_name, expected_annual_sales, status, registration_licence_number, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    values,
+  );
+  if (inserted.length === 1) return toTaxpayer(inserted[0]);
+  const existing = await findTaxpayer(tx, n.creditCode, true);
+  assertRegistrable(n.creditCode, existing?.status);
+  const { rows } = await tx.query<TaxpayerRow>(
+    `UPDATE taxpayers SET name = $2, enterprise_type = $3, region_code = $4, scope_codes = $5, taxpayer_type = $6, tax_types = $7,
+       tax_authority = $8, address = $9, legal_representative_name = $10, expected_annual_sales = $11, status = $12,
+       status_reason = '', registration_licence_number = $13, case_id = $14, registered_at = now(), updated_at = now()
+     WHERE credit_code = $1 RETURNING *`,
+    values,
+  );
   if (rows.length === 0) throw failedPrecondition("ALREADY_REGISTERED", `${n.creditCode} 已办理税务登记 (the taxpayer is already registered)`);
   return toTaxpayer(rows[0]);
 }

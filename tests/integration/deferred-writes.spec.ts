@@ -4,13 +4,8 @@
  * PGlite (run before the commit); one that fails fails the whole transaction, and nothing of it
  * is written.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { loadConfig } from "../../services/common/config";
-import { openDatabase, withLiterals, type Database } from "../../services/common/db/database";
-import { createTestDatabase, dropTestDatabase } from "../support/postgres";
-import { requireServers } from "../support/servers";
+import { withLiterals, type Database } from "../../services/common/db/database";
+import { databaseDrivers, type OpenedDatabase } from "../support/drivers";
 
 const TABLE = `CREATE TABLE kinds (
   id int PRIMARY KEY, label text, at timestamptz, day date, n bigint, amount numeric, flag boolean,
@@ -26,7 +21,7 @@ const ROWS: unknown[][] = [
 
 const SELECT = "SELECT id, label, at, day::text AS day, n::text AS n, amount::text AS amount, flag, tags, doc, encode(bytes, 'hex') AS bytes, note FROM kinds ORDER BY id";
 
-function describeDriver(name: string, open: () => Promise<{ db: Database; done: () => Promise<void> }>) {
+function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`deferred writes on ${name}`, () => {
     let db: Database;
     let done: () => Promise<void>;
@@ -75,18 +70,7 @@ function describeDriver(name: string, open: () => Promise<{ db: Database; done: 
   });
 }
 
-describeDriver("PostgreSQL", async () => {
-  await requireServers();
-  const pg = await createTestDatabase();
-  const db = await openDatabase(loadConfig({ DATABASE_URL: pg.url, DATABASE_POOL_SIZE: "2", SERVICES: "identity" }), "deferred");
-  return { db, done: async () => (await db.close(), await dropTestDatabase(pg.name)) };
-});
-
-describeDriver("PGlite", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-deferred-"));
-  const db = await openDatabase(loadConfig({ DATA_DIR: dir, SERVICES: "identity" }), "deferred");
-  return { db, done: async () => (await db.close(), fs.rmSync(dir, { recursive: true, force: true })) };
-});
+for (const [name, open] of databaseDrivers("deferred", 2)) describeDriver(name, open);
 
 describe("withLiterals", () => {
   it("leaves $n inside quoted text and identifiers alone, and refuses a $n without a value", () => {

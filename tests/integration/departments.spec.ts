@@ -281,6 +281,25 @@ describe("departments over gRPC, each in its own process", () => {
     expect(again.status).toBe("RESERVATION_STATUS_RESERVED");
   }, 60_000);
 
+  it("registers a cancelled taxpayer and employer again (the employer keeps its number), and refuses a second registration of an active one", async () => {
+    const enterprise = await registerCompany(trade(), people[17], people[18]);
+    const code = enterprise.creditCode;
+    const reasonOf = async (call: Promise<unknown>) => (await expectStatus(call, status.FAILED_PRECONDITION)).metadata.get("reason-code")[0];
+    const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "c-again" }, tax);
+    const employer = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "c-again" }, hrss);
+    expect(await reasonOf(client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "c-again" }, tax))).toBe("ALREADY_REGISTERED");
+    expect(await reasonOf(client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "c-again" }, hrss))).toBe("ALREADY_REGISTERED");
+
+    await client.call("SocialInsuranceService/CancelEmployerRegistration", { idempotencyKey: key("x"), creditCode: code, reason: "并联审批未通过" }, hrss);
+    await client.call("TaxService/CancelTaxpayerRegistration", { idempotencyKey: key("x"), creditCode: code, reason: "并联审批未通过" }, tax);
+    const taxpayer2 = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "c-again2" }, tax);
+    const employer2 = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: code, caseId: "c-again2" }, hrss);
+    expect(taxpayer2).toMatchObject({ status: "TAXPAYER_STATUS_ACTIVE", creditCode: code });
+    expect(taxpayer2.registrationLicenceNumber).not.toBe(taxpayer.registrationLicenceNumber);
+    expect(employer2).toMatchObject({ status: "EMPLOYER_STATUS_ACTIVE", siNumber: employer.siNumber });
+    expect(employer2.registrationLicenceNumber).not.toBe(employer.registrationLicenceNumber);
+  }, 60_000);
+
   it("refuses by rule with a stable reason code and a sentence, writing nothing", async () => {
     const reservation = await client.call("BusinessRegistrationService/DeclareName", {
       idempotencyKey: key("decl"), regionCode: "510104", tradeName: trade(), industry: "科技", organisationForm: "有限公司",
