@@ -60,49 +60,9 @@ function licenceEntityType(r: NameReservation): string {
 }
 
 /**
- * The checks of a registration on its claimed reservation, in order: address, scope, the legal
- * representative and investors against identity, capital. Returns what the registration uses.
- */
-async function checkRegistration(deps: FlowDeps, ctx: Ctx, r: ReturnType<typeof checkRegisterEnterprise>, reservation: NameReservation) {
-  const region = findRegion(reservation.regionCode)!;
-  const address = checkAddress(r.addressRaw, "address", region);
-  if (!industryFitsMainBusiness(reservation.industry, r.scopeCodes)) {
-    throw failedPrecondition(
-      "SCOPE_INDUSTRY_MISMATCH",
-      `名称行业表述“${reservation.industry}”与主营业务“${findScope(r.scopeCodes[0])!.description}”不一致 (the name's industry must fit the main business)`,
-    );
-  }
-  const rep = await deps.c.requirePerson(ctx, r.legalRepresentativeIdNumber, r.caseId, "legal_representative_id_number");
-  if (ageOn(rep.birthDate, todayInChina()) < 18) {
-    throw failedPrecondition("LEGAL_REPRESENTATIVE_UNDERAGE", "法定代表人须年满十八周岁 (the legal representative must be an adult)");
-  }
-  const investors = await Promise.all(
-    r.investors.map(async (inv, i) => {
-      const name =
-        inv.kind === "person"
-          ? (await deps.c.requirePerson(ctx, inv.id, r.caseId, `investors[${i}].id`)).name
-          : (await deps.c.requireActiveEntity(ctx, inv.id, r.caseId)).name;
-      return { id: inv.id, name, contribution: formatDecimal(inv.contribution, CAPITAL_SCALE), contributionMethod: inv.contributionMethod };
-    }),
-  );
-  const total = r.investors.reduce((sum, i) => sum + i.contribution, 0n);
-  if (total !== r.capital) {
-    throw failedPrecondition(
-      "CAPITAL_MISMATCH",
-      `出资额合计 ${formatDecimal(total, CAPITAL_SCALE)} 万元与注册资本 ${r.capitalText} 万元不一致 (contributions must add up to the registered capital)`,
-    );
-  }
-  const sole = reservation.enterpriseType === EnterpriseType.ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP;
-  if (sole && (r.investors.length !== 1 || r.investors[0].id !== r.legalRepresentativeIdNumber)) {
-    throw failedPrecondition("SOLE_PROPRIETOR_MISMATCH", "个体工商户由经营者一人出资 (a sole proprietorship has one investor: its operator)");
-  }
-  return { rep, investors, address, sole };
-}
-
-/**
- * Registers an enterprise. The reservation is claimed for this attempt, everything is checked
- * (address, scope, the legal representative and investors against identity, capital), then the
- * entity registered, the licence issued (each idempotent by a key derived from
+ * Registers an enterprise. Everything is checked first (reservation, address, scope, the legal
+ * representative and investors against identity, capital); then the reservation is claimed for
+ * this attempt, the entity registered, the licence issued (each idempotent by a key derived from
  * the request's), and the enterprise stored. A retry with the same key completes what is missing.
  */
 export async function registerEnterprise(deps: FlowDeps, ctx: Ctx, p: RegisterEnterpriseRequest): Promise<Enterprise> {
@@ -114,18 +74,42 @@ export async function registerEnterprise(deps: FlowDeps, ctx: Ctx, p: RegisterEn
     investors: r.investors.map((i) => ({ ...i, contribution: formatDecimal(i.contribution, CAPITAL_SCALE) })),
   };
   return answerOnce<Enterprise>(deps.db, scopeName, r.key, request, async () => {
-    // The reservation is claimed for this attempt first (one statement that also reads it); a new
-    // claim is let go again when a check refuses the registration. (A retry's claim is kept: its
-    // first attempt may have registered the entity already.)
-    const { reservation, fresh } = await reservations.claim(deps.db, r.reservationId, r.key);
-    let checked: Awaited<ReturnType<typeof checkRegistration>>;
-    try {
-      checked = await checkRegistration(deps, ctx, r, reservation);
-    } catch (err) {
-      if (fresh) await reservations.release(deps.db, r.reservationId, r.key);
-      throw err;
+
+    const reservation = await reservations.loadReservation(deps.db, r.reservationId);
+    const region = findRegion(reservation.regionCode)!;
+    const address = checkAddress(r.addressRaw, "address", region);
+    if (!industryFitsMainBusiness(reservation.industry, r.scopeCodes)) {
+      throw failedPrecondition(
+        "SCOPE_INDUSTRY_MISMATCH",
+        `名称行业表述“${reservation.industry}”与主营业务“${findScope(r.scopeCodes[0])!.description}”不一致 (the name's industry must fit the main business)`,
+      );
     }
-    const { rep, investors, address, sole } = checked;
+    const rep = await deps.c.requirePerson(ctx, r.legalRepresentativeIdNumber, r.caseId, "legal_representative_id_number");
+    if (ageOn(rep.birthDate, todayInChina()) < 18) {
+      throw failedPrecondition("LEGAL_REPRESENTATIVE_UNDERAGE", "法定代表人须年满十八周岁 (the legal representative must be an adult)");
+    }
+    const investors = await Promise.all(
+      r.investors.map(async (inv, i) => {
+        const name =
+          inv.kind === "person"
+            ? (await deps.c.requirePerson(ctx, inv.id, r.caseId, `investors[${i}].id`)).name
+            : (await deps.c.requireActiveEntity(ctx, inv.id, r.caseId)).name;
+        return { id: inv.id, name, contribution: formatDecimal(inv.contribution, CAPITAL_SCALE), contributionMethod: inv.contributionMethod };
+      }),
+    );
+    const total = r.investors.reduce((sum, i) => sum + i.contribution, 0n);
+    if (total !== r.capital) {
+      throw failedPrecondition(
+        "CAPITAL_MISMATCH",
+        `出资额合计 ${formatDecimal(total, CAPITAL_SCALE)} 万元与注册资本 ${r.capitalText} 万元不一致 (contributions must add up to the registered capital)`,
+      );
+    }
+    const sole = reservation.enterpriseType === EnterpriseType.ENTERPRISE_TYPE_SOLE_PROPRIETORSHIP;
+    if (sole && (r.investors.length !== 1 || r.investors[0].id !== r.legalRepresentativeIdNumber)) {
+      throw failedPrecondition("SOLE_PROPRIETOR_MISMATCH", "个体工商户由经营者一人出资 (a sole proprietorship has one investor: its operator)");
+    }
+
+    await reservations.claim(deps.db, r.reservationId, r.key);
     let creditCode: string;
     try {
       const entity = await deps.c.identity.registerEntity(ctx, {

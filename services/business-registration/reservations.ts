@@ -25,7 +25,13 @@ interface ReservationRow {
   credit_code: string;
 }
 
-function toReservation(r: ReservationRow): NameReservation {
+/**
+ * A reservation as readers see it: one past its term and not held by a registration is EXPIRED,
+ * whether or not a later statement has marked it so yet (lapsed rows are marked only when a
+ * declaration or a claim meets them).
+ */
+function toReservation(r: ReservationRow, now = new Date()): NameReservation {
+  const lapsed = r.status === ReservationStatus.RESERVATION_STATUS_RESERVED && r.claimed_by === null && new Date(r.expires_at) < now;
   return {
     reservationId: r.reservation_id,
     fullName: r.full_name,
@@ -35,7 +41,7 @@ function toReservation(r: ReservationRow): NameReservation {
     organisationForm: r.organisation_form,
     enterpriseType: r.enterprise_type,
     applicantIdNumber: r.applicant_id_number,
-    status: r.status,
+    status: lapsed ? ReservationStatus.RESERVATION_STATUS_EXPIRED : r.status,
     reservedAt: new Date(r.reserved_at).toISOString(),
     expiresAt: new Date(r.expires_at).toISOString(),
     creditCode: r.credit_code,
@@ -127,23 +133,16 @@ export async function loadReservation(q: Queryable, id: string, lock = false): P
  * may claim again (a retry, also past the term: its claim keeps the name); another attempt is
  * refused while it is held, and nobody may claim a reservation past its term. One conditional
  * UPDATE when it succeeds (no transaction, no lock held); a refusal reads the row to say why, and
- * marks a reservation found past its term expired. `fresh` says the claim is new: this attempt did
- * not hold it before (so it may let go of it when its checks refuse the registration).
+ * marks a reservation found past its term expired.
  */
-export async function claim(q: Queryable, id: string, attempt: string): Promise<{ reservation: NameReservation; fresh: boolean }> {
+export async function claim(q: Queryable, id: string, attempt: string): Promise<NameReservation> {
   const { rows } = await q.query<ReservationRow>(
     `UPDATE name_reservations SET claimed_by = $2
-     WHERE reservation_id = $1 AND status = $3 AND claimed_by IS NULL AND expires_at >= now()
+     WHERE reservation_id = $1 AND status = $3 AND (claimed_by = $2 OR (claimed_by IS NULL AND expires_at >= now()))
      RETURNING *`,
     [id, attempt, ReservationStatus.RESERVATION_STATUS_RESERVED],
   );
-  if (rows.length === 1) return { reservation: toReservation(rows[0]), fresh: true };
-  const { rows: held } = await q.query<ReservationRow>("SELECT * FROM name_reservations WHERE reservation_id = $1 AND status = $2 AND claimed_by = $3", [
-    id,
-    ReservationStatus.RESERVATION_STATUS_RESERVED,
-    attempt,
-  ]);
-  if (held.length === 1) return { reservation: toReservation(held[0]), fresh: false };
+  if (rows.length === 1) return toReservation(rows[0]);
   const { rows: lapsed } = await q.query<ReservationRow>(
     `UPDATE name_reservations SET status = $2
      WHERE reservation_id = $1 AND status = $3 AND claimed_by IS NULL AND expires_at < now() RETURNING *`,

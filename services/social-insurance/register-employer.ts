@@ -49,10 +49,8 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
 
     // A re-registration keeps the employer's number; a new employer draws the next of its region.
-    // (`existing` was read above: an employer registered since by another call makes this one's
-    // activation refuse, and its licence is revoked.)
     const pinned = await once(db, `${scope}:pin`, key, request, async (tx) => ({
-      siNumber: existing?.si_number ?? (await nextSiNumber(tx, region)),
+      siNumber: (await findEmployer(tx, creditCode))?.si_number ?? (await nextSiNumber(tx, region)),
       registeredOn: todayInChina(),
     }));
     const licence = await hrss.licences.issue(ctx, {

@@ -20,7 +20,10 @@ export class PortalError extends Error {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export class Portal {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // An idle kept-alive connection is closed here after 30 s, before the server closes it (Node's
+  // keep-alive timeout there, 72 s): a request sent on a connection the server is closing at that
+  // moment fails with "socket hang up" (seen once in an embedded run, a phase after sockets idled).
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 30_000 });
 
   constructor(readonly base: string, private readonly portalCredential: Credential) {}
 

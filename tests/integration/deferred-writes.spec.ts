@@ -77,5 +77,10 @@ describe("withLiterals", () => {
     expect(withLiterals(`SELECT '$1', "$2", $1, $2`, ["x'y", null])).toBe(`SELECT '$1', "$2", 'x''y', NULL`);
     expect(() => withLiterals("SELECT $3", [1, 2])).toThrow(/\$3/);
     expect(() => withLiterals("SELECT 'open", [])).toThrow(/unterminated/);
+    // What the scan cannot read safely is refused: a value written into a comment could end it.
+    for (const sql of ["SELECT $1 -- note $1", "SELECT /* $1 */ $1", "SELECT $$it's$$, $1", "SELECT E'it\\'s', $1"]) {
+      expect(() => withLiterals(sql, ["x\nDROP TABLE kinds"])).toThrow(/comment, dollar quoting or E'' string/);
+    }
+    expect(withLiterals("SELECT type'x', $1::text", [1])).toBe("SELECT type'x', '1'::text");
   });
 });

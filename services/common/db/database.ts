@@ -100,13 +100,19 @@ function traced(db: Database): Database {
  * COMMIT (the simple protocol takes no parameters). Each value becomes what pg would have sent
  * (its prepareValue: dates with their offset, arrays as array literals, objects as JSON), quoted
  * by escapeLiteral, or NULL; an untyped literal takes its column's type as a parameter does.
- * $n inside quoted text or identifiers of `sql` is left alone; a $n with no value is refused.
+ * $n inside quoted text or identifiers of `sql` is left alone; a $n with no value is refused, and
+ * so is a statement this scan cannot read safely (comments, dollar quoting, E'' strings): a value
+ * written into a comment could end it.
  */
 export function withLiterals(sql: string, params: unknown[]): string {
   let out = "";
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
+    const pair = sql.slice(i, i + 2);
+    if (pair === "--" || pair === "/*" || (c === "$" && !/\d/.test(sql[i + 1] ?? "")) || (/[eE]/.test(c) && sql[i + 1] === "'" && !/\w/.test(sql[i - 1] ?? ""))) {
+      throw new Error(`a deferred statement with values may hold no comment, dollar quoting or E'' string (at "${sql.slice(i, i + 12)}")`);
+    }
     if (c === "'" || c === '"') {
       const end = sql.indexOf(c, i + 1);
       if (end < 0) throw new Error("unterminated quote in a deferred statement");
@@ -586,7 +592,8 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       instance.transaction(schema, async (tx) => {
         const q = wrap(tx);
         const deferred: Array<[string, unknown[] | undefined]> = [];
-        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params]) });
+        // Values are taken when given (as PostgreSQL's literals are), not when the commit comes.
+        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) });
         for (const [sql, params] of deferred) await q.query(sql, params);
         return result;
       }),
@@ -595,7 +602,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       instance.transaction(schema, async (tx) => {
         const q = wrap(tx);
         const deferred: Array<[string, unknown[] | undefined]> = [];
-        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params]) }, await q.query<Record<string, unknown>>(opening));
+        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, await q.query<Record<string, unknown>>(opening));
         for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
         return result;
       }),
