@@ -339,7 +339,7 @@ describe("departments over gRPC, each in its own process", () => {
     expect(hidden.metadata.get("field")).toEqual(["trade_name"]);
     const rows = await queryDatabase(db.url, "SELECT 1 FROM registration.enterprises WHERE reservation_id = $1", [reservation.reservationId]);
     expect(rows).toEqual([]);
-    // The refused attempts let go of the reservation they claimed: a corrected registration (another key) takes it.
+    // A refused attempt leaves the reservation unclaimed: a corrected registration (another key) takes it.
     const [held] = await queryDatabase<{ claimed_by: string | null }>(db.url, "SELECT claimed_by FROM registration.name_reservations WHERE reservation_id = $1", [reservation.reservationId]);
     expect(held).toEqual({ claimed_by: null });
     const corrected = await client.call("BusinessRegistrationService/RegisterEnterprise", { ...base, idempotencyKey: key("reg"), investors: [{ id: people[8].idNumber, contribution: "100" }] }, samr);
