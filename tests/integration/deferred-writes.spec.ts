@@ -70,6 +70,17 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       });
     }
 
+    it("refuses a NUL in a value as PostgreSQL does (22021), bound, prepared or deferred, and writes nothing", async () => {
+      await expect(db.query("SELECT $1::text AS t", ["a\u0000b"])).rejects.toMatchObject({ code: "22021" });
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query("UPDATE kinds SET label = $2 WHERE id = $1", [2, "before-nul"]);
+          tx.atCommit("UPDATE kinds SET note = $2 WHERE id = $1", [2, "x\u0000y"]);
+        }),
+      ).rejects.toMatchObject({ code: "22021" });
+      expect((await db.query<{ label: string }>("SELECT label FROM kinds WHERE id = 2")).rows[0].label).not.toBe("before-nul");
+    });
+
     it("runs deferred statements in order, after the transaction's own, within transactionWith too", async () => {
       await db.transactionWith("SELECT 1 AS one", async (tx) => {
         tx.atCommit("UPDATE kinds SET note = note || $2 WHERE id = $1", [1, "-second"]);

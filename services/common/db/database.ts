@@ -140,7 +140,11 @@ function literalOf(value: unknown): string {
   const prepared = prepareValue(value) as unknown;
   if (prepared === null) return "NULL";
   if (Buffer.isBuffer(prepared)) return `'\\x${prepared.toString("hex")}'`;
-  return escapeLiteral(String(prepared));
+  const text = String(prepared);
+  // A NUL would end the query text early; PostgreSQL refuses it in a bound value with 22021, and so
+  // does this (the caller's error, answered as such by the data-exception middleware).
+  if (text.includes("\u0000")) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" });
+  return escapeLiteral(text);
 }
 
 /** Distinct statement texts a pool prepares; SQL built at run time beyond that runs unnamed. */
