@@ -21,6 +21,9 @@ import {
 
 type Ctx = Context<unknown, CallerMeta>;
 
+/** A change request of the legal-entity registry (credit code absent when registering a new one). */
+type EntityChange = { creditCode?: string; [field: string]: unknown };
+
 const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
 
 /**
@@ -60,9 +63,9 @@ export function clientsFor(department?: string) {
     verifyPerson: (ctx: Ctx, idNumber: string, name: string, caseId: string) =>
       call<VerifyPersonResponse>(ctx, "identity.verifyPerson", { idNumber, name, caseId }),
     getEntity: (ctx: Ctx, creditCode: string, caseId: string) => call<Entity>(ctx, "identity.getEntity", { creditCode, caseId }),
-    registerEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.registerEntity", request)),
-    updateEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.updateEntity", request)),
-    deregisterEntity: (ctx: Ctx, request: { creditCode?: string; [field: string]: unknown }) => changed(request.creditCode, call<Entity>(ctx, "identity.deregisterEntity", request)),
+    registerEntity: (ctx: Ctx, request: EntityChange) => changed(request.creditCode, call<Entity>(ctx, "identity.registerEntity", request)),
+    updateEntity: (ctx: Ctx, request: EntityChange) => changed(request.creditCode, call<Entity>(ctx, "identity.updateEntity", request)),
+    deregisterEntity: (ctx: Ctx, request: EntityChange) => changed(request.creditCode, call<Entity>(ctx, "identity.deregisterEntity", request)),
   };
 
   const licences = {

@@ -67,11 +67,8 @@ export class ActiveKeys {
 
   /** The department's active key, created with `algorithm` when it has none. */
   async get(tx: Queryable, department: string, algorithm: SignatureAlgorithm, secret: string): Promise<ActiveKey> {
-    try {
-      return await this.keys.get(department, () => readActiveKey(tx, department, secret));
-    } catch (err) {
-      if (!(err instanceof NoActiveKey)) throw err;
-    }
+    const found = await this.find(tx, department, secret);
+    if (found) return found;
     await insertKey(tx, department, algorithm, secret);
     // Not kept: the transaction that created it may still roll back.
     return readActiveKey(tx, department, secret);

@@ -76,7 +76,7 @@ function licenceIdFor(n: NewLicence, authorities: LicenceAuthorities, now: Date,
 /** A licence numbered and signed, as stored: its row and the statement's values. */
 interface SignedLicence {
   licence: Licence;
-  /** $1…$13 of INSERT_LICENCE. */
+  /** The values of LICENCE_COLUMNS, in order. */
   values: unknown[];
 }
 

@@ -38,11 +38,6 @@ export async function activeGrantOf(q: Queryable, creditCode: string): Promise<I
   return rows[0] && toGrant(rows[0]);
 }
 
-/** Refuses a second active grant with GRANT_EXISTS. */
-export function refuseGrantExists(creditCode: string, existing: InvoiceGrant | undefined): void {
-  if (existing) throw grantExists(creditCode, existing.grantId);
-}
-
 function grantExists(creditCode: string, grantId: string) {
   return failedPrecondition("GRANT_EXISTS", `纳税人 ${creditCode} 已有有效的发票授信 ${grantId} (an active invoice grant exists)`);
 }

@@ -110,7 +110,7 @@ export function taxService(rt: Runtime): ServiceSchema {
         const scope = `${caller}:registerWithholding`;
         return answerOnce<WithholdingRegistration>(db, scope, key, request, async () => {
           // Refused on local facts (one read) before the employee's record is read.
-          await refuseWithholdingOnLocalFacts(db, employer, employeeIdNumber, (status) => requireActiveTaxpayer(employer, status));
+          await refuseWithholdingOnLocalFacts(db, employer, employeeIdNumber);
           const employee = await c.requirePerson(ctx, employeeIdNumber, caseId, "employee_id_number");
           return once(db, scope, key, request, async (tx) => {
             requireActiveTaxpayer(employer, (await loadTaxpayer(tx, employer, true)).status);

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { GrantStatus, type TaxpayerStatus, type WithholdingRegistration } from "../../proto/gen/tongban/tax/v1/tax";
+import { requireActiveTaxpayer } from "./rules/taxpayer-status";
 
 interface WithholdingRow {
   registration_id: string;
@@ -32,11 +33,11 @@ function alreadyWithholding(employer: string): Error {
 
 /**
  * The local facts a withholding registration is refused on, in one read: the employer's taxpayer
- * status, checked by `requireActive` (NOT_FOUND when it is no taxpayer), then ALREADY_WITHHOLDING
+ * status (NOT_FOUND when it is no taxpayer, TAXPAYER_NOT_ACTIVE when not active), then ALREADY_WITHHOLDING
  * when the employer already withholds for the employee. Asked before the employee's record is read
  * elsewhere.
  */
-export async function refuseWithholdingOnLocalFacts(q: Queryable, employer: string, employeeIdNumber: string, requireActive: (status: TaxpayerStatus) => void): Promise<void> {
+export async function refuseWithholdingOnLocalFacts(q: Queryable, employer: string, employeeIdNumber: string): Promise<void> {
   const { rows } = await q.query<{ status: TaxpayerStatus; withholding: boolean }>(
     `SELECT t.status, EXISTS (SELECT 1 FROM withholding_registrations w
        WHERE w.employer_credit_code = t.credit_code AND w.employee_id_number = $2 AND w.status = $3) AS withholding
@@ -44,7 +45,7 @@ export async function refuseWithholdingOnLocalFacts(q: Queryable, employer: stri
     [employer, employeeIdNumber, GrantStatus.GRANT_STATUS_ACTIVE],
   );
   if (rows.length === 0) throw notFound("taxpayer", employer);
-  requireActive(rows[0].status);
+  requireActiveTaxpayer(employer, rows[0].status);
   if (rows[0].withholding) throw alreadyWithholding(employer);
 }
 

@@ -109,8 +109,8 @@ export function withLiterals(sql: string, params: unknown[]): string {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
-    const pair = sql.slice(i, i + 2);
-    if (pair === "--" || pair === "/*" || (c === "$" && !/\d/.test(sql[i + 1] ?? "")) || (/[eE]/.test(c) && sql[i + 1] === "'" && !/\w/.test(sql[i - 1] ?? ""))) {
+    const next = sql[i + 1] ?? "";
+    if ((c === "-" && next === "-") || (c === "/" && next === "*") || (c === "$" && !isDigit(next)) || ((c === "e" || c === "E") && next === "'" && !/\w/.test(sql[i - 1] ?? ""))) {
       throw new Error(`a deferred statement with values may hold no comment, dollar quoting or E'' string (at "${sql.slice(i, i + 12)}")`);
     }
     if (c === "'" || c === '"') {
@@ -120,7 +120,7 @@ export function withLiterals(sql: string, params: unknown[]): string {
       i = end + 1;
       continue;
     }
-    const param = c === "$" ? /^\$(\d+)/.exec(sql.slice(i)) : null;
+    const param = c === "$" ? ((PARAM.lastIndex = i), PARAM.exec(sql)) : null;
     if (param) {
       const n = Number(param[1]);
       if (n < 1 || n > params.length) throw new Error(`deferred statement refers to $${n}, given ${params.length} value(s)`);
@@ -133,6 +133,10 @@ export function withLiterals(sql: string, params: unknown[]): string {
   }
   return out;
 }
+
+/** A $n placeholder at a given position (sticky: matched where lastIndex says, nowhere else). */
+const PARAM = /\$(\d+)/y;
+const isDigit = (c: string) => c >= "0" && c <= "9";
 
 function literalOf(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
@@ -358,6 +362,9 @@ function setAsideOldLayout(dir: string): void {
     );
 }
 
+/** The key of a statement text prepared for one schema. */
+const preparedKey = (schema: string, sql: string) => `${schema}\u0000${sql}`;
+
 /** A FIFO lock: each holder runs alone, in the order they asked. */
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
@@ -446,11 +453,11 @@ class SharedPglite {
    */
   async preparedFor(c: Pick<Transaction, "query">, schema: string, sql: string, params: unknown[]): Promise<string | undefined> {
     if (params.some((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? v.byteLength > 4096 : typeof v === "string" && v.length > 65_536))) return undefined;
-    const key = `${schema}\u0000${sql}`;
+    const key = preparedKey(schema, sql);
     let name = this.prepared.get(key);
-    let call: string;
+    let values: string[];
     try {
-      call = withLiterals(`EXECUTE ${name ?? "tb_pending"}(${params.map((_, i) => `$${i + 1}`).join(", ")})`, params);
+      values = params.map(literalOf);
       // A text the literal writer refuses (a comment, dollar quoting) is never prepared.
       if (name === undefined) withLiterals(sql, params);
     } catch {
@@ -462,9 +469,8 @@ class SharedPglite {
       if (this.stale.delete(key)) await c.query(`DEALLOCATE ${name}`);
       await c.query(`PREPARE ${name} AS ${sql}`);
       this.prepared.set(key, name);
-      call = call.replace("tb_pending", name);
     }
-    return call;
+    return `EXECUTE ${name}(${values.join(", ")})`;
   }
 
   /** Texts whose plan went stale: deallocated before they are prepared again. */
@@ -472,7 +478,7 @@ class SharedPglite {
 
   /** Forgets a prepared statement whose plan went stale (see isStalePlan). */
   forgetPrepared(schema: string, sql: string): void {
-    const key = `${schema}\u0000${sql}`;
+    const key = preparedKey(schema, sql);
     if (this.prepared.delete(key)) this.stale.add(key);
   }
 
@@ -629,6 +635,21 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
   });
+  /**
+   * Runs fn in a transaction (opening with `opening`, when given) and the statements it deferred
+   * before the commit. One connection in this process: no round trips to save, the same statements
+   * in order. The transaction holds the connection until fn settles: fn must make no bus call.
+   */
+  const runTransaction = <T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>) =>
+    instance.transaction(schema, async (tx) => {
+      const q = wrap(tx);
+      const deferred: Array<[string, unknown[] | undefined]> = [];
+      const opened = opening === undefined ? { rows: [], rowCount: 0 } : await q.query<Record<string, unknown>>(opening);
+      // Values are taken when given (as PostgreSQL's literals are), not when the commit comes.
+      const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened);
+      for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
+      return result;
+    });
   let closed = false;
   return {
     kind: "pglite",
@@ -643,25 +664,8 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
         }
       });
     },
-    // The transaction holds the one connection until fn settles: fn must make no bus call.
-    transaction: (fn) =>
-      instance.transaction(schema, async (tx) => {
-        const q = wrap(tx);
-        const deferred: Array<[string, unknown[] | undefined]> = [];
-        // Values are taken when given (as PostgreSQL's literals are), not when the commit comes.
-        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) });
-        for (const [sql, params] of deferred) await q.query(sql, params);
-        return result;
-      }),
-    // One connection in this process: no round trips to save, the same statements in order.
-    transactionWith: (opening, fn) =>
-      instance.transaction(schema, async (tx) => {
-        const q = wrap(tx);
-        const deferred: Array<[string, unknown[] | undefined]> = [];
-        const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, await q.query<Record<string, unknown>>(opening));
-        for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
-        return result;
-      }),
+    transaction: (fn) => runTransaction(undefined, (tx) => fn(tx)),
+    transactionWith: (opening, fn) => runTransaction(opening, fn),
     async ping() {
       await instance.exclusive(schema, (pg) => pg.query("SELECT 1"));
     },
