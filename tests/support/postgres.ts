@@ -3,9 +3,28 @@ import crypto from "node:crypto";
 import { Client } from "pg";
 import { POSTGRES_URL } from "./servers";
 
+/**
+ * A connected client. While the shared server has no connection left for the moment (53300 "too
+ * many clients": a benchmark or another suite on the machine), it is asked again with a growing
+ * pause for up to 30 s, as the hub's own pools do (connectPatiently): nothing was sent yet.
+ */
+async function connected(url: string): Promise<Client> {
+  const started = Date.now();
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if ((err as { code?: string }).code !== "53300" || Date.now() - started + pause > 30_000) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
+  const client = await connected(POSTGRES_URL);
   try {
     return await fn(client);
   } finally {
@@ -32,8 +51,7 @@ export async function dropTestDatabase(name: string): Promise<void> {
 
 /** Runs one query on a test database. */
 export async function queryDatabase<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
+  const client = await connected(url);
   try {
     return (await client.query(sql, params)).rows as T[];
   } finally {
