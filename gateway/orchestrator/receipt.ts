@@ -5,7 +5,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { openPrivateKey, sealPrivateKey } from "../../services/licenses/signing/key-vault";
-import { generateSigningKey, KEY_ID, signContent, signerIdOf, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
+import { generateSigningKey, KEY_ID, signContentOffThread, signerIdOf, verifyContent, type SignatureAlgorithm } from "../../services/licenses/signing/signer";
 import { findField } from "../catalog/fields";
 import type { ApplicationRow, StepRow } from "./store";
 
@@ -45,7 +45,7 @@ async function readActiveHubKey(tx: Queryable, secret: string): Promise<HubKey> 
 /** A signature by the hub's active key over canonical `content`: what receipts and data-use checkpoints carry. */
 export async function signWithHubKey(q: Queryable, secret: string, content: unknown): Promise<{ keyId: string; algorithm: SignatureAlgorithm; signerId: string; value: string }> {
   const key = await activeHubKey(q, secret);
-  return { keyId: key.keyId, algorithm: key.algorithm, signerId: signerIdOf(key.algorithm), value: signContent(content, key.algorithm, key.privateKeyPem) };
+  return { keyId: key.keyId, algorithm: key.algorithm, signerId: signerIdOf(key.algorithm), value: await signContentOffThread(content, key.algorithm, key.privateKeyPem) };
 }
 
 /** Whether `value` is the hub key `keyId`'s signature over canonical `content` (with the signer ID it names). */
@@ -97,7 +97,7 @@ export function receiptContent(app: ApplicationRow, steps: StepRow[], finishedAt
 export async function signReceipt(q: Queryable, app: ApplicationRow, steps: StepRow[], secret: string): Promise<Record<string, unknown>> {
   const key = await activeHubKey(q, secret);
   const content = { ...receiptContent(app, steps, new Date().toISOString()), signature: { algorithm: key.algorithm, keyId: key.keyId, signerId: signerIdOf(key.algorithm) } };
-  const value = signContent(content, key.algorithm, key.privateKeyPem);
+  const value = await signContentOffThread(content, key.algorithm, key.privateKeyPem);
   return { ...content, signature: { ...content.signature, value } };
 }
 

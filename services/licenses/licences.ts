@@ -16,7 +16,7 @@ import { holderIdTypeOf, signedContentOf, type SignedContent } from "./content";
 import { publicKey, type ActiveKey } from "./keys";
 import type { LicenceAuthorities } from "./authorities";
 import { formatLicenceId, isNationalLicenceId, newSerial, nextVersion, parseLicenceId } from "./signing/licence-id";
-import { isSignatureAlgorithm, signContent, signerIdOf, verifyContent } from "./signing/signer";
+import { isSignatureAlgorithm, signContentOffThread, signerIdOf, verifyContent } from "./signing/signer";
 
 interface LicenceRow {
   number: string;
@@ -83,7 +83,7 @@ interface SignedLicence {
 const LICENCE_COLUMNS = "number, type_code, holder_id, issuer, content, signature, key_id, valid_until, case_id, issued_at, status, status_reason, superseded_by";
 
 /** Numbers (licenceIdFor) and signs a new licence with the department's active key; nothing is written. */
-function signLicence(n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now: Date, old?: Licence): SignedLicence {
+async function signLicence(n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now: Date, old?: Licence): Promise<SignedLicence> {
   const { caseId, ...rest } = n;
   const content: SignedContent = {
     v: 2,
@@ -95,7 +95,7 @@ function signLicence(n: NewLicence, key: ActiveKey, authorities: LicenceAuthorit
     keyId: key.keyId,
     signerId: signerIdOf(key.algorithm),
   };
-  const signature = signContent(content, key.algorithm, key.privateKeyPem);
+  const signature = await signContentOffThread(content, key.algorithm, key.privateKeyPem);
   const row: LicenceRow = {
     number: content.number,
     holder_id: content.holderId,
@@ -126,7 +126,7 @@ export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKe
       throw failedPrecondition(`LICENCE_${STATUS_WORD[old.status].toUpperCase()}`, `licence ${supersedes} is ${STATUS_WORD[old.status]} and cannot be superseded`);
     }
   }
-  const signed = signLicence(n, key, authorities, now, old);
+  const signed = await signLicence(n, key, authorities, now, old);
   // Written with the COMMIT: the licence is known in full, and a number taken fails the transaction.
   tx.atCommit(`INSERT INTO licences (${LICENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, signed.values);
   if (old) {
@@ -143,8 +143,8 @@ export async function issue(tx: DeferringQueryable, n: NewLicence, key: ActiveKe
  * key, its answer and the licence written in one statement (onceInOneStatement), one round trip
  * and no transaction held while signing. A key used before answers with the licence it issued.
  */
-export function issueOnce(db: Queryable, scope: string, idempotencyKey: string, request: unknown, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date()): Promise<Licence> {
-  const signed = signLicence(n, key, authorities, now);
+export async function issueOnce(db: Queryable, scope: string, idempotencyKey: string, request: unknown, n: NewLicence, key: ActiveKey, authorities: LicenceAuthorities, now = new Date()): Promise<Licence> {
+  const signed = await signLicence(n, key, authorities, now);
   return onceInOneStatement(db, scope, idempotencyKey, request, signed.licence, {
     sql: `INSERT INTO licences (${LICENCE_COLUMNS}) SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::timestamptz, $15, $16, $17 WHERE EXISTS (SELECT 1 FROM $claimed)`,
     params: signed.values,

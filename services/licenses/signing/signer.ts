@@ -18,6 +18,7 @@ import * as crypto from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
 import { canonicalBytes } from "../../common/canonical";
 import { Memo } from "../../common/memo";
+import { sm2SignHere, sm2SignOffThread, type Sm2SignRequest } from "./signing-threads";
 
 /** The default signer ID of GM/T 0009-2012 §10 and GB/T 35276-2017 (the bytes of this ASCII text). */
 export const SM2_DEFAULT_SIGNER_ID = "1234567812345678";
@@ -78,16 +79,8 @@ export function keyIdFor(algorithm: SignatureAlgorithm, publicKey: crypto.KeyObj
   return `${KEY_ID_PREFIX[algorithm]}:${digest.slice(0, 16)}`;
 }
 
-/**
- * Signs canonicalBytes(content); returns the signature as base64 (DER (r, s) for SM2, raw 64 bytes
- * for Ed25519). SM2 signs with the standard signer ID (SM2_DEFAULT_SIGNER_ID): the content should
- * say so in its `signerId`, so that a verifier knows which Z to compute.
- */
-export function signContent(
-  content: unknown,
-  algorithm: SignatureAlgorithm,
-  privateKeyPem: string,
-): string {
+/** What signing `content` takes: an SM2 request (signing-threads.ts) or a native key and the bytes. */
+function signingOf(content: unknown, algorithm: SignatureAlgorithm, privateKeyPem: string): { sm2: Sm2SignRequest } | { key: crypto.KeyObject; data: Buffer } {
   assertAlgorithm(algorithm);
   const key = parsedKey(privateKeyPem, "private", algorithm);
   // Refuse a key/algorithm mismatch loudly: a signature recorded under the wrong
@@ -98,10 +91,33 @@ export function signContent(
   const data = canonicalBytes(content);
   if (algorithm === "SM2-SM3") {
     const { privateHex, publicHex } = sm2KeyOf(privateKeyPem, key.key);
-    const der = sm2.doSignature(data, privateHex!, { der: true, hash: true, userId: SM2_DEFAULT_SIGNER_ID, publicKey: publicHex });
-    return Buffer.from(der, "hex").toString("base64");
+    return { sm2: { data, privateHex: privateHex!, publicHex, userId: SM2_DEFAULT_SIGNER_ID } };
   }
-  return crypto.sign(null, data, key.key).toString("base64");
+  return { key: key.key, data };
+}
+
+/**
+ * Signs canonicalBytes(content); returns the signature as base64 (DER (r, s) for SM2, raw 64 bytes
+ * for Ed25519). SM2 signs with the standard signer ID (SM2_DEFAULT_SIGNER_ID): the content should
+ * say so in its `signerId`, so that a verifier knows which Z to compute. On the calling thread:
+ * services answering requests use signContentOffThread.
+ */
+export function signContent(content: unknown, algorithm: SignatureAlgorithm, privateKeyPem: string): string {
+  const s = signingOf(content, algorithm, privateKeyPem);
+  if ("sm2" in s) return Buffer.from(sm2SignHere(s.sm2), "hex").toString("base64");
+  return crypto.sign(null, s.data, s.key).toString("base64");
+}
+
+/**
+ * signContent with the SM2 arithmetic (about a millisecond of CPU in JavaScript) on a signing
+ * thread (signing-threads.ts), so the event loop serves other requests meanwhile; the same
+ * signature, the same errors (a key of another algorithm throws before anything is sent).
+ * Ed25519 signs natively here: it takes microseconds.
+ */
+export async function signContentOffThread(content: unknown, algorithm: SignatureAlgorithm, privateKeyPem: string): Promise<string> {
+  const s = signingOf(content, algorithm, privateKeyPem);
+  if ("sm2" in s) return Buffer.from(await sm2SignOffThread(s.sm2), "hex").toString("base64");
+  return crypto.sign(null, s.data, s.key).toString("base64");
 }
 
 /**

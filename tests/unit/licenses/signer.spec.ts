@@ -12,9 +12,11 @@ import {
   keyIdFor,
   SM2_DEFAULT_SIGNER_ID,
   signContent,
+  signContentOffThread,
   signerIdOf,
   verifyContent,
 } from "../../../services/licenses/signing/signer";
+import { signaturesMadeOnThreads } from "../../../services/licenses/signing/signing-threads";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -216,8 +218,37 @@ describe("SM2 with the standard signer ID (GM/T 0009, GB/T 35276), checked by Op
     expect(isDerSignature(Buffer.from([0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x01]))).toBe(true);
   });
 
+  it("a signature made on a signing thread is the same kind: OpenSSL verifies it with the standard ID, and so does the hub", async () => {
+    fs.writeFileSync(path.join(dir, "thread.der"), Buffer.from(await signContentOffThread(content, "SM2-SM3", key.privateKeyPem), "base64"));
+    const verify = (...opt: string[]) => ["pkeyutl", "-verify", "-pubin", "-inkey", "pub.pem", "-rawin", "-in", "content.json", "-sigfile", "thread.der", "-digest", "sm3", ...opt];
+    expect(openssl(...verify("-pkeyopt", `distid:${SM2_DEFAULT_SIGNER_ID}`))).toMatch(/Signature Verified Successfully/);
+    expect(() => openssl(...verify())).toThrow();
+  });
+
   it("accepts no signer ID but the standard one or the empty one", () => {
     const sig = signContent(content, "SM2-SM3", key.privateKeyPem);
     expect(verifyContent(content, sig, "SM2-SM3", key.publicKeyPem, "ALICE123@YAHOO.COM")).toBe(false);
+  });
+});
+
+describe("signing off the event loop (signing-threads.ts)", () => {
+  it.each(SIGNATURE_ALGORITHMS.map((a) => [a]))("%s: 200 signatures at once each verify over their own content and no other", async (algorithm: SignatureAlgorithm) => {
+    const key = generateSigningKey(algorithm);
+    const contents = Array.from({ length: 200 }, (_, i) => ({ n: i, holder: `企业${i}` }));
+    const before = signaturesMadeOnThreads();
+    const signatures = await Promise.all(contents.map((c) => signContentOffThread(c, algorithm, key.privateKeyPem)));
+    // SM2 goes to the threads (JavaScript arithmetic); Ed25519 is native and signs in place.
+    expect(signaturesMadeOnThreads() - before).toBe(algorithm === "SM2-SM3" ? 200 : 0);
+    const id = signerIdOf(algorithm);
+    contents.forEach((c, i) => {
+      expect(verifyContent(c, signatures[i], algorithm, key.publicKeyPem, id)).toBe(true);
+      expect(verifyContent(contents[(i + 1) % contents.length], signatures[i], algorithm, key.publicKeyPem, id)).toBe(false);
+    });
+  });
+
+  it("refuses a key of the other algorithm before anything is signed, as signContent does", async () => {
+    const ed = generateSigningKey("ED25519");
+    await expect(signContentOffThread({ a: 1 }, "SM2-SM3", ed.privateKeyPem)).rejects.toThrow(/does not match algorithm SM2-SM3/);
+    expect(() => signContent({ a: 1 }, "SM2-SM3", ed.privateKeyPem)).toThrow(/does not match algorithm SM2-SM3/);
   });
 });
