@@ -43,6 +43,18 @@ export function errorReply(err: unknown): { status: number; body: ErrorBody; hea
 
 const CAMEL = /^[a-z][a-zA-Z0-9]*$/;
 
+/** Keys already converted: replies repeat a small vocabulary, and a status poll converts ~100 keys. Bounded, as keys may come from data. */
+const snakeKeys = new Map<string, string>();
+
+function snakeKey(key: string): string {
+  let snake = snakeKeys.get(key);
+  if (snake === undefined) {
+    snake = CAMEL.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
+    if (snakeKeys.size < 4096) snakeKeys.set(key, snake);
+  }
+  return snake;
+}
+
 /**
  * The portal's snake_case form of a service reply: camelCase keys become snake_case at every level;
  * other keys (material types like PREMISES_PROOF, canonical field names like enterprise.address,
@@ -52,9 +64,11 @@ export function toSnake(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toSnake);
   if (value === null || typeof value !== "object" || value instanceof Date) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    out[CAMEL.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key] = toSnake(v);
+    out[snakeKey(key)] = toSnake(v);
   }
   return out;
 }

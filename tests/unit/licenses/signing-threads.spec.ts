@@ -1,0 +1,70 @@
+/**
+ * The signing threads' fallback (signing-threads.ts): when a thread cannot be started, or ends
+ * while signatures wait for it, every signature is still made (on the calling thread) and valid.
+ * node:worker_threads is replaced by a stand-in that fails the way a real worker reports failure.
+ */
+import { EventEmitter } from "node:events";
+import { sm2 } from "sm-crypto-v2";
+import { SM2_DEFAULT_SIGNER_ID } from "../../../services/licenses/signing/signer";
+
+type ThreadsModule = typeof import("../../../services/licenses/signing/signing-threads");
+
+const pair = sm2.generateKeyPairHex();
+const data = Buffer.from(JSON.stringify({ holder: "成都示例科技有限公司", n: 1 }));
+const request = { data, privateHex: pair.privateKey, publicHex: pair.publicKey, userId: SM2_DEFAULT_SIGNER_ID };
+
+/** signing-threads.ts loaded afresh with `fake` as node:worker_threads' Worker. */
+function withWorker(fake: unknown): { m: ThreadsModule; request: typeof request } {
+  let m: ThreadsModule | undefined;
+  jest.isolateModules(() => {
+    jest.doMock("node:worker_threads", () => ({ Worker: fake }));
+    m = jest.requireActual<ThreadsModule>("../../../services/licenses/signing/signing-threads");
+  });
+  return { m: m!, request };
+}
+
+const valid = (derHex: string) => sm2.doVerifySignature(data, derHex, pair.publicKey, { der: true, hash: true, userId: SM2_DEFAULT_SIGNER_ID });
+
+afterEach(() => jest.resetModules());
+
+describe("signing threads that cannot serve", () => {
+  it("a thread that cannot be started: signatures are made on the calling thread, all valid", async () => {
+    class NoThreads {
+      constructor() {
+        throw new Error("ERR_WORKER_INIT_FAILED");
+      }
+    }
+    const { m, request } = withWorker(NoThreads);
+    const sigs = await Promise.all(Array.from({ length: 5 }, () => m.sm2SignOffThread(request)));
+    expect(sigs.every(valid)).toBe(true);
+    expect(m.signaturesMadeOnThreads()).toBe(0);
+  });
+
+  it("a thread that ends with signatures waiting: those and the later ones are made here, all valid", async () => {
+    class DyingThread extends EventEmitter {
+      ref() {}
+      unref() {}
+      postMessage() {
+        // A real worker that dies (out of memory, killed) reports exit with a code; the message is never answered.
+        setImmediate(() => this.emit("exit", 1));
+      }
+    }
+    const { m, request } = withWorker(DyingThread);
+    const waiting = await Promise.all(Array.from({ length: 3 }, () => m.sm2SignOffThread(request)));
+    const later = await m.sm2SignOffThread(request);
+    expect([...waiting, later].every(valid)).toBe(true);
+    expect(m.signaturesMadeOnThreads()).toBe(0);
+  });
+
+  it("a library error on the thread (a malformed key) rejects, and is not hidden by signing again here", async () => {
+    class Refusing extends EventEmitter {
+      ref() {}
+      unref() {}
+      postMessage(msg: { id: number }) {
+        setImmediate(() => this.emit("message", { id: msg.id, error: "bad key" }));
+      }
+    }
+    const { m, request } = withWorker(Refusing);
+    await expect(m.sm2SignOffThread(request)).rejects.toThrow(/SM2 signing failed: bad key/);
+  });
+});
