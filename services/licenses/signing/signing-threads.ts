@@ -51,6 +51,8 @@ class SigningThread {
   readonly pending = new Map<number, { resolve: (der: string) => void; reject: (err: Error) => void }>();
   private readonly worker: Worker;
   failed: Error | undefined;
+  /** Ended on purpose (idle): its exit is no failure. */
+  private retired = false;
 
   constructor(onFailure: (err: Error) => void) {
     this.worker = new Worker(`(${threadMain.toString()})()`, {
@@ -78,7 +80,15 @@ class SigningThread {
       onFailure(err);
     };
     this.worker.on("error", (err) => fail(err));
-    this.worker.on("exit", (code) => fail(new Error(`the signing thread ended (exit code ${code})`)));
+    this.worker.on("exit", (code) => {
+      if (!this.retired) fail(new Error(`the signing thread ended (exit code ${code})`));
+    });
+  }
+
+  /** Ends the thread (nothing waits for it). */
+  retire(): void {
+    this.retired = true;
+    void this.worker.terminate();
   }
 
   sign(id: number, r: Sm2SignRequest): Promise<string> {
@@ -93,7 +103,14 @@ class SigningThread {
 /** Threads for signatures: one fewer than the cores (the event loop keeps one), one at least, two at most. */
 const THREADS = Math.max(1, Math.min(2, os.availableParallelism() - 1));
 
+/**
+ * Threads idle this long are ended (a quiet hub gives their ~25 MB back; every module instance of
+ * a test run would otherwise keep its own); the next signature starts new ones (~50 ms).
+ */
+const IDLE_MS = 30_000;
+
 let threads: SigningThread[] | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
 let broken = false;
 let nextId = 1;
 let madeOnThreads = 0;
@@ -114,6 +131,18 @@ function started(): SigningThread[] | undefined {
   }
 }
 
+/** Ends the threads once none has had work for IDLE_MS. */
+function retireWhenIdle(): void {
+  if (!threads || threads.some((t) => t.pending.size > 0)) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (!threads || threads.some((t) => t.pending.size > 0)) return;
+    for (const t of threads) t.retire();
+    threads = undefined;
+  }, IDLE_MS);
+  idleTimer.unref();
+}
+
 function onThreadFailure(err: Error): void {
   if (broken) return;
   broken = true;
@@ -127,6 +156,7 @@ function onThreadFailure(err: Error): void {
 export async function sm2SignOffThread(r: Sm2SignRequest): Promise<string> {
   const pool = started();
   if (!pool) return sm2SignHere(r);
+  clearTimeout(idleTimer);
   const thread = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   try {
     const der = await thread.sign(nextId++, r);
@@ -136,5 +166,7 @@ export async function sm2SignOffThread(r: Sm2SignRequest): Promise<string> {
     // The thread died under this signature: sign here instead (a library error repeats here and throws).
     if (thread.failed) return sm2SignHere(r);
     throw err;
+  } finally {
+    retireWhenIdle();
   }
 }

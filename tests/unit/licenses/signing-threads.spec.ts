@@ -68,3 +68,45 @@ describe("signing threads that cannot serve", () => {
     await expect(m.sm2SignOffThread(request)).rejects.toThrow(/SM2 signing failed: bad key/);
   });
 });
+
+describe("signing threads at rest", () => {
+  it("threads idle for 30 s are ended, and the next signature starts new ones", async () => {
+    const started: Answering[] = [];
+    class Answering extends EventEmitter {
+      terminated = false;
+      constructor() {
+        super();
+        started.push(this);
+      }
+      ref() {}
+      unref() {}
+      terminate() {
+        this.terminated = true;
+        setImmediate(() => this.emit("exit", 1));
+        return Promise.resolve(1);
+      }
+      postMessage(msg: { id: number } & typeof request) {
+        // Answers as the real thread does, with the library's signature.
+        setImmediate(() => this.emit("message", { id: msg.id, der: sm2.doSignature(msg.data, msg.privateHex, { der: true, hash: true, userId: msg.userId, publicKey: msg.publicHex }) }));
+      }
+    }
+    const { m } = withWorker(Answering);
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    try {
+      expect(valid(await m.sm2SignOffThread(request))).toBe(true);
+      const first = started.length;
+      expect(first).toBeGreaterThan(0);
+      jest.advanceTimersByTime(29_000);
+      expect(started.every((t) => !t.terminated)).toBe(true);
+      jest.advanceTimersByTime(1_000);
+      expect(started.every((t) => t.terminated)).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      // An idle thread's exit is no failure: signatures keep going to (new) threads.
+      expect(valid(await m.sm2SignOffThread(request))).toBe(true);
+      expect(started.length).toBe(2 * first);
+      expect(m.signaturesMadeOnThreads()).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
