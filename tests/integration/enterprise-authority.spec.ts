@@ -49,7 +49,9 @@ const quiet = () => settled(hub);
 
 beforeAll(async () => {
   rootLogger("warn");
-  hub = await startHub(loadConfig({ DATA_DIR: dataDir, PORT: "0", GRPC_PORT: "0", SEED_POPULATION: "200", DEV_CREDENTIALS: "true", LOG_LEVEL: "warn" }));
+  // No timed checkpoint of the data-use chains (written every 60 s by default, whatever the requests):
+  // this suite compares every table before and after each refused request.
+  hub = await startHub(loadConfig({ DATA_DIR: dataDir, PORT: "0", GRPC_PORT: "0", SEED_POPULATION: "200", DEV_CREDENTIALS: "true", LOG_LEVEL: "warn", DATA_USE_CHECKPOINT_MS: "0" }));
   await bootstrap(hub);
   base = `http://127.0.0.1:${(await hub.broker.call<{ port: number }>("http.port")).port}`;
   data = readCredential(dataDir, "data");

@@ -5,7 +5,6 @@
  * a transaction holds it until it ends, so no transaction may stay open across a bus call.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { execFile } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +15,7 @@ const { prepareValue } = require("pg/lib/utils") as { prepareValue: (value: unkn
 import type { Config } from "../config";
 import { rootLogger } from "../logger";
 import { inSpan } from "../tracing";
+import { createCluster, isOtherLiveProcess } from "./pglite-cluster";
 
 export interface QueryResult<T> {
   rows: T[];
@@ -313,15 +313,6 @@ function lockDirectory(dir: string): () => void {
   }
 }
 
-/** Whether `pid` is a running process other than this one. */
-function isOtherLiveProcess(pid: number): boolean {
-  try {
-    return pid > 0 && pid !== process.pid && process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-}
-
 /** The live process (other than this one) named by a pid file, if any. */
 function liveHolder(file: string): number | undefined {
   let holder: number;
@@ -519,63 +510,6 @@ const inTransaction = new AsyncLocalStorage<OpenTransaction>();
 const instances = new Map<string, Promise<SharedPglite>>();
 /** Instances being closed, per directory: the next one there waits for the close to finish. */
 const closings = new Map<string, Promise<void>>();
-
-/**
- * PostgreSQL's shared buffer pool in the embedded database. PGlite allocates and touches the whole
- * pool at start, so its default (128MB) would be resident from the first second; the embedded
- * default holds little data, and the pages it reads stay in the operating system's file cache.
- */
-const EMBEDDED_SHARED_BUFFERS = "32MB";
-
-/** Runs PGlite in a short-lived child process on `dir` (see createCluster). */
-const CREATE_CLUSTER = `
-const { PGlite } = require(process.argv[1]);
-(async () => {
-  const pg = await PGlite.create(process.argv[2]);
-  await pg.exec("ALTER SYSTEM SET shared_buffers = '${EMBEDDED_SHARED_BUFFERS}'");
-  await pg.close();
-})().then(() => process.exit(0), (err) => {
-  process.stderr.write(String((err && err.stack) || err));
-  process.exit(1);
-});`;
-
-/**
- * Creates the database cluster of a new embedded database (initdb). It runs in a child process:
- * PGlite's initdb starts a second Postgres instance and copies its memory and files, several
- * hundred MB that would otherwise stay in this process's peak memory for good. The cluster is
- * built beside `dir` and moved in with PG_VERSION last, so an interrupted first start leaves no
- * half-made database behind. ALTER SYSTEM records the buffer pool size for every later start.
- */
-async function createCluster(dir: string): Promise<void> {
-  const log = rootLogger().child({ mod: "database" });
-  const started = Date.now();
-  const scratch = `${dir}-initdb-${process.pid}`;
-  // Scratch directories of first starts that were killed (their process gone) are dropped.
-  const parent = path.dirname(dir);
-  const prefix = `${path.basename(dir)}-initdb-`;
-  for (const f of fs.readdirSync(parent).filter((f) => f.startsWith(prefix))) {
-    if (!isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
-  }
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ["-e", CREATE_CLUSTER, require.resolve("@electric-sql/pglite"), scratch],
-        { maxBuffer: 16 * 1024 * 1024 },
-        (err, _stdout, stderr) => (err ? reject(new Error(`could not create the embedded database in ${dir}: ${stderr.trim() || err.message}`)) : resolve()),
-      );
-    });
-    const entries = fs.readdirSync(scratch).filter((f) => f !== "PG_VERSION");
-    for (const entry of [...entries, "PG_VERSION"]) {
-      // A leftover of an interrupted first start (there is no PG_VERSION yet) is replaced.
-      fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-      fs.renameSync(path.join(scratch, entry), path.join(dir, entry));
-    }
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  log.info(`created the embedded database in ${dir} in ${Date.now() - started} ms`);
-}
 
 async function startPglite(dir: string): Promise<SharedPglite> {
   await closings.get(dir);

@@ -88,7 +88,12 @@ class SigningThread {
   /** Ends the thread (nothing waits for it). */
   retire(): void {
     this.retired = true;
-    void this.worker.terminate();
+    // From a timer: nothing may throw out of it (an uncaught exception would stop the process).
+    try {
+      this.worker.terminate().catch(() => undefined);
+    } catch {
+      // Already gone.
+    }
   }
 
   sign(id: number, r: Sm2SignRequest): Promise<string> {

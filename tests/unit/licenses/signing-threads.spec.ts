@@ -44,6 +44,9 @@ describe("signing threads that cannot serve", () => {
     class DyingThread extends EventEmitter {
       ref() {}
       unref() {}
+      terminate() {
+        return Promise.resolve(1);
+      }
       postMessage() {
         // A real worker that dies (out of memory, killed) reports exit with a code; the message is never answered.
         setImmediate(() => this.emit("exit", 1));
@@ -60,6 +63,9 @@ describe("signing threads that cannot serve", () => {
     class Refusing extends EventEmitter {
       ref() {}
       unref() {}
+      terminate() {
+        return Promise.resolve(1);
+      }
       postMessage(msg: { id: number }) {
         setImmediate(() => this.emit("message", { id: msg.id, error: "bad key" }));
       }
