@@ -50,7 +50,8 @@ describe("embedded database clusters", () => {
   it("runs initdb instead of copying a template made for another PGlite or other settings", async () => {
     const other = path.join(root, "other-template");
     fs.cpSync(template, other, { recursive: true });
-    fs.writeFileSync(path.join(other, "tongban-template.json"), JSON.stringify({ pglite: "0.0.1", sharedBuffers: "32MB" }));
+    const stamp = JSON.parse(fs.readFileSync(path.join(other, "tongban-template.json"), "utf8"));
+    fs.writeFileSync(path.join(other, "tongban-template.json"), JSON.stringify({ ...stamp, madeFor: { ...stamp.madeFor, pglite: "0.0.1" } }));
     fs.writeFileSync(path.join(other, "copied-marker"), "x");
     expect(isUsableTemplate(other)).toBe(false);
     const dir = path.join(root, "from-initdb");
@@ -58,6 +59,35 @@ describe("embedded database clusters", () => {
     await createCluster(dir, other);
     expect(fs.existsSync(path.join(dir, "copied-marker"))).toBe(false);
     expect(fs.existsSync(path.join(dir, "PG_VERSION"))).toBe(true);
+    expect(await sharedBuffers(dir)).toBe("32MB");
+  });
+
+  it("copies the files a linked template points to, and leaves the template whole", async () => {
+    const link = path.join(root, "linked-template");
+    fs.symlinkSync(template, link);
+    const dir = path.join(root, "from-link");
+    fs.mkdirSync(dir);
+    await createCluster(dir, link);
+    expect(fs.lstatSync(path.join(dir, "base")).isDirectory()).toBe(true);
+    expect(fs.existsSync(path.join(dir, "tongban-template.json"))).toBe(false);
+    expect(isUsableTemplate(template)).toBe(true);
+    expect(fs.existsSync(path.join(template, "base"))).toBe(true);
+    expect(await sharedBuffers(dir)).toBe("32MB");
+  });
+
+  it("recreates the empty directories a copying tool dropped from the template, and the database opens", async () => {
+    const stripped = path.join(root, "stripped-template");
+    fs.cpSync(template, stripped, { recursive: true });
+    const removeEmpty = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) removeEmpty(path.join(d, e.name));
+      if (fs.readdirSync(d).length === 0) fs.rmdirSync(d);
+    };
+    removeEmpty(stripped);
+    expect(fs.existsSync(path.join(stripped, "pg_notify"))).toBe(false);
+    const dir = path.join(root, "from-stripped");
+    fs.mkdirSync(dir);
+    await createCluster(dir, stripped);
+    expect(fs.existsSync(path.join(dir, "pg_notify"))).toBe(true);
     expect(await sharedBuffers(dir)).toBe("32MB");
   });
 });

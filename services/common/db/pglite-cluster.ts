@@ -8,6 +8,7 @@
  * one, or when copying fails, the cluster is made by initdb as before.
  */
 import { execFile } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { rootLogger } from "../logger";
@@ -49,18 +50,37 @@ function pgliteVersion(): string {
   }
 }
 
-/** What a template made now would be made for: a copy is only used by the same. */
-function stampNow(): string {
-  return JSON.stringify({ pglite: pgliteVersion(), sharedBuffers: EMBEDDED_SHARED_BUFFERS });
+/** What a template made now would be made for (PGlite, settings, the script that makes it): a copy is only used by the same. */
+function madeFor(): { pglite: string; sharedBuffers: string; script: string } {
+  return { pglite: pgliteVersion(), sharedBuffers: EMBEDDED_SHARED_BUFFERS, script: crypto.createHash("sha256").update(CREATE_CLUSTER).digest("hex").slice(0, 16) };
 }
 
-/** Whether `dir` holds a whole template made for this PGlite and these settings. */
-export function isUsableTemplate(dir: string): boolean {
+/** A template's stamp: what it was made for, and its directories (some empty, which copying tools may drop; PostgreSQL needs them). */
+interface Stamp {
+  madeFor: ReturnType<typeof madeFor>;
+  dirs: string[];
+}
+
+function readStamp(dir: string): Stamp | undefined {
   try {
-    return fs.readFileSync(path.join(dir, STAMP), "utf8") === stampNow() && fs.existsSync(path.join(dir, "PG_VERSION"));
+    return JSON.parse(fs.readFileSync(path.join(dir, STAMP), "utf8")) as Stamp;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether `dir` holds a whole template made for this PGlite, these settings and this script. */
+export function isUsableTemplate(dir: string): boolean {
+  const stamp = readStamp(dir);
+  return stamp !== undefined && JSON.stringify(stamp.madeFor) === JSON.stringify(madeFor()) && Array.isArray(stamp.dirs) && fs.existsSync(path.join(dir, "PG_VERSION"));
+}
+
+/** Every directory under `root`, relative to it. */
+function directoriesUnder(root: string, rel = ""): string[] {
+  return fs
+    .readdirSync(path.join(root, rel), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => [path.join(rel, e.name), ...directoriesUnder(root, path.join(rel, e.name))]);
 }
 
 /** The template `npm run build` made (dist/pglite-template), found from dist/ and from the sources (tests); undefined when there is none to use. */
@@ -99,17 +119,33 @@ function initdb(target: string): Promise<void> {
  */
 export async function makeTemplate(dir: string): Promise<boolean> {
   if (isUsableTemplate(dir)) return false;
+  // Scratch directories of builds that were killed (their process gone) are dropped.
+  const prefix = `${path.basename(dir)}-making-`;
+  for (const f of fs.existsSync(path.dirname(dir)) ? fs.readdirSync(path.dirname(dir)) : []) {
+    if (f.startsWith(prefix) && !isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(path.dirname(dir), f), { recursive: true, force: true });
+  }
   const scratch = `${dir}-making-${process.pid}`;
   fs.rmSync(scratch, { recursive: true, force: true });
   try {
     await initdb(scratch);
-    fs.writeFileSync(path.join(scratch, STAMP), stampNow());
+    const stamp: Stamp = { madeFor: madeFor(), dirs: directoriesUnder(scratch) };
+    fs.writeFileSync(path.join(scratch, STAMP), JSON.stringify(stamp));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(scratch, dir);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return true;
+}
+
+/** A copy of the template at `scratch` (no stamp; its directories all there); throws when it cannot be made. */
+function copyTemplate(template: string, scratch: string): void {
+  // The template's own files, wherever a link points: a copied link would have the moves below empty the template.
+  const real = fs.realpathSync(template);
+  const stamp = readStamp(real)!;
+  fs.cpSync(real, scratch, { recursive: true, dereference: true, filter: (src) => src !== path.join(real, STAMP) });
+  for (const d of stamp.dirs) fs.mkdirSync(path.join(scratch, d), { recursive: true });
+  if (!fs.existsSync(path.join(scratch, "PG_VERSION"))) throw new Error("the copy has no PG_VERSION");
 }
 
 /**
@@ -131,7 +167,7 @@ export async function createCluster(dir: string, template: string | undefined = 
   try {
     if (template && isUsableTemplate(template)) {
       try {
-        fs.cpSync(template, scratch, { recursive: true, filter: (src) => path.basename(src) !== STAMP || path.dirname(src) !== template });
+        copyTemplate(template, scratch);
         how = `copied from ${template}`;
       } catch (err) {
         log.warn({ err, template }, "could not copy the embedded database template; running initdb instead");

@@ -30,21 +30,24 @@ type Message = Sm2SignRequest & { id: number };
 type Reply = { id: number; der?: string; error?: string };
 
 /**
- * The threads' program. It runs from its source text (Function.toString) in a worker started with
- * `eval`, so it uses nothing of this module: only `require` and the worker's data.
+ * The threads' program, as text (a worker started with `eval`): it uses nothing of this module,
+ * and is no function of it, so coverage instrumentation cannot rewrite it into code the thread
+ * cannot run. It answers `{ id, der }` or `{ id, error }` per request, with the same call as sm2SignHere.
  */
-function threadMain(): void {
-  const { parentPort, workerData } = require("node:worker_threads") as typeof import("node:worker_threads");
-  const lib = require(workerData.smCrypto as string) as typeof import("sm-crypto-v2");
-  parentPort!.on("message", (m: Message) => {
-    try {
-      const der = lib.sm2.doSignature(m.data, m.privateHex, { der: true, hash: true, userId: m.userId, publicKey: m.publicHex });
-      parentPort!.postMessage({ id: m.id, der });
-    } catch (err) {
-      parentPort!.postMessage({ id: m.id, error: String((err as Error)?.message ?? err) });
-    }
-  });
-}
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { sm2 } = require(workerData.smCrypto);
+parentPort.on("message", (m) => {
+  try {
+    const der = sm2.doSignature(m.data, m.privateHex, { der: true, hash: true, userId: m.userId, publicKey: m.publicHex });
+    parentPort.postMessage({ id: m.id, der });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) });
+  }
+});`;
+
+/** Content above this is signed on the calling thread: a thread's memory is kept small, and a signature's input held there twice over. */
+export const LARGEST_ON_THREAD = 256 * 1024;
 
 /** One worker and the signatures it has been asked for. */
 class SigningThread {
@@ -55,12 +58,14 @@ class SigningThread {
   private retired = false;
 
   constructor(onFailure: (err: Error) => void) {
-    this.worker = new Worker(`(${threadMain.toString()})()`, {
+    this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
       workerData: { smCrypto: require.resolve("sm-crypto-v2") },
       // A signature's garbage is small and short-lived: a small young generation keeps the thread's
-      // memory near 25 MB instead of growing by ~50 MB under load (the embedded default's budget is 500 MB).
-      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
+      // memory near 25 MB instead of growing by ~50 MB under load (the embedded default's budget is
+      // 500 MB). No cap on the old generation: a worker reaching one can abort the whole process
+      // (nodejs/node#47224) instead of failing alone.
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     // The thread keeps the process alive only while a signature waits for it.
     this.worker.unref();
@@ -116,7 +121,10 @@ const IDLE_MS = 30_000;
 
 let threads: SigningThread[] | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
-let broken = false;
+/** After a thread failed, signatures are made here until then (ms since epoch); new threads are tried after it. */
+let threadsOffUntil = 0;
+/** How long signing stays on the calling thread after a thread failed. */
+const RETRY_THREADS_AFTER_MS = 60_000;
 let nextId = 1;
 let madeOnThreads = 0;
 
@@ -126,7 +134,7 @@ export function signaturesMadeOnThreads(): number {
 }
 
 function started(): SigningThread[] | undefined {
-  if (broken) return undefined;
+  if (Date.now() < threadsOffUntil) return undefined;
   try {
     threads ??= Array.from({ length: THREADS }, () => new SigningThread(onThreadFailure));
     return threads;
@@ -149,16 +157,24 @@ function retireWhenIdle(): void {
 }
 
 function onThreadFailure(err: Error): void {
-  if (broken) return;
-  broken = true;
-  rootLogger().child({ mod: "signing" }).warn({ err }, "a signing thread failed: SM2 signatures are made on the event loop's thread from now on");
+  if (Date.now() < threadsOffUntil) return;
+  threadsOffUntil = Date.now() + RETRY_THREADS_AFTER_MS;
+  // The pool is let go whole (the others may be sound): a new one is started after the pause.
+  for (const t of threads ?? []) if (!t.failed) t.retire();
+  threads = undefined;
+  clearTimeout(idleTimer);
+  rootLogger()
+    .child({ mod: "signing" })
+    .warn({ err }, `a signing thread failed: SM2 signatures are made on the event loop's thread for ${RETRY_THREADS_AFTER_MS / 1000} s, then on new threads`);
 }
 
 /**
- * The DER signature (hex) of `r`, made on a signing thread (the least busy). Falls back to the
- * calling thread when the threads cannot run; an error of the library (a malformed key) rejects.
+ * The DER signature (hex) of `r`, made on a signing thread (the least busy). Made on the calling
+ * thread instead when the content is larger than LARGEST_ON_THREAD, when the threads cannot run,
+ * and for RETRY_THREADS_AFTER_MS after one failed; an error of the library (a malformed key) rejects.
  */
 export async function sm2SignOffThread(r: Sm2SignRequest): Promise<string> {
+  if (r.data.byteLength > LARGEST_ON_THREAD) return sm2SignHere(r);
   const pool = started();
   if (!pool) return sm2SignHere(r);
   clearTimeout(idleTimer);

@@ -115,4 +115,59 @@ describe("signing threads at rest", () => {
       jest.useRealTimers();
     }
   });
+
+  it("content larger than LARGEST_ON_THREAD is signed here, without starting a thread", async () => {
+    let started = 0;
+    class Counting extends EventEmitter {
+      constructor() {
+        super();
+        started++;
+      }
+      ref() {}
+      unref() {}
+      terminate() {
+        return Promise.resolve(1);
+      }
+      postMessage() {}
+    }
+    const { m } = withWorker(Counting);
+    const big = { ...request, data: Buffer.alloc(m.LARGEST_ON_THREAD + 1, 0x61) };
+    const der = await m.sm2SignOffThread(big);
+    expect(sm2.doVerifySignature(big.data, der, pair.publicKey, { der: true, hash: true, userId: SM2_DEFAULT_SIGNER_ID })).toBe(true);
+    expect(started).toBe(0);
+  });
+
+  it("after a thread failed, signatures are made here for a minute, then on new threads", async () => {
+    const made: EventEmitter[] = [];
+    class FirstDies extends EventEmitter {
+      constructor() {
+        super();
+        made.push(this);
+      }
+      ref() {}
+      unref() {}
+      terminate() {
+        return Promise.resolve(1);
+      }
+      postMessage(msg: { id: number } & typeof request) {
+        if (made.indexOf(this) === 0) setImmediate(() => this.emit("exit", 1));
+        else setImmediate(() => this.emit("message", { id: msg.id, der: sm2.doSignature(msg.data, msg.privateHex, { der: true, hash: true, userId: msg.userId, publicKey: msg.publicHex }) }));
+      }
+    }
+    const { m } = withWorker(FirstDies);
+    jest.useFakeTimers({ doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    try {
+      expect(valid(await m.sm2SignOffThread(request))).toBe(true);
+      const first = made.length;
+      jest.advanceTimersByTime(59_000);
+      expect(valid(await m.sm2SignOffThread(request))).toBe(true);
+      expect(made.length).toBe(first);
+      jest.advanceTimersByTime(2_000);
+      expect(valid(await m.sm2SignOffThread(request))).toBe(true);
+      expect(made.length).toBeGreaterThan(first);
+      expect(m.signaturesMadeOnThreads()).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
