@@ -98,6 +98,21 @@ export function isOtherLiveProcess(pid: number): boolean {
 }
 
 /**
+ * An empty scratch directory beside `dir` for this process (`<dir>-<tag>-<pid>`), where a cluster
+ * is made before it is moved in. Those of processes that were killed (their pid gone) are dropped.
+ */
+function scratchBeside(dir: string, tag: string): string {
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}-${tag}-`;
+  for (const f of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
+    if (f.startsWith(prefix) && !isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
+  }
+  const scratch = `${dir}-${tag}-${process.pid}`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  return scratch;
+}
+
+/**
  * initdb into `target` (absent or empty) in a child process: PGlite's initdb starts a second
  * Postgres instance and copies its memory and files, several hundred MB that would otherwise stay
  * in this process's peak memory for good. ALTER SYSTEM records the buffer pool size for every start.
@@ -119,13 +134,7 @@ function initdb(target: string): Promise<void> {
  */
 export async function makeTemplate(dir: string): Promise<boolean> {
   if (isUsableTemplate(dir)) return false;
-  // Scratch directories of builds that were killed (their process gone) are dropped.
-  const prefix = `${path.basename(dir)}-making-`;
-  for (const f of fs.existsSync(path.dirname(dir)) ? fs.readdirSync(path.dirname(dir)) : []) {
-    if (f.startsWith(prefix) && !isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(path.dirname(dir), f), { recursive: true, force: true });
-  }
-  const scratch = `${dir}-making-${process.pid}`;
-  fs.rmSync(scratch, { recursive: true, force: true });
+  const scratch = scratchBeside(dir, "making");
   try {
     await initdb(scratch);
     const stamp: Stamp = { madeFor: madeFor(), dirs: directoriesUnder(scratch) };
@@ -156,13 +165,7 @@ function copyTemplate(template: string, scratch: string): void {
 export async function createCluster(dir: string, template: string | undefined = builtTemplate()): Promise<void> {
   const log = rootLogger().child({ mod: "database" });
   const started = Date.now();
-  const scratch = `${dir}-initdb-${process.pid}`;
-  // Scratch directories of first starts that were killed (their process gone) are dropped.
-  const parent = path.dirname(dir);
-  const prefix = `${path.basename(dir)}-initdb-`;
-  for (const f of fs.readdirSync(parent).filter((f) => f.startsWith(prefix))) {
-    if (!isOtherLiveProcess(Number(f.slice(prefix.length)))) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
-  }
+  const scratch = scratchBeside(dir, "initdb");
   let how = "initdb";
   try {
     if (template && isUsableTemplate(template)) {

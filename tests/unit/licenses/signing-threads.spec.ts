@@ -23,6 +23,23 @@ function withWorker(fake: unknown): { m: ThreadsModule; request: typeof request 
   return { m: m!, request };
 }
 
+/** A request as the pool posts it. */
+type Message = { id: number } & typeof request;
+
+/** What the pool uses of a Worker: a stand-in that answers nothing unless a test says how. */
+class StandInWorker extends EventEmitter {
+  ref() {}
+  unref() {}
+  terminate(): Promise<number> {
+    return Promise.resolve(1);
+  }
+  postMessage(_msg: Message): void {}
+  /** Answers `msg` as the real thread does, with the library's signature. */
+  protected answer(msg: Message): void {
+    setImmediate(() => this.emit("message", { id: msg.id, der: sm2.doSignature(msg.data, msg.privateHex, { der: true, hash: true, userId: msg.userId, publicKey: msg.publicHex }) }));
+  }
+}
+
 const valid = (derHex: string) => sm2.doVerifySignature(data, derHex, pair.publicKey, { der: true, hash: true, userId: SM2_DEFAULT_SIGNER_ID });
 
 afterEach(() => jest.resetModules());
@@ -41,13 +58,8 @@ describe("signing threads that cannot serve", () => {
   });
 
   it("a thread that ends with signatures waiting: those and the later ones are made here, all valid", async () => {
-    class DyingThread extends EventEmitter {
-      ref() {}
-      unref() {}
-      terminate() {
-        return Promise.resolve(1);
-      }
-      postMessage() {
+    class DyingThread extends StandInWorker {
+      override postMessage() {
         // A real worker that dies (out of memory, killed) reports exit with a code; the message is never answered.
         setImmediate(() => this.emit("exit", 1));
       }
@@ -60,13 +72,8 @@ describe("signing threads that cannot serve", () => {
   });
 
   it("a library error on the thread (a malformed key) rejects, and is not hidden by signing again here", async () => {
-    class Refusing extends EventEmitter {
-      ref() {}
-      unref() {}
-      terminate() {
-        return Promise.resolve(1);
-      }
-      postMessage(msg: { id: number }) {
+    class Refusing extends StandInWorker {
+      override postMessage(msg: Message) {
         setImmediate(() => this.emit("message", { id: msg.id, error: "bad key" }));
       }
     }
@@ -78,22 +85,19 @@ describe("signing threads that cannot serve", () => {
 describe("signing threads at rest", () => {
   it("threads idle for 30 s are ended, and the next signature starts new ones", async () => {
     const started: Answering[] = [];
-    class Answering extends EventEmitter {
+    class Answering extends StandInWorker {
       terminated = false;
       constructor() {
         super();
         started.push(this);
       }
-      ref() {}
-      unref() {}
-      terminate() {
+      override terminate() {
         this.terminated = true;
         setImmediate(() => this.emit("exit", 1));
         return Promise.resolve(1);
       }
-      postMessage(msg: { id: number } & typeof request) {
-        // Answers as the real thread does, with the library's signature.
-        setImmediate(() => this.emit("message", { id: msg.id, der: sm2.doSignature(msg.data, msg.privateHex, { der: true, hash: true, userId: msg.userId, publicKey: msg.publicHex }) }));
+      override postMessage(msg: Message) {
+        this.answer(msg);
       }
     }
     const { m } = withWorker(Answering);
@@ -118,17 +122,11 @@ describe("signing threads at rest", () => {
 
   it("content larger than LARGEST_ON_THREAD is signed here, without starting a thread", async () => {
     let started = 0;
-    class Counting extends EventEmitter {
+    class Counting extends StandInWorker {
       constructor() {
         super();
         started++;
       }
-      ref() {}
-      unref() {}
-      terminate() {
-        return Promise.resolve(1);
-      }
-      postMessage() {}
     }
     const { m } = withWorker(Counting);
     const big = { ...request, data: Buffer.alloc(m.LARGEST_ON_THREAD + 1, 0x61) };
@@ -139,19 +137,14 @@ describe("signing threads at rest", () => {
 
   it("after a thread failed, signatures are made here for a minute, then on new threads", async () => {
     const made: EventEmitter[] = [];
-    class FirstDies extends EventEmitter {
+    class FirstDies extends StandInWorker {
       constructor() {
         super();
         made.push(this);
       }
-      ref() {}
-      unref() {}
-      terminate() {
-        return Promise.resolve(1);
-      }
-      postMessage(msg: { id: number } & typeof request) {
+      override postMessage(msg: Message) {
         if (made.indexOf(this) === 0) setImmediate(() => this.emit("exit", 1));
-        else setImmediate(() => this.emit("message", { id: msg.id, der: sm2.doSignature(msg.data, msg.privateHex, { der: true, hash: true, userId: msg.userId, publicKey: msg.publicHex }) }));
+        else this.answer(msg);
       }
     }
     const { m } = withWorker(FirstDies);
