@@ -2,6 +2,7 @@
 import { readFor, type DataUse } from "../common/data-use-log";
 import type { DeferringQueryable, Queryable } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
+import { hashRequest, previousResult } from "../common/idempotency";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 
 /** A row of the employers table. */
@@ -79,20 +80,60 @@ export function requireActiveEmployer(row: EmployerRow | undefined, creditCode: 
   return row;
 }
 
+/** What RegisterEmployer pins to its idempotency key before the licence is issued. */
+export interface PinnedRegistration {
+  siNumber: string;
+  /** YYYY-MM-DD, China time. */
+  registeredOn: string;
+}
+
+const SI_SEQUENCE_MAX = 99_999_999;
+
 /**
- * The next 单位社保编号 of a pooling region: the region and an 8-digit sequence. The upsert locks
- * the region's counter row until commit, so concurrent registrations draw distinct numbers.
+ * Pins the 单位社保编号 and registration date to (scope, key), once: the employer's own number
+ * when it was registered before (a re-registration keeps it), else the next of `region`'s
+ * sequence, `region` followed by 8 digits.
+ *
+ * One statement, committed on its own: the region's counter row is locked only while that
+ * statement runs and commits. Drawn inside a transaction, the lock lasted until the service's
+ * next round trip (its COMMIT), and every registration of the region queued behind it — 90 ms a
+ * draw with 64 bundles at once, the whole hub's pace. A retry answers the pinned value without
+ * drawing (IDEMPOTENCY_KEY_REUSED for another request); two calls racing with one key may both
+ * draw, and the loser's number is then never used (a gap, as a sequence leaves; numbers stay
+ * distinct). Throws when the region's sequence is exhausted.
  */
-export async function nextSiNumber(tx: Queryable, region: string): Promise<string> {
-  const { rows } = await tx.query<{ last_value: string }>(
-    `INSERT INTO si_number_sequences (region, last_value) VALUES ($1, 1)
-     ON CONFLICT (region) DO UPDATE SET last_value = si_number_sequences.last_value + 1
-     RETURNING last_value::text AS last_value`,
-    [region],
+export async function pinSiNumber(
+  db: Queryable,
+  scope: string,
+  key: string,
+  request: unknown,
+  pin: { creditCode: string; region: string; registeredOn: string },
+): Promise<PinnedRegistration> {
+  const { rows } = await db.query<{ response: PinnedRegistration }>(
+    `WITH earlier AS (SELECT si_number FROM employers WHERE credit_code = $5),
+     fresh AS (
+       SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM earlier)
+         AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = $2)),
+     drawn AS (
+       INSERT INTO si_number_sequences (region, last_value) SELECT $6, 1 FROM fresh
+       ON CONFLICT (region) DO UPDATE SET last_value = si_number_sequences.last_value + 1
+       RETURNING last_value),
+     pinned AS (
+       SELECT COALESCE(
+         (SELECT si_number FROM earlier),
+         (SELECT $6 || lpad(last_value::text, 8, '0') FROM drawn WHERE last_value <= ${SI_SEQUENCE_MAX})) AS si_number),
+     claimed AS (
+       INSERT INTO idempotency_keys (scope, key, request_hash, response)
+       SELECT $1, $2, $3, jsonb_build_object('siNumber', si_number, 'registeredOn', $4::text) FROM pinned WHERE si_number IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING response)
+     SELECT response FROM claimed`,
+    [scope, key, hashRequest(request), pin.registeredOn, pin.creditCode, pin.region],
   );
-  const n = BigInt(rows[0].last_value);
-  if (n > 99_999_999n) throw new Error(`the 单位社保编号 sequence of region ${region} is exhausted`);
-  return `${region}${String(n).padStart(8, "0")}`;
+  if (rows[0]) return rows[0].response;
+  // Pinned before (a retry, or a racing call with the same key that committed first).
+  const earlier = await previousResult<PinnedRegistration>(db, scope, key, request);
+  if (earlier) return earlier;
+  throw new Error(`the 单位社保编号 sequence of region ${pin.region} is exhausted`);
 }
 
 /** A registration to record, with the facts read from identity and the pinned number. */

@@ -11,7 +11,7 @@ import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
-import { activateEmployer, alreadyRegistered, findEmployer, nextSiNumber } from "./employers";
+import { activateEmployer, alreadyRegistered, findEmployer, pinSiNumber } from "./employers";
 import { reasonCodeOf } from "../common/errors";
 import { hrss, riskClassFromRegistration } from "./remote";
 import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
@@ -49,10 +49,7 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
 
     // A re-registration keeps the employer's number; a new employer draws the next of its region.
-    const pinned = await once(db, `${scope}:pin`, key, request, async (tx) => ({
-      siNumber: (await findEmployer(tx, creditCode))?.si_number ?? (await nextSiNumber(tx, region)),
-      registeredOn: todayInChina(),
-    }));
+    const pinned = await pinSiNumber(db, `${scope}:pin`, key, request, { creditCode, region, registeredOn: todayInChina() });
     const licence = await hrss.licences.issue(ctx, {
       idempotencyKey: deriveKey(key, "licence"),
       typeCode: "SIREG",
