@@ -1,4 +1,5 @@
 /** Printing of the bundle benchmark: one block per phase while it runs, markdown tables at the end. */
+import os from "node:os";
 import type { BundleCode, ConfigName } from "./bundles-args";
 import type { Baseline } from "./bundles-baselines";
 import type { PhaseFigures } from "./bundles-measure";
@@ -19,6 +20,10 @@ export interface PhaseReport {
   /** CPU cores used on average over the phase: hub processes (sum) and this benchmark process. */
   hubCores?: number;
   benchCores?: number;
+  /** PostgreSQL's processes (the whole server: other users of it count too), when the hub uses it. */
+  postgresCores?: number;
+  /** The whole machine, summed over its cores. */
+  machineCores?: number;
   logErrors: number;
   logWarnings: number;
   /** The officer bot over the phase: approvals and call latencies (ms). */
@@ -53,6 +58,28 @@ const rssCompact = (r: PhaseReport) => {
   return `${fmt(mbs.reduce((a, b) => a + b, 0), 0)} (${mbs.length} processes, max ${max.name} ${fmt(max.mb, 0)})`;
 };
 
+/** CPU ms of one completed bundle (cores × phase ÷ bundles), for `cores` used on average over the phase. */
+const msPerBundle = (r: PhaseReport, cores?: number) =>
+  cores !== undefined && r.figures.bundlesPerS ? (1000 * cores) / r.figures.bundlesPerS : undefined;
+
+/**
+ * Where a bundle's CPU went, and the rate the machine's cores could carry at that cost: the
+ * throughput a CPU-bound machine reaches is cores ÷ (CPU per bundle), so this is the figure a
+ * faster hub must lower.
+ */
+function cpuPerBundle(r: PhaseReport): string {
+  const machine = msPerBundle(r, r.machineCores);
+  const parts = [
+    `hub ${fmt(msPerBundle(r, r.hubCores), 1)} ms`,
+    ...(r.postgresCores !== undefined ? [`PostgreSQL ${fmt(msPerBundle(r, r.postgresCores), 1)} ms`] : []),
+    `benchmark clients ${fmt(msPerBundle(r, r.benchCores), 1)} ms`,
+    `whole machine ${fmt(machine, 1)} ms`,
+  ];
+  const cores = os.availableParallelism();
+  const ceiling = machine ? `; at that cost ${cores} cores carry at most ${fmt((cores * 1000) / machine, 1)} bundles/s` : "";
+  return `${parts.join(", ")} (busy ${fmt(r.machineCores, 2)} of ${cores} cores)${ceiling}`;
+}
+
 export function phaseBlock(r: PhaseReport): string {
   const f = r.figures;
   const kinds = Object.entries(f.failureKinds).map(([k, n]) => `${k} ${n}`).join(", ");
@@ -66,6 +93,7 @@ export function phaseBlock(r: PhaseReport): string {
     ...(r.officer && r.officer.approved > 0
       ? [`   officer bot: ${r.officer.approved} approvals; ListPendingDecisions p50 ${fmt(r.officer.listP50Ms, 0)} ms, p95 ${fmt(r.officer.listP95Ms, 0)} ms; Decide p50 ${fmt(r.officer.decideP50Ms, 0)} ms, p95 ${fmt(r.officer.decideP95Ms, 0)} ms; step waited for the decision (server) p50 ${fmt(f.decisionWaitP50S, 2)} s, p95 ${fmt(f.decisionWaitP95S, 2)} s`]
       : []),
+    `   CPU per completed bundle: ${cpuPerBundle(r)}`,
     `   machine load (1 min) ${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)}${f.slowest ? `; slowest: ${f.slowest}` : ""}`,
     ...r.notes.map((n) => `   note: ${n}`),
   ].join("\n");
@@ -74,17 +102,17 @@ export function phaseBlock(r: PhaseReport): string {
 export function finalTables(configs: ConfigReport[], header: string): string {
   const lines: string[] = [header, ""];
   lines.push(
-    "| config | bundle | clients | completed | bundles/s | p50 s | p95 s | p99 s | failures | PG commits/bundle | NATS msgs/bundle | peak RSS MB | HTTP submit p95 ms | of PG INSERT tx/s | of moleculer echo req/s |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+    "| config | bundle | clients | completed | bundles/s | p50 s | p95 s | p99 s | failures | PG commits/bundle | NATS msgs/bundle | peak RSS MB | HTTP submit p95 ms | CPU ms/bundle: hub, PG, machine | of PG INSERT tx/s | of moleculer echo req/s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|",
   );
   for (const c of configs) {
     for (const r of c.phases) {
       const f = r.figures;
       lines.push(
-        `| ${r.config} | ${short(r.bundle)} | ${r.clients} | ${f.completed} | ${fmt(f.bundlesPerS, 2)}${f.windowHeldOpen ? "*" : ""} | ${fmt(f.p50S, 2)} | ${fmt(f.p95S, 2)} | ${fmt(f.p99S, 2)} | ${f.failures} | ${fmt(r.commitsPerBundle, 0)} | ${fmt(r.natsInPerBundle, 0)} | ${rssCompact(r)} | ${fmt(f.submitP95Ms, 0)} | ${pct(f.bundlesPerS, c.pgInsert?.perSecond)} | ${pct(f.bundlesPerS, c.echo?.perSecond)} |`,
+        `| ${r.config} | ${short(r.bundle)} | ${r.clients} | ${f.completed} | ${fmt(f.bundlesPerS, 2)}${f.windowHeldOpen ? "*" : ""} | ${fmt(f.p50S, 2)} | ${fmt(f.p95S, 2)} | ${fmt(f.p99S, 2)} | ${f.failures} | ${fmt(r.commitsPerBundle, 0)} | ${fmt(r.natsInPerBundle, 0)} | ${rssCompact(r)} | ${fmt(f.submitP95Ms, 0)} | ${fmt(msPerBundle(r, r.hubCores), 0)}, ${fmt(msPerBundle(r, r.postgresCores), 0)}, ${fmt(msPerBundle(r, r.machineCores), 0)} | ${pct(f.bundlesPerS, c.pgInsert?.perSecond)} | ${pct(f.bundlesPerS, c.echo?.perSecond)} |`,
       );
     }
-    if (c.error) lines.push(`| ${c.config} | – | – | – | – | – | – | – | – | – | – | – | – | – | – |`);
+    if (c.error) lines.push(`| ${c.config} | – | – | – | – | – | – | – | – | – | – | – | – | – | – | – |`);
   }
   lines.push("", "| config | PostgreSQL single-row INSERT tx/s (16 clients) | moleculer echo req/s over NATS (64 callers) | idle hub: PG commits/s, NATS msgs/s | hub start s |", "|---|---:|---:|---|---:|");
   for (const c of configs) {
@@ -98,7 +126,7 @@ export function finalTables(configs: ConfigReport[], header: string): string {
       `(${sources.join("; ") || "–"}); p50/p95/p99 = server finished_at − submitted_at of COMPLETED applications; ` +
       "PG commits = xact_commit delta of the hub's database over the phase (includes background work); NATS msgs = in_msgs delta of the benchmark's nats-server /varz; " +
       "pg hosts every service in one process, so its service calls stay in memory (NATS carries heartbeats only); " +
-      "peak RSS = VmHWM during the phase (multi: sum over the processes); HTTP submit p95 = client-side POST /v1/applications latency; an embedded hub uses neither PostgreSQL nor NATS (–), its baselines are measured on a scratch database and the benchmark's NATS.",
+      "peak RSS = VmHWM during the phase (multi: sum over the processes); CPU ms/bundle = CPU time over the phase ÷ completed bundles: the hub's processes (signing threads included), PostgreSQL's processes (the whole server), the whole machine (/proc/stat, every process and the kernel; its cores ÷ this is the most bundles/s the machine carries at this cost); HTTP submit p95 = client-side POST /v1/applications latency; an embedded hub uses neither PostgreSQL nor NATS (–), its baselines are measured on a scratch database and the benchmark's NATS.",
   );
   const loads = configs.flatMap((c) => c.phases.flatMap((p) => [p.loadBefore, p.loadAfter]));
   if (loads.length) lines.push(`Machine 1-min load average during the phases: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (anything else running on the machine skews the figures).`);

@@ -25,7 +25,7 @@ import { startBenchNats, type BenchNats } from "./bundles-nats";
 import { startOfficer, type OfficerBot } from "./bundles-officer";
 import { people, tradeNames } from "./bundles-people";
 import { Portal } from "./bundles-portal";
-import { cpuSeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
+import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
 import { finalTables, phaseBlock, type ConfigReport, type PhaseReport } from "./bundles-report";
 import { describe, percentile, retrying, sleep, sortedCopy } from "./bundles-util";
 
@@ -75,6 +75,8 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   const rssSincePhase = hub.procs.map((p) => resetPeakRss(p.proc.pid!)).every(Boolean);
   const cpuBefore = hub.procs.map((p) => cpuSeconds(p.proc.pid!) ?? 0);
   const benchCpuBefore = process.cpuUsage();
+  const pgCpuBefore = hub.db ? cpuSecondsOfCommand("postgres") : undefined;
+  const machineBefore = machineBusySeconds();
   const logOffsets = hub.procs.map((p) => p.logs().length);
   officer.takeLatencies();
   const loadBefore = os.loadavg()[0];
@@ -82,6 +84,8 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   const elapsedS = (run.endMs - run.startMs) / 1000;
   const hubCpu = hub.procs.reduce((sum, p, i) => sum + ((cpuSeconds(p.proc.pid!) ?? cpuBefore[i]) - cpuBefore[i]), 0);
   const benchCpu = process.cpuUsage(benchCpuBefore);
+  const pgCpu = pgCpuBefore === undefined ? undefined : cpuSecondsOfCommand("postgres") - pgCpuBefore;
+  const machineCpu = machineBusySeconds() - machineBefore;
   const rss = hub.procs.map((p) => ({ name: p.name.replace(/^bench-/, ""), mb: peakRssMb(p.proc.pid!) }));
   const o = officer.takeLatencies();
   const listMs = sortedCopy(o.listMs);
@@ -137,6 +141,8 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
     rssSincePhase,
     hubCores: hubCpu / elapsedS,
     benchCores: (benchCpu.user + benchCpu.system) / 1e6 / elapsedS,
+    postgresCores: pgCpu === undefined ? undefined : pgCpu / elapsedS,
+    machineCores: machineCpu / elapsedS,
     logErrors: scans.reduce((n, s) => n + s.errors, 0),
     logWarnings: scans.reduce((n, s) => n + s.warnings, 0),
     officer: { approved: o.approved, listP50Ms: percentile(listMs, 50), listP95Ms: percentile(listMs, 95), decideP50Ms: percentile(decideMs, 50), decideP95Ms: percentile(decideMs, 95) },
