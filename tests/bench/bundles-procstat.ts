@@ -39,24 +39,31 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/**
- * CPU seconds used so far by every process whose command name is `comm` (e.g. "postgres": the
- * server's backends and its background processes). A process that exits between two readings
- * takes its share with it: the benchmark's pooled connections live through a phase.
- */
-export function cpuSecondsOfCommand(comm: string): number {
-  let total = 0;
+/** CPU seconds used so far by each process (by pid) whose command name is `comm`, e.g. "postgres": the server's backends and its background processes. */
+export function cpuSecondsOfCommand(comm: string): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
     } catch {
       // Gone between the listing and the read.
     }
   }
+  return byPid;
+}
+
+/**
+ * CPU seconds the processes of `after` used since `before` (processes started in between count
+ * whole). A process that exited in between is missing from `after`, and what it used since
+ * `before` with it: a lower bound when connections close during the phase (an idle pool's do).
+ */
+export function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 

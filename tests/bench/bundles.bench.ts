@@ -25,7 +25,7 @@ import { startBenchNats, type BenchNats } from "./bundles-nats";
 import { startOfficer, type OfficerBot } from "./bundles-officer";
 import { people, tradeNames } from "./bundles-people";
 import { Portal } from "./bundles-portal";
-import { cpuSeconds, cpuSecondsOfCommand, machineBusySeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
+import { cpuSeconds, cpuSecondsBetween, cpuSecondsOfCommand, machineBusySeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
 import { finalTables, phaseBlock, type ConfigReport, type PhaseReport } from "./bundles-report";
 import { describe, percentile, retrying, sleep, sortedCopy } from "./bundles-util";
 
@@ -84,7 +84,7 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   const elapsedS = (run.endMs - run.startMs) / 1000;
   const hubCpu = hub.procs.reduce((sum, p, i) => sum + ((cpuSeconds(p.proc.pid!) ?? cpuBefore[i]) - cpuBefore[i]), 0);
   const benchCpu = process.cpuUsage(benchCpuBefore);
-  const pgCpu = pgCpuBefore === undefined ? undefined : cpuSecondsOfCommand("postgres") - pgCpuBefore;
+  const pgCpu = pgCpuBefore === undefined ? undefined : cpuSecondsBetween(pgCpuBefore, cpuSecondsOfCommand("postgres"));
   const machineCpu = machineBusySeconds() - machineBefore;
   const rss = hub.procs.map((p) => ({ name: p.name.replace(/^bench-/, ""), mb: peakRssMb(p.proc.pid!) }));
   const o = officer.takeLatencies();
