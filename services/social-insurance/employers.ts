@@ -100,7 +100,8 @@ const SI_SEQUENCE_MAX = 99_999_999;
  * draw with 64 bundles at once, the whole hub's pace. A retry answers the pinned value without
  * drawing (IDEMPOTENCY_KEY_REUSED for another request); two calls racing with one key may both
  * draw, and the loser's number is then never used (a gap, as a sequence leaves; numbers stay
- * distinct). Throws when the region's sequence is exhausted.
+ * distinct; PGlite runs one statement at a time and never races). Throws when the region's
+ * sequence is exhausted, leaving its counter where it was.
  */
 export async function pinSiNumber(
   db: Queryable,
@@ -117,11 +118,10 @@ export async function pinSiNumber(
      drawn AS (
        INSERT INTO si_number_sequences (region, last_value) SELECT $6, 1 FROM fresh
        ON CONFLICT (region) DO UPDATE SET last_value = si_number_sequences.last_value + 1
+         WHERE si_number_sequences.last_value < ${SI_SEQUENCE_MAX}
        RETURNING last_value),
      pinned AS (
-       SELECT COALESCE(
-         (SELECT si_number FROM earlier),
-         (SELECT $6 || lpad(last_value::text, 8, '0') FROM drawn WHERE last_value <= ${SI_SEQUENCE_MAX})) AS si_number),
+       SELECT COALESCE((SELECT si_number FROM earlier), (SELECT $6 || lpad(last_value::text, 8, '0') FROM drawn)) AS si_number),
      claimed AS (
        INSERT INTO idempotency_keys (scope, key, request_hash, response)
        SELECT $1, $2, $3, jsonb_build_object('siNumber', si_number, 'registeredOn', $4::text) FROM pinned WHERE si_number IS NOT NULL

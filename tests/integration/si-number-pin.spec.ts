@@ -1,8 +1,9 @@
 /**
  * pinSiNumber: the 单位社保编号 drawn in one statement. Racing registrations of one region draw
  * distinct, consecutive numbers; a retry answers the pinned number without drawing; a key reused
- * for another request is refused; an employer registered before keeps its number; an exhausted
- * sequence is refused and pins nothing. On PostgreSQL and on PGlite.
+ * for another request is refused; calls racing with one key get one answer; an employer registered
+ * before keeps its number; an exhausted sequence is refused, pins nothing and keeps its counter. On
+ * PostgreSQL and on PGlite.
  */
 import type { Database } from "../../services/common/db/database";
 import { databaseDrivers, type OpenedDatabase } from "../support/drivers";
@@ -45,6 +46,13 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect(await counter("510700")).toBe("1");
     });
 
+    it("answers calls racing with one key alike (a loser's draw is a gap, never a second number for the key)", async () => {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => pin(db, "key-same-1", "91510100SAME000001", "511100")));
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      const { rows } = await db.query<{ response: unknown }>("SELECT response FROM idempotency_keys WHERE scope = $1 AND key = 'key-same-1'", [SCOPE]);
+      expect(rows.map((r) => r.response)).toEqual([answers[0]]);
+    });
+
     it("refuses a key reused for another request, drawing nothing", async () => {
       await expect(pin(db, "key-retry-1", "91510100OTHER00001", "510700")).rejects.toMatchObject({ data: { reasonCode: "IDEMPOTENCY_KEY_REUSED" } });
       expect(await counter("510700")).toBe("1");
@@ -61,11 +69,14 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect(await counter("510800")).toBeUndefined();
     });
 
-    it("refuses a draw past the 8-digit sequence and pins nothing", async () => {
-      await db.query("INSERT INTO si_number_sequences (region, last_value) VALUES ('513400', 99999999)");
+    it("gives the last number of the 8-digit sequence, then refuses and pins nothing", async () => {
+      await db.query("INSERT INTO si_number_sequences (region, last_value) VALUES ('513400', 99999998)");
+      expect((await pin(db, "key-last-1", "91510100LAST000001", "513400")).siNumber).toBe("51340099999999");
+      await expect(pin(db, "key-full-1", "91510100FULL000001", "513400")).rejects.toThrow(/513400 is exhausted/);
       await expect(pin(db, "key-full-1", "91510100FULL000001", "513400")).rejects.toThrow(/513400 is exhausted/);
       const { rows } = await db.query("SELECT 1 FROM idempotency_keys WHERE scope = $1 AND key = 'key-full-1'", [SCOPE]);
       expect(rows).toEqual([]);
+      expect(await counter("513400")).toBe("99999999");
     });
   });
 }
