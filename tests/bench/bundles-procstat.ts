@@ -27,16 +27,21 @@ export function resetPeakRss(pid: number): boolean {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** User + system CPU seconds a process has used so far (undefined when gone). */
-export function cpuSeconds(pid: number): number | undefined {
+/** A process's command name and user + system CPU seconds so far, from /proc/<pid>/stat (undefined when gone). */
+function processStat(pid: number | string): { comm: string; cpuSeconds: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU seconds a process has used so far (undefined when gone). */
+export function cpuSeconds(pid: number): number | undefined {
+  return processStat(pid)?.cpuSeconds;
 }
 
 /** CPU seconds used so far by each process (by pid) whose command name is `comm`, e.g. "postgres": the server's backends and its background processes. */
@@ -44,14 +49,9 @@ export function cpuSecondsOfCommand(comm: string): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
-    } catch {
-      // Gone between the listing and the read.
-    }
+    // Gone between the listing and the read: undefined.
+    const stat = processStat(entry);
+    if (stat?.comm === comm) byPid.set(Number(entry), stat.cpuSeconds);
   }
   return byPid;
 }
