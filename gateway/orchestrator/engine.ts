@@ -49,6 +49,13 @@ export interface EngineOptions {
   announceQueued?: () => void;
   /** Called before the transition that finishes an application is written (e.g. to sign its receipt into the state). */
   onFinished?: (state: ApplicationState) => Promise<void>;
+  /** Called after each transition written here, and after a submission is stored (waiting status reads answer). */
+  onWritten?: (applicationId: string) => void;
+  /**
+   * The NOTIFY payload that tells other gateway replicas a transition of `applicationId` was
+   * written (sent in the transition's own statement), or undefined when none may be waiting.
+   */
+  changePayload?: (applicationId: string) => string | undefined;
 }
 
 /** What this replica has done, for tests and operations. */
@@ -220,7 +227,8 @@ export class Orchestrator {
       try {
         if (state.changed.size === 0 && !state.appChanged) return { value, state, written: false };
         if (state.finished) await this.options.onFinished?.(state);
-        if (!(await writeTransition(this.db, state.app, version, [...state.changed], state.appChanged, state.stateChanges))) {
+        const told = this.options.changePayload?.(applicationId);
+        if (!(await writeTransition(this.db, state.app, version, [...state.changed], state.appChanged, state.stateChanges, told))) {
           // Another transition came first (a parallel step, another replica): read again, apply again.
           this.release(leases.length);
           this.known.delete(applicationId);
@@ -239,6 +247,7 @@ export class Orchestrator {
       this.counters.transitions++;
       this.dispatch(leases);
       if (state.finished) this.logFinished(state);
+      this.options.onWritten?.(applicationId);
       return { value, state, written: true };
     }
   }
@@ -286,6 +295,7 @@ export class Orchestrator {
     this.remember(state);
     this.counters.transitions++;
     this.dispatch(leases);
+    this.options.onWritten?.(state.app.application_id);
   }
 
   /** Gives back slots of calls recorded (or of leases whose write did not happen), pulling queued work. */

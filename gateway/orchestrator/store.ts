@@ -138,29 +138,48 @@ const logChanges = (applicationParam: string, usesParam: number, guard: string) 
     SELECT v.subject_id, v.reader, ${applicationParam}, v.action, 'application', ${applicationParam}, v.purpose, 'change'
     FROM jsonb_to_recordset($${usesParam}::jsonb) AS v(subject_id text, reader text, action text, purpose text) WHERE ${guard})`;
 
-const writeTransitionSql = (appFields: string, stepsParam: number) => `WITH a AS (
+/**
+ * The channel on which a transition tells the other gateway replicas that an application changed
+ * (PostgreSQL NOTIFY, sent at commit; payload "<writer>\t<application id>"): their waiting status
+ * reads answer then (status-watch.ts, change-feed.ts).
+ */
+export const CHANGE_CHANNEL = "gateway_application_changed";
+
+const writeTransitionSql = (appFields: string, stepsParam: number, notify = false) => `WITH a AS (
     UPDATE applications SET ${appFields} WHERE application_id = $1 AND version = $2 RETURNING version),
   s AS (
     UPDATE application_steps s SET ${MUTABLE.map(([c]) => `${c} = v.${c}`).join(", ")}
     FROM jsonb_to_recordset($${stepsParam}::jsonb) AS v(step_key text, ${recordType(MUTABLE)})
     WHERE s.application_id = $1 AND s.step_key = v.step_key AND EXISTS (SELECT 1 FROM a)),
   ${logChanges("$1", stepsParam + 1, "EXISTS (SELECT 1 FROM a)")}
-  SELECT version FROM a`;
-/** With the application's own fields, or (only rows changed) with its version alone. */
+  SELECT version${notify ? `, pg_notify('${CHANGE_CHANNEL}', $${stepsParam + 2})` : ""} FROM a`;
+/** With the application's own fields, or (only rows changed) with its version alone; each also telling other replicas. */
 const WRITE_TRANSITION = writeTransitionSql(APP_FIELDS, 12);
 const WRITE_STEPS_ONLY = writeTransitionSql("version = version + 1", 3);
+const WRITE_TRANSITION_NOTIFY = writeTransitionSql(APP_FIELDS, 12, true);
+const WRITE_STEPS_ONLY_NOTIFY = writeTransitionSql("version = version + 1", 3, true);
 
 /**
  * Writes a transition in one statement (no lock held, no transaction open): the application's
  * fields and the changed rows, applied only if the application is still at `version`. False when
- * another transition came first: the caller reads again and re-applies its event.
+ * another transition came first: the caller reads again and re-applies its event. With `notify`
+ * (the NOTIFY payload, PostgreSQL only) a written transition is told on CHANGE_CHANNEL at commit.
  */
-export async function writeTransition(q: Queryable, app: ApplicationRow, version: number, rows: StepRow[], appChanged = true, changes: StateChange[] = []): Promise<boolean> {
+export async function writeTransition(
+  q: Queryable,
+  app: ApplicationRow,
+  version: number,
+  rows: StepRow[],
+  appChanged = true,
+  changes: StateChange[] = [],
+  notify?: string,
+): Promise<boolean> {
   const steps = JSON.stringify(rows.map((r) => ({ step_key: r.step_key, ...pick(r, MUTABLE) })));
   const log = JSON.stringify(changes);
+  const told = notify === undefined ? [] : [notify];
   const { rows: written } = appChanged
-    ? await q.query(WRITE_TRANSITION, [app.application_id, version, ...appParams(app), steps, log])
-    : await q.query(WRITE_STEPS_ONLY, [app.application_id, version, steps, log]);
+    ? await q.query(notify === undefined ? WRITE_TRANSITION : WRITE_TRANSITION_NOTIFY, [app.application_id, version, ...appParams(app), steps, log, ...told])
+    : await q.query(notify === undefined ? WRITE_STEPS_ONLY : WRITE_STEPS_ONLY_NOTIFY, [app.application_id, version, steps, log, ...told]);
   return written.length === 1;
 }
 

@@ -128,10 +128,12 @@ export async function checkConnectionBudget(rt: Runtime): Promise<string | undef
     "SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved",
   );
   const allowed = rows[0].max - rows[0].reserved;
-  const wanted = rt.config.databasePoolSize * rt.databases.size;
+  // The gateway holds one more, outside its pool: the session listening for other replicas' changes (orchestrator/change-feed.ts).
+  const listening = rt.config.services.includes("gateway") ? 1 : 0;
+  const wanted = rt.config.databasePoolSize * rt.databases.size + listening;
   if (wanted <= allowed) return undefined;
   const warning =
-    `DATABASE_POOL_SIZE ${rt.config.databasePoolSize} × ${rt.databases.size} schemas = up to ${wanted} connections from this process alone, ` +
+    `DATABASE_POOL_SIZE ${rt.config.databasePoolSize} × ${rt.databases.size} schemas${listening ? " + 1 listening" : ""} = up to ${wanted} connections from this process alone, ` +
     `but PostgreSQL takes ${allowed} (max_connections ${rows[0].max} less ${rows[0].reserved} reserved): statements will wait for connections; ` +
     "lower DATABASE_POOL_SIZE or raise max_connections";
   rootLogger().child({ mod: "database" }).warn({ poolSize: rt.config.databasePoolSize, schemas: rt.databases.size, allowed }, warning);

@@ -14,13 +14,15 @@ export interface BenchArgs {
   appTimeoutSeconds: number;
   /** Duration of each baseline measurement. */
   baselineSeconds: number;
-  /** How often a client polls its application's status (ms): a closed loop cannot exceed clients / poll. */
+  /** How often a client polls its application's status (ms), or with statusWaitS the least time between reads. */
   pollMs: number;
+  /** Seconds a status read waits for a change (If-None-Match + Prefer: wait); 0 polls every pollMs. */
+  statusWaitS: number;
 }
 
 export const USAGE = `npm run bench:bundles -- [--config embedded|pg|multi|all] [--clients 8,32,64] [--seconds 20]
                        [--bundle START_BUSINESS|HIRE_EMPLOYEE|both] [--population 20000]
-                       [--app-timeout 120] [--baseline-seconds 5] [--poll-ms 250]`;
+                       [--app-timeout 120] [--baseline-seconds 5] [--poll-ms 250] [--status-wait 20]`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const flags = new Map<string, string>();
@@ -37,7 +39,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       i++;
     }
   }
-  const known = new Set(["config", "clients", "seconds", "bundle", "population", "app-timeout", "baseline-seconds", "poll-ms"]);
+  const known = new Set(["config", "clients", "seconds", "bundle", "population", "app-timeout", "baseline-seconds", "poll-ms", "status-wait"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
 
   const config = flags.get("config") ?? "all";
@@ -66,5 +68,6 @@ export function parseArgs(argv: string[]): BenchArgs {
     appTimeoutSeconds: num("app-timeout", 120, 5, 3600),
     baselineSeconds: num("baseline-seconds", 5, 1, 120),
     pollMs: Math.round(num("poll-ms", 250, 20, 5000)),
+    statusWaitS: Math.round(num("status-wait", 20, 0, 30)),
   };
 }

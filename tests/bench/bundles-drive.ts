@@ -1,7 +1,10 @@
 /**
  * Portal clients driving bundles: each client signs in once, then loops — upload the materials,
- * submit with a unique client key, poll GET /v1/applications/{id} every --poll-ms (250) ms until the
- * application has finished — until the phase's time is up (then finishes what it submitted).
+ * submit with a unique client key, follow GET /v1/applications/{id} until the application has
+ * finished — until the phase's time is up (then finishes what it submitted). A client follows its
+ * application as a portal page would: with --status-wait S (default 20), each read after the first
+ * sends the ETag it has with `Prefer: wait=S`, so the hub answers when the application changes (at
+ * most once per --poll-ms); with --status-wait 0 it polls every --poll-ms (250) ms.
  */
 import type { SyntheticPerson } from "../../services/identity/seed/population";
 import type { BundleCode } from "./bundles-args";
@@ -30,6 +33,9 @@ export interface AppRecord {
   timeline?: string;
   /** Server-side: from the step needing a decision being ready to the officer's decision (ms). */
   decisionWaitMs?: number;
+  /** Status reads made, and how many were answered 304 (unchanged after the wait). */
+  statusReads?: number;
+  notModified?: number;
 }
 
 export interface Enterprise {
@@ -44,8 +50,10 @@ export interface DriveContext {
   /** Enterprises opened by completed START_BUSINESS applications (HIRE_EMPLOYEE hires for them). */
   enterprises: Enterprise[];
   appTimeoutMs: number;
-  /** Status poll interval of a client (ms). */
+  /** Status poll interval of a client (ms); with statusWaitS, the least time between two reads. */
   pollMs: number;
+  /** Seconds a status read waits for a change (Prefer: wait), 0 to poll without waiting. */
+  statusWaitS: number;
 }
 
 export interface PhaseSpec {
@@ -122,11 +130,18 @@ export async function runPhase(ctx: DriveContext, spec: PhaseSpec): Promise<Phas
     const until = rec.submitStartMs + ctx.appTimeoutMs;
     let lastProblem = "";
     let lastSeen = "";
+    let etag: string | undefined;
+    rec.statusReads = 0;
+    rec.notModified = 0;
     for (;;) {
       await sleep(ctx.pollMs);
       try {
-        const a = await ctx.portal.request("GET", `/v1/applications/${encodeURIComponent(rec.applicationId!)}`, token);
-        if (a.status === 401) token = await tokenFor(who, true);
+        const waiting: Record<string, string> = ctx.statusWaitS > 0 && etag ? { "if-none-match": etag, prefer: `wait=${ctx.statusWaitS}` } : {};
+        const a = await ctx.portal.request("GET", `/v1/applications/${encodeURIComponent(rec.applicationId!)}`, token, undefined, waiting);
+        rec.statusReads++;
+        if (a.status === 200) etag = a.etag;
+        if (a.status === 304) rec.notModified++;
+        else if (a.status === 401) token = await tokenFor(who, true);
         else if (a.status !== 200) lastProblem = `status poll HTTP ${a.status} ${a.body?.error?.code ?? ""}: ${a.body?.error?.message ?? ""}`;
         else {
           const s = a.body;

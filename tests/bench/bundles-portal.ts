@@ -8,6 +8,8 @@ import { tokenFor, type Credential } from "../support/grpc-client";
 export interface HttpAnswer<T = any> {
   status: number;
   body: T;
+  /** The ETag answered, if any (conditional status reads). */
+  etag?: string;
 }
 
 /** An HTTP failure or a refused request, with the hub's error code and message. */
@@ -36,9 +38,9 @@ export class Portal {
    * One request over a kept-alive connection (node:http: a load generator on the hub's own machine
    * should cost the hub as little CPU as it can; fetch took about twice as much per request here).
    */
-  request<T = any>(method: string, url: string, token: string | undefined, body?: unknown): Promise<HttpAnswer<T>> {
+  request<T = any>(method: string, url: string, token: string | undefined, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string | number> = { ...extraHeaders };
     if (token) headers.authorization = `Bearer ${token}`;
     if (payload) {
       headers["content-type"] = "application/json";
@@ -58,7 +60,8 @@ export class Portal {
           } catch {
             parsed = { error: { code: "NOT_JSON", message: text.slice(0, 200) } };
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          const etag = res.headers.etag;
+          resolve({ status: res.statusCode ?? 0, body: parsed, ...(etag ? { etag } : {}) });
         });
       });
       req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`), { code: "TimeoutError" })));

@@ -126,6 +126,15 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   if ((figures.bundlesPerS ?? 0) > 0.8 * ceiling) {
     notes.push(`near the ceiling of ${ceiling.toFixed(0)} bundles/s that ${clients} clients polling every ${args.pollMs} ms can reach: this level measures the clients more than the hub`);
   }
+  const followed = run.records.filter((r) => r.outcome === "COMPLETED" && r.statusReads !== undefined);
+  if (followed.length > 0) {
+    const reads = followed.reduce((n, r) => n + r.statusReads!, 0);
+    const unchanged = followed.reduce((n, r) => n + (r.notModified ?? 0), 0);
+    notes.push(
+      `status reads per completed bundle: ${(reads / followed.length).toFixed(1)}, ${(unchanged / followed.length).toFixed(1)} of them 304 ` +
+        (args.statusWaitS > 0 ? `(each read after the first waits up to ${args.statusWaitS} s for a change; at most one per ${args.pollMs} ms)` : `(polled every ${args.pollMs} ms)`),
+    );
+  }
   const gone = exitedProcesses(hub);
   if (gone) notes.push(`hub process gone: ${gone}`);
   const report: PhaseReport = {
@@ -174,6 +183,7 @@ async function runConfig(args: BenchArgs, config: ConfigName, nats: BenchNats, n
       enterprises: [],
       appTimeoutMs: args.appTimeoutSeconds * 1000,
       pollMs: args.pollMs,
+      statusWaitS: args.statusWaitS,
     };
     try {
       // Warm-up (not measured): the whole path once, so a broken hub stops here with its reason.

@@ -339,10 +339,28 @@ describe("bundles across processes", () => {
       applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: key("replicas"), form: startBusinessForm(applicant, [people[37]]),
       materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
     }, on("gateway-a"));
-    await until(() => statusOn("gateway-a", applicationId), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
+    const waitingForOfficer = await until(() => statusOn("gateway-a", applicationId), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
+    // A status read waiting on replica a for a change of the view it has (long polling)...
+    const watchOnA = async () => (await bus.call<{ statusWatch: { waiting: number; woken: number; remoteChanges: number; listening: boolean } }, object>("bundles.engineStats", {}, on("gateway-a"))).statusWatch;
+    await until(watchOnA, (w) => w.listening);
+    const before = await watchOnA();
+    const waiting = bus.call<any, object>(
+      "bundles.status",
+      { applicationId, applicant: applicant.idNumber, ifNoneMatch: waitingForOfficer.etag, waitMs: 30_000 },
+      { ...on("gateway-a"), timeout: 60_000, retries: 0 },
+    );
+    await until(watchOnA, (w) => w.waiting > before.waiting);
     // The officer's decision is written by replica b; replica a's next status view must show it at once.
     const decided = await bus.call<any, object>("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, { ...samr, ...on("gateway-b") });
     expect(stepOf(decided, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
+    // ...is answered by that change, told by replica b through PostgreSQL NOTIFY, not by its time.
+    const answered = await waiting;
+    expect(answered.notModified).toBeUndefined();
+    expect(answered.etag).not.toBe(waitingForOfficer.etag);
+    expect(stepOf(answered, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
+    const after = await watchOnA();
+    expect(after.woken).toBeGreaterThan(before.woken);
+    expect(after.remoteChanges).toBeGreaterThan(before.remoteChanges);
     const seenOnA = await statusOn("gateway-a", applicationId);
     expect(stepOf(seenOnA, "establishment").status).not.toBe("WAITING_DECISION");
     expect(stepOf(seenOnA, "establishment").decision).toMatchObject({ outcome: "APPROVE" });

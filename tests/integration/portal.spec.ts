@@ -36,8 +36,8 @@ interface Res<T = any> {
   headers: Headers;
 }
 
-async function api<T = any>(method: string, url: string, o: { token?: string; body?: unknown; raw?: string | Buffer; type?: string } = {}): Promise<Res<T>> {
-  const headers: Record<string, string> = {};
+async function api<T = any>(method: string, url: string, o: { token?: string; body?: unknown; raw?: string | Buffer; type?: string; headers?: Record<string, string> } = {}): Promise<Res<T>> {
+  const headers: Record<string, string> = { ...o.headers };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   const payload = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
   if (payload !== undefined) headers["content-type"] = o.type ?? "application/json";
@@ -390,11 +390,38 @@ describe("portal API", () => {
     expect(early.status).toBe(422);
     expect(early.body.error.code).toBe("APPLICATION_NOT_FINISHED");
 
+    // The view's ETag: 304 while unchanged (no wait asked, none applied); another tag gets the view.
+    const etag = s1.headers.get("etag")!;
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    const conditional = (headers: Record<string, string>) => api("GET", `/v1/applications/${applicationId}`, { token, headers });
+    const same = await conditional({ "if-none-match": etag });
+    expect(same.status).toBe(304);
+    expect(same.headers.get("etag")).toBe(etag);
+    expect(same.headers.get("preference-applied")).toBeNull();
+    const other = await conditional({ "if-none-match": 'W/"not-this-one"' });
+    expect(other.status).toBe(200);
+    expect(other.headers.get("etag")).toBe(etag);
+    const badWait = await conditional({ "if-none-match": etag, prefer: "wait=soon" });
+    expect(badWait.status).toBe(400);
+    expect(badWait.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "prefer" });
+    // A read waiting for a change (asked for an hour, applied as 30 s) is answered by the supplement below.
+    const watchStats = async () => (await hub.broker.call<{ statusWatch: { waiting: number; woken: number } }>("bundles.engineStats")).statusWatch;
+    const before = await watchStats();
+    const waiting = conditional({ "if-none-match": etag, prefer: "wait=3600" });
+    await until("the status read waiting", async () => ((await watchStats()).waiting > before.waiting ? true : undefined));
+
     const premises = await upload(token, "PREMISES_PROOF", pdfSample("租赁合同及产权证明"), "application/pdf", "住所证明.pdf");
     const wrongType = await api("POST", `/v1/applications/${applicationId}/materials`, { token, body: { material_type: "PREMISES_PROOF", material_id: articlesId } });
     expect(wrongType.body.error.field).toBe("material_id");
     const sup = await api("POST", `/v1/applications/${applicationId}/materials`, { token, body: { material_type: "PREMISES_PROOF", material_id: premises.body.material_id } });
     expect(sup.status).toBe(200);
+    const changed = await waiting;
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("preference-applied")).toBe("wait=30");
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(step(changed, "establishment").status).not.toBe("WAITING_MATERIAL");
+    // Woken by the change, not by its time.
+    expect((await watchStats()).woken).toBeGreaterThan(before.woken);
 
     await until("establishment waiting for the officer", async () => ((await status()).body.steps[1].status === "WAITING_DECISION" ? true : undefined));
     await hub.broker.call(
@@ -416,6 +443,10 @@ describe("portal API", () => {
     expect(step(done, "establishment").output.credit_code).toMatch(/^91510104/);
     expect(done.body.finished_at).toEqual(expect.any(String));
     expect(done.body.rating).toBeNull();
+    // A finished application is not waited on: 304 at once, no wait applied.
+    const finished = await conditional({ "if-none-match": done.headers.get("etag")!, prefer: "wait=30" });
+    expect(finished.status).toBe(304);
+    expect(finished.headers.get("preference-applied")).toBeNull();
   }, 90_000);
 
   it("takes one rating (好差评) of the finished application", async () => {

@@ -4,6 +4,7 @@
  * application answers exactly like a missing one (404).
  */
 import { applicantOf, callBus, type PortalDeps } from "./deps";
+import { ifNoneMatchOf, preferredWaitSeconds } from "./conditional";
 import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
@@ -43,12 +44,29 @@ export async function myApplications(req: PortalRequest, deps: PortalDeps): Prom
   return { status: 200, body: toSnake(await callBus(deps, req, "bundles.mine", { applicant: applicantOf(req) })) };
 }
 
-/** GET /v1/applications/{id}: status, timeline and the applicant's rating once given. */
+/**
+ * GET /v1/applications/{id}: status, timeline and the applicant's rating once given, with its ETag.
+ * With `If-None-Match` naming the tag the client has: 304 while unchanged; with `Prefer: wait=N`
+ * as well, a running application's read first waits up to N seconds (≤ 30) for a change
+ * (`Preference-Applied: wait=N` says it did), so a portal following a case need not poll.
+ */
 export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
-  const { receipt, ...view } = await callBus<Record<string, unknown>>(deps, req, "bundles.status", { applicationId: req.params.id, applicant: applicantOf(req) });
+  const wait = preferredWaitSeconds(req.raw);
+  const ifNoneMatch = ifNoneMatchOf(req.raw);
+  const waitMs = ifNoneMatch === undefined ? 0 : (wait ?? 0) * 1000;
+  const { receipt, etag, notModified, waitedMs, ...view } = await callBus<Record<string, unknown>>(
+    deps,
+    req,
+    "bundles.status",
+    { applicationId: req.params.id, applicant: applicantOf(req), ...(ifNoneMatch === undefined ? {} : { ifNoneMatch, waitMs }) },
+    waitMs,
+  );
+  const headers: Record<string, string> = { etag: String(etag) };
+  if (typeof waitedMs === "number" && waitedMs > 0) headers["preference-applied"] = `wait=${waitedMs / 1000}`;
+  if (notModified) return { status: 304, body: undefined, headers };
   // The receipt goes out exactly as the hub signed it (its own camelCase keys), so the copy verifies
   // (POST /v1/verify/receipt, or offline with GET /v1/keys); the rest of the view is snake_case.
-  return { status: 200, body: { ...(toSnake(view) as object), ...(receipt === undefined ? {} : { receipt }) } };
+  return { status: 200, body: { ...(toSnake(view) as object), ...(receipt === undefined ? {} : { receipt }) }, headers };
 }
 
 /** POST /v1/applications/{id}/materials: supplies a deferred (容缺) or requested material. */

@@ -131,8 +131,17 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
   {
     method: "GET", path: "/v1/applications/{id}", audience: "applicant", handler: applicationStatus,
     schema: {
-      operationId: "getApplication", summary: "Status with the per-step timeline", tags: ["applications"], params: APPLICATION,
-      responses: { "200": ["Status", "ApplicationStatus"], "404": ["No such application of this applicant", "Error"] },
+      operationId: "getApplication", tags: ["applications"], params: APPLICATION,
+      summary: "Status with the per-step timeline and its ETag; with If-None-Match (and Prefer: wait=N, N ≤ 30 s) answers 304 while unchanged, after waiting for a change",
+      headers: {
+        "if-none-match": { type: "string", maxLength: 1024, description: "The ETag of the view the client has (W/\"...\"): 304 Not Modified while the view is the same" },
+        prefer: { type: "string", maxLength: 200, description: "wait=N (whole seconds; more than 30 is applied as 30): with If-None-Match, a running application's read waits up to N s for a change before answering 304 (Preference-Applied: wait=N)" },
+      },
+      responses: {
+        "200": ["Status (header ETag: its weak tag, for If-None-Match)", "ApplicationStatus"],
+        "304": ["Not modified: the view still has the ETag given (after the wait asked for, if it was applied)"],
+        "404": ["No such application of this applicant", "Error"],
+      },
     },
   },
   {
@@ -511,6 +520,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
         };
         const r: Reply = await route.handler(portalRequest, deps);
         log.debug({ requestId: request.id, method: request.method, route: route.path, status: r.status }, "portal ok");
+        if (r.status === 304) return reply.code(304).headers({ ...STANDARD_HEADERS, "x-request-id": request.id, ...r.headers }).send();
         if (r.contentType) return reply.code(r.status).headers({ ...STANDARD_HEADERS, "x-request-id": request.id, ...r.headers }).type(r.contentType).send(String(r.body));
         return send(reply, r.status, r.body, { "x-request-id": request.id, ...r.headers });
       },

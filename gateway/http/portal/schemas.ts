@@ -481,6 +481,8 @@ export interface RouteSchema {
   params?: Record<string, Schema>;
   /** Query parameters (none required: handlers name a missing one, and count it where they must). */
   query?: Record<string, Schema>;
+  /** Request headers the route reads (lower case; none required, other headers allowed). */
+  headers?: Record<string, Schema>;
   /** Answers by status: a description, with the $id of the body's schema. */
   responses: Record<string, [description: string, schema?: string]>;
 }
@@ -528,6 +530,7 @@ export function fastifySchema(s: RouteSchema, audience: Audience, hasBody: boole
     ...(s.body ? { body: ref(s.body) } : {}),
     ...(s.params ? { params: { type: "object", properties: s.params, required: Object.keys(s.params), additionalProperties: false } } : {}),
     querystring: { type: "object", properties: s.query ?? {}, additionalProperties: false },
+    ...(s.headers ? { headers: { type: "object", properties: s.headers } } : {}),
     response: responses,
   };
 }

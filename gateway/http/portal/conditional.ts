@@ -1,0 +1,41 @@
+/**
+ * Conditional and waiting reads of the portal: `If-None-Match` (RFC 9110 §13.1.2) with the ETag of
+ * the view a client shows, and `Prefer: wait=N` (RFC 7240 §4.3) to have the read wait up to N
+ * seconds for a change before it answers 304 Not Modified.
+ */
+import type http from "node:http";
+import { HttpError } from "./http-kit";
+
+/** The longest wait a client may ask for (s); a longer one is applied as this (Preference-Applied says so). */
+export const MAX_WAIT_SECONDS = 30;
+
+/**
+ * The `wait` preference of a request's Prefer header(s), in seconds (at most MAX_WAIT_SECONDS), or
+ * undefined when none is given. Other preferences are ignored, as RFC 7240 lets a server do; a
+ * `wait` that is not whole seconds is refused (400 naming `prefer`), so a client's typo is not
+ * mistaken for "do not wait".
+ */
+export function preferredWaitSeconds(req: http.IncomingMessage): number | undefined {
+  const raw = req.headers.prefer;
+  const value = Array.isArray(raw) ? raw.join(",") : raw;
+  if (value === undefined) return undefined;
+  let wait: number | undefined;
+  for (const part of value.split(",")) {
+    const [pref] = part.split(";");
+    const eq = pref.indexOf("=");
+    const name = (eq < 0 ? pref : pref.slice(0, eq)).trim().toLowerCase();
+    if (name !== "wait") continue;
+    const given = eq < 0 ? "" : pref.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (!/^\d{1,9}$/.test(given)) {
+      throw new HttpError(400, "INVALID_ARGUMENT", `prefer: wait must be whole seconds, e.g. "Prefer: wait=${MAX_WAIT_SECONDS}" (got "${given.slice(0, 40)}")`, "prefer");
+    }
+    wait = Math.min(Number(given), MAX_WAIT_SECONDS);
+  }
+  return wait;
+}
+
+/** The If-None-Match header as one value (several headers are one comma-separated list), or undefined. */
+export function ifNoneMatchOf(req: http.IncomingMessage): string | undefined {
+  const raw = req.headers["if-none-match"];
+  return Array.isArray(raw) ? raw.join(",") : raw;
+}
