@@ -14,10 +14,20 @@ const HOW_TO_START: Record<string, string> = {
   PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
 };
 
-function reachable(url: string, timeoutMs = 2000): Promise<boolean> {
+/**
+ * Where a server URL connects: host and port, or for PostgreSQL over its Unix socket
+ * (`postgres://user@localhost/db?host=/var/run/postgresql`, as libpq and pg take it) the socket file.
+ */
+function endpointOf(url: string): net.NetConnectOpts {
   const u = new URL(url);
+  const socketDir = u.searchParams.get("host");
+  if (socketDir?.startsWith("/")) return { path: `${socketDir}/.s.PGSQL.${u.port || 5432}` };
+  return { host: u.hostname, port: Number(u.port) };
+}
+
+function reachable(url: string, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: u.hostname, port: Number(u.port) });
+    const socket = net.connect(endpointOf(url));
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
