@@ -7,6 +7,7 @@ import type { ServiceSchema } from "moleculer";
 import { edgeCallCounts } from "../../services/common/edge-metrics";
 import { listen } from "../../services/common/health-http";
 import type { Runtime } from "../../services/common/runtime";
+import { statusWatchOf } from "../orchestrator/status-watch";
 import { createPortal, type Portal } from "./portal/portal";
 
 /** The HTTP service schema. */
@@ -36,6 +37,8 @@ export function httpService(rt: Runtime): ServiceSchema {
       this.logger.info(`HTTP listening on port ${(server.address() as { port: number }).port}`);
     },
     async stopped() {
+      // Held status reads are answered now, or closing the server would wait for them (up to 30 s).
+      statusWatchOf(this.broker)?.close();
       const s = server;
       const api = portal;
       server = undefined;

@@ -26,12 +26,10 @@ import { isMaterialId } from "../materials/store";
 import { receiptKeys, signReceipt, verifyReceipt } from "./receipt";
 import { loadApplication, readStatus, storedVersion, type ApplicationRow, type StepRow } from "./store";
 import { pendingDecisions } from "./work-lists";
-import { StatusWatch } from "./status-watch";
+import { provideStatusWatch, StatusWatch } from "./status-watch";
 import { ifNoneMatchMatches, statusTag } from "./status-tag";
 import { changePayloadOf, startChangeFeed, type ChangeFeed } from "./change-feed";
 
-/** The longest a status read waits for a change (ms): below the idle timeouts of common proxies (60 s). */
-export const MAX_STATUS_WAIT_MS = 30_000;
 
 type Ctx<P> = Context<P, CallerMeta>;
 
@@ -74,7 +72,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   let engine: Orchestrator;
   let agents: EnterpriseAgents;
   let secret: string;
-  /** Status reads waiting for a change of their application (long polling). */
+  /** Status reads waiting for a change of their application (long polling; the portal waits on it). */
   const watch = new StatusWatch();
   /** Other replicas' changes (PostgreSQL LISTEN), while this replica runs on PostgreSQL. */
   let feed: ChangeFeed | undefined;
@@ -196,58 +194,21 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       /**
        * The applicant's view of an application, with its rating once given, and its weak entity tag
        * (`etag`, status-tag.ts): one indexed read and no write; from memory while it runs and this
-       * replica holds its stored state (current).
-       *
-       * `{ applicationId, applicant, ifNoneMatch?, waitMs? }`: with `ifNoneMatch` (an If-None-Match
-       * value) matching the view's tag, answers `{ notModified: true, etag, waitedMs }` instead of the
-       * view; with `waitMs` (0..MAX_STATUS_WAIT_MS) as well, an open application's read first waits
-       * up to that long for a change (status-watch.ts), so a portal following it costs one answer a
-       * change. A finished application is not waited on (only its own applicant's rating changes it).
-       * `waitedMs`, in either answer, is the wait applied; absent when none (nothing to wait for, the
-       * application finished, or the watch at its bound).
+       * replica holds its stored state (current). `{ applicationId, applicant, ifNoneMatch? }`: with
+       * `ifNoneMatch` (an If-None-Match value) matching the view's tag, answers
+       * `{ notModified: true, etag, finished }` instead of the view. Waiting for a change is the
+       * portal's (status-watch.ts): this action answers at once.
        */
-      async status(ctx: Ctx<{ applicationId: string; applicant: string; ifNoneMatch?: string; waitMs?: number }>) {
+      async status(ctx: Ctx<{ applicationId: string; applicant: string; ifNoneMatch?: string }>) {
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
-        const { applicant, ifNoneMatch } = ctx.params;
-        const read = async () => {
-          const kept = await current(id);
-          // Only a finished application is rated, and a kept one runs.
-          const found = kept ? { ...kept, rating: undefined } : await readStatus(db, id);
-          if (!found || found.app.applicant !== applicant) throw notFound("application", ctx.params.applicationId);
-          const body = { ...view(found, true), rating: found.rating ?? null };
-          return { body, etag: statusTag(body) };
-        };
-        const waitMs = ifNoneMatch === undefined ? 0 : Math.min(Math.max(0, Math.floor(Number(ctx.params.waitMs) || 0)), MAX_STATUS_WAIT_MS);
-        const deadline = Date.now() + waitMs;
-        let waitedMs = 0;
-        const answer = (r: Awaited<ReturnType<typeof read>>, unchanged: boolean) => ({
-          ...(unchanged ? { notModified: true } : r.body),
-          etag: r.etag,
-          ...(waitedMs > 0 ? { waitedMs } : {}),
-        });
-        for (;;) {
-          // Subscribed before the read: a change written between the read and the wait still wakes it.
-          const sub = waitMs > 0 ? watch.subscribe(id, String(applicant)) : undefined;
-          let r: Awaited<ReturnType<typeof read>>;
-          try {
-            r = await read();
-          } catch (err) {
-            sub?.cancel();
-            throw err;
-          }
-          const unchanged = ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, r.etag);
-          const left = deadline - Date.now();
-          if (!unchanged || !sub || left <= 0 || r.body.finishedAt !== undefined) {
-            sub?.cancel();
-            return answer(r, unchanged);
-          }
-          waitedMs = waitMs;
-          const outcome = await sub.until(left);
-          if (outcome !== "changed") {
-            const last = await read();
-            return answer(last, ifNoneMatchMatches(ifNoneMatch, last.etag));
-          }
-        }
+        const kept = await current(id);
+        // Only a finished application is rated, and a kept one runs.
+        const found = kept ? { ...kept, rating: undefined } : await readStatus(db, id);
+        if (!found || found.app.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
+        const body = { ...view(found, true), rating: found.rating ?? null };
+        const etag = statusTag(body);
+        if (ifNoneMatchMatches(ctx.params.ifNoneMatch, etag)) return { notModified: true, etag, finished: body.finishedAt !== undefined };
+        return { ...body, etag };
       },
       async lookup(ctx: Ctx<{ applicationId: string; queryCode: string }>) {
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
@@ -359,6 +320,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         // Other replicas hear of a change only while there are others (PostgreSQL NOTIFY in the transition's statement).
         changePayload: (applicationId) => (feed && othersMayWrite() ? changePayloadOf(owner, applicationId) : undefined),
       });
+      provideStatusWatch(this.broker, watch);
       if (db.kind === "postgres" && rt.config.databaseUrl) feed = startChangeFeed(rt.config.databaseUrl, owner, (id) => watch.changed(id, true));
       engine.start();
     },

@@ -16,8 +16,8 @@ export function statusTag(view: object): string {
   return `W/"${crypto.createHash("sha256").update(canonicalJson(rest)).digest("base64url").slice(0, 27)}"`;
 }
 
-/** The longest If-None-Match taken: a few tags (anything longer matches nothing). */
-const MAX_IF_NONE_MATCH = 1024;
+/** The longest If-None-Match compared: a few hundred tags (anything longer matches nothing: the view is sent). */
+const MAX_IF_NONE_MATCH = 16_384;
 
 /**
  * Whether an If-None-Match value matches `tag` by weak comparison (RFC 9110 §13.1.2): `*`, or a

@@ -7,17 +7,19 @@
  * write), from other gateway replicas by PostgreSQL NOTIFY (see change-feed.ts). A waiter is
  * subscribed before the state is read, so a change written between the read and the wait still
  * wakes it. Waiters are bounded (in all, and per applicant): past a bound the read is answered at
- * once, as without a wait, so held requests cannot exhaust the process.
+ * once, as without a wait, so held requests cannot exhaust the process. The wait is the portal's
+ * (gateway/http/portal/applications.ts), outside any bus call: a held read occupies no action's
+ * bulkhead slot, and a client that goes away gives its place back at once (cancel).
  */
 
 /** Why a wait ended. */
-export type WaitOutcome = "changed" | "timeout" | "closed";
+export type WaitOutcome = "changed" | "timeout" | "closed" | "cancelled";
 
 /** A subscription to one application's next change. */
 export interface Subscription {
-  /** Resolves on the application's next change, at `ms` (timeout) or when the watch closes. */
+  /** Resolves on the application's next change, at `ms` (timeout), when the watch closes or on cancel. */
   until(ms: number): Promise<WaitOutcome>;
-  /** Gives the place back (idempotent); an ended wait needs no cancel, a subscription that was never awaited does. */
+  /** Gives the place back (idempotent); a pending `until` resolves "cancelled". */
   cancel(): void;
 }
 
@@ -110,7 +112,7 @@ export class StatusWatch {
           w.resolve = finish;
         });
       },
-      cancel: end,
+      cancel: () => (w.resolve ? w.resolve("cancelled") : end()),
     };
   }
 
@@ -134,4 +136,17 @@ export class StatusWatch {
   stats(): WatchStats {
     return { waiting: this.count, ...this.counters };
   }
+}
+
+/** The status watch of each gateway process, by its broker: the bundles service feeds it, the portal waits on it. */
+const watches = new WeakMap<object, StatusWatch>();
+
+/** Makes `watch` the one of the process whose broker is `broker` (the bundles service, at start). */
+export function provideStatusWatch(broker: object, watch: StatusWatch): void {
+  watches.set(broker, watch);
+}
+
+/** The status watch of the process whose broker is `broker`; undefined where no bundles service runs (reads do not wait). */
+export function statusWatchOf(broker: object): StatusWatch | undefined {
+  return watches.get(broker);
 }

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { status as grpcStatus } from "@grpc/grpc-js";
-import { expectStatus, HubClient, readCredential } from "../support/grpc-client";
+import { expectStatus, HubClient, readCredential, tokenFor } from "../support/grpc-client";
 import { reportedPort, spawnHub, type HubProcess } from "../support/hub-process";
 import { createTestDatabase, dropTestDatabase, queryDatabase } from "../support/postgres";
 import { NATS_URL, REDIS_URL, requireServers } from "../support/servers";
@@ -340,24 +340,31 @@ describe("bundles across processes", () => {
       materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
     }, on("gateway-a"));
     const waitingForOfficer = await until(() => statusOn("gateway-a", applicationId), (s) => stepOf(s, "establishment").status === "WAITING_DECISION");
-    // A status read waiting on replica a for a change of the view it has (long polling)...
+    // A portal page following the case through replica a's HTTP: a status read waiting for a change of the view it has...
+    const http = `http://127.0.0.1:${await reportedPort(procs.get("gateway-a")!, "HTTP")}`;
+    const session = await fetch(`${http}/v1/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokenFor(readCredential(dataDir, "data"))}`, "content-type": "application/json" },
+      body: JSON.stringify({ id_number: applicant.idNumber }),
+    });
+    const { token } = (await session.json()) as { token: string };
     const watchOnA = async () => (await bus.call<{ statusWatch: { waiting: number; woken: number; remoteChanges: number; listening: boolean } }, object>("bundles.engineStats", {}, on("gateway-a"))).statusWatch;
     await until(watchOnA, (w) => w.listening);
     const before = await watchOnA();
-    const waiting = bus.call<any, object>(
-      "bundles.status",
-      { applicationId, applicant: applicant.idNumber, ifNoneMatch: waitingForOfficer.etag, waitMs: 30_000 },
-      { ...on("gateway-a"), timeout: 60_000, retries: 0 },
-    );
+    const waiting = fetch(`${http}/v1/applications/${applicationId}`, {
+      headers: { authorization: `Bearer ${token}`, "if-none-match": waitingForOfficer.etag, prefer: "wait=30" },
+    });
     await until(watchOnA, (w) => w.waiting > before.waiting);
     // The officer's decision is written by replica b; replica a's next status view must show it at once.
     const decided = await bus.call<any, object>("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, { ...samr, ...on("gateway-b") });
     expect(stepOf(decided, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
     // ...is answered by that change, told by replica b through PostgreSQL NOTIFY, not by its time.
     const answered = await waiting;
-    expect(answered.notModified).toBeUndefined();
-    expect(answered.etag).not.toBe(waitingForOfficer.etag);
-    expect(stepOf(answered, "establishment").decision).toMatchObject({ outcome: "APPROVE" });
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get("preference-applied")).toBe("wait=30");
+    expect(answered.headers.get("etag")).not.toBe(waitingForOfficer.etag);
+    const view = (await answered.json()) as { steps: Array<{ step_key: string; decision?: unknown }> };
+    expect(view.steps.find((s) => s.step_key === "establishment")?.decision).toMatchObject({ outcome: "APPROVE" });
     const after = await watchOnA();
     expect(after.woken).toBeGreaterThan(before.woken);
     expect(after.remoteChanges).toBeGreaterThan(before.remoteChanges);

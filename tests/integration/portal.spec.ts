@@ -407,6 +407,16 @@ describe("portal API", () => {
     // A read waiting for a change (asked for an hour, applied as 30 s) is answered by the supplement below.
     const watchStats = async () => (await hub.broker.call<{ statusWatch: { waiting: number; woken: number } }>("bundles.engineStats")).statusWatch;
     const before = await watchStats();
+    // A client that goes away while its read waits gives its place back at once.
+    const abandoned = new AbortController();
+    const gone = fetch(`${base}/v1/applications/${applicationId}`, {
+      headers: { authorization: `Bearer ${token}`, "if-none-match": etag, prefer: "wait=30" },
+      signal: abandoned.signal,
+    }).catch(() => undefined);
+    await until("the abandoned read waiting", async () => ((await watchStats()).waiting > before.waiting ? true : undefined));
+    abandoned.abort();
+    await gone;
+    await until("its place given back", async () => ((await watchStats()).waiting === before.waiting ? true : undefined));
     const waiting = conditional({ "if-none-match": etag, prefer: "wait=3600" });
     await until("the status read waiting", async () => ((await watchStats()).waiting > before.waiting ? true : undefined));
 

@@ -4,6 +4,7 @@
  * application answers exactly like a missing one (404).
  */
 import { applicantOf, callBus, type PortalDeps } from "./deps";
+import { statusWatchOf } from "../../orchestrator/status-watch";
 import { ifNoneMatchOf, preferredWaitSeconds } from "./conditional";
 import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
@@ -48,21 +49,53 @@ export async function myApplications(req: PortalRequest, deps: PortalDeps): Prom
  * GET /v1/applications/{id}: status, timeline and the applicant's rating once given, with its ETag.
  * With `If-None-Match` naming the tag the client has: 304 while unchanged; with `Prefer: wait=N`
  * as well, a running application's read first waits up to N seconds (≤ 30) for a change
- * (`Preference-Applied: wait=N` says it did), so a portal following a case need not poll.
+ * (`Preference-Applied: wait=N` says it did), so a portal following a case need not poll. The wait
+ * happens here, between two quick reads on the bus, on this process's status watch: it holds no
+ * bus call, and a client that goes away ends it. `*` matches any view, so it is never waited on.
  */
 export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const wait = preferredWaitSeconds(req.raw);
   const ifNoneMatch = ifNoneMatchOf(req.raw);
-  const waitMs = ifNoneMatch === undefined ? 0 : (wait ?? 0) * 1000;
-  const { receipt, etag, notModified, waitedMs, ...view } = await callBus<Record<string, unknown>>(
-    deps,
-    req,
-    "bundles.status",
-    { applicationId: req.params.id, applicant: applicantOf(req), ...(ifNoneMatch === undefined ? {} : { ifNoneMatch, waitMs }) },
-    waitMs,
-  );
-  const headers: Record<string, string> = { etag: String(etag) };
-  if (typeof waitedMs === "number" && waitedMs > 0) headers["preference-applied"] = `wait=${waitedMs / 1000}`;
+  const applicationId = req.params.id;
+  const applicant = applicantOf(req);
+  const read = () => callBus<StatusAnswer>(deps, req, "bundles.status", { applicationId, applicant, ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }) });
+  const watch = ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*" && wait ? statusWatchOf(deps.broker) : undefined;
+  const deadline = Date.now() + (wait ?? 0) * 1000;
+  let waited = false;
+  for (;;) {
+    // Subscribed before the read: a change written between the read and the wait still wakes it.
+    const sub = watch?.subscribe(applicationId, applicant);
+    let r: StatusAnswer;
+    try {
+      r = await read();
+    } catch (err) {
+      sub?.cancel();
+      throw err;
+    }
+    const left = deadline - Date.now();
+    if (!r.notModified || r.finished || !sub || left <= 0) {
+      sub?.cancel();
+      return statusReply(r, waited ? wait : undefined);
+    }
+    waited = true;
+    const waiting = sub.until(left);
+    const gone = req.onClientGone(() => sub.cancel());
+    const outcome = await waiting;
+    gone();
+    // The client left (nobody reads the answer) or the process stops: the view read is still current as far as known.
+    if (outcome === "cancelled" || outcome === "closed") return statusReply(r, wait);
+    if (outcome === "timeout") return statusReply(await read(), wait);
+  }
+}
+
+/** What bundles.status answers: the view with its tag, or (with ifNoneMatch matching) that it is unchanged. */
+type StatusAnswer = Record<string, unknown> & { etag: string; notModified?: boolean; finished?: boolean };
+
+/** A status answer as the portal sends it: 304 or the view, with ETag and, after a wait, Preference-Applied. */
+function statusReply(r: StatusAnswer, waitedSeconds: number | undefined): Reply {
+  const { receipt, etag, notModified, finished: _finished, ...view } = r;
+  const headers: Record<string, string> = { etag };
+  if (waitedSeconds !== undefined) headers["preference-applied"] = `wait=${waitedSeconds}`;
   if (notModified) return { status: 304, body: undefined, headers };
   // The receipt goes out exactly as the hub signed it (its own camelCase keys), so the copy verifies
   // (POST /v1/verify/receipt, or offline with GET /v1/keys); the rest of the view is snake_case.

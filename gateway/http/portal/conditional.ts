@@ -19,19 +19,18 @@ export function preferredWaitSeconds(req: http.IncomingMessage): number | undefi
   const raw = req.headers.prefer;
   const value = Array.isArray(raw) ? raw.join(",") : raw;
   if (value === undefined) return undefined;
-  let wait: number | undefined;
   for (const part of value.split(",")) {
     const [pref] = part.split(";");
     const eq = pref.indexOf("=");
     const name = (eq < 0 ? pref : pref.slice(0, eq)).trim().toLowerCase();
     if (name !== "wait") continue;
     const given = eq < 0 ? "" : pref.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
-    if (!/^\d{1,9}$/.test(given)) {
-      throw new HttpError(400, "INVALID_ARGUMENT", `prefer: wait must be whole seconds, e.g. "Prefer: wait=${MAX_WAIT_SECONDS}" (got "${given.slice(0, 40)}")`, "prefer");
-    }
-    wait = Math.min(Number(given), MAX_WAIT_SECONDS);
+    // The value is not echoed: a header's bytes reach here as Latin-1, so anything else would come back garbled.
+    if (!/^\d+$/.test(given)) throw new HttpError(400, "INVALID_ARGUMENT", `prefer: wait must be whole seconds, e.g. "Prefer: wait=${MAX_WAIT_SECONDS}"`, "prefer");
+    // Only the first instance of a preference counts (RFC 7240 §2).
+    return Math.min(Number(given), MAX_WAIT_SECONDS);
   }
-  return wait;
+  return undefined;
 }
 
 /** The If-None-Match header as one value (several headers are one comma-separated list), or undefined. */

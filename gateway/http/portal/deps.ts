@@ -22,15 +22,10 @@ export interface PortalDeps {
 /**
  * Calls a service action as the one window (the hub's portal acts as department `data`), under
  * the request's id so the call can be followed in the logs. The applicant is always a parameter
- * taken from the verified token, never from the request body. `waitsMs`: how long the action may
- * wait on purpose (a waiting status read), added to the bus's request timeout.
+ * taken from the verified token, never from the request body.
  */
-export function callBus<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object, waitsMs = 0): Promise<T> {
-  return deps.broker.call<T, object>(action, params, {
-    meta: { caller: { department: ONE_WINDOW }, purpose: PORTAL_PURPOSE },
-    requestID: req.requestId,
-    ...(waitsMs > 0 ? { timeout: deps.rt.config.requestTimeoutMs + waitsMs } : {}),
-  });
+export function callBus<T>(deps: PortalDeps, req: PortalRequest, action: string, params: object): Promise<T> {
+  return deps.broker.call<T, object>(action, params, { meta: { caller: { department: ONE_WINDOW }, purpose: PORTAL_PURPOSE }, requestID: req.requestId });
 }
 
 /** The purpose the data-use log records for what the portal reads on an applicant's request. */

@@ -134,12 +134,16 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
       operationId: "getApplication", tags: ["applications"], params: APPLICATION,
       summary: "Status with the per-step timeline and its ETag; with If-None-Match (and Prefer: wait=N, N ≤ 30 s) answers 304 while unchanged, after waiting for a change",
       headers: {
-        "if-none-match": { type: "string", maxLength: 1024, description: "The ETag of the view the client has (W/\"...\"): 304 Not Modified while the view is the same" },
-        prefer: { type: "string", maxLength: 200, description: "wait=N (whole seconds; more than 30 is applied as 30): with If-None-Match, a running application's read waits up to N s for a change before answering 304 (Preference-Applied: wait=N)" },
+        "if-none-match": { type: "string", description: "The ETag of the view the client has (W/\"...\"; a list, or *): 304 Not Modified while the view is the same" },
+        prefer: { type: "string", description: "wait=N (whole seconds; more than 30 is applied as 30; the first wait counts, other preferences are ignored): with If-None-Match, a running application's read waits up to N s for a change before answering 304" },
+      },
+      responseHeaders: {
+        etag: { type: "string", description: "The view's weak entity tag, for If-None-Match" },
+        "preference-applied": { type: "string", description: "wait=N when the read waited for a change (N the seconds applied)" },
       },
       responses: {
-        "200": ["Status (header ETag: its weak tag, for If-None-Match)", "ApplicationStatus"],
-        "304": ["Not modified: the view still has the ETag given (after the wait asked for, if it was applied)"],
+        "200": ["Status", "ApplicationStatus"],
+        "304": ["Not modified: the view still has the ETag given (after the wait asked for, if it was applied); no body", null],
         "404": ["No such application of this applicant", "Error"],
       },
     },
@@ -516,6 +520,15 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
           body: async () => {
             if (!route.bodyLimit) throw new HttpError(400, "INVALID_ARGUMENT", "body: this route takes no body", "body");
             return (request.body ?? {}) as Record<string, unknown>;
+          },
+          onClientGone: (fn) => {
+            const res = reply.raw;
+            const closed = () => {
+              if (!res.writableFinished) fn();
+            };
+            if (res.destroyed) closed();
+            else res.once("close", closed);
+            return () => res.off("close", closed);
           },
         };
         const r: Reply = await route.handler(portalRequest, deps);

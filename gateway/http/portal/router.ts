@@ -31,6 +31,11 @@ export interface PortalRequest {
   department?: string;
   /** The JSON body, already parsed and checked against the route's schema. */
   body(): Promise<Record<string, unknown>>;
+  /**
+   * Calls `fn` once if the client goes away before the answer is sent (a held read ends early);
+   * returns the function that stops watching.
+   */
+  onClientGone(fn: () => void): () => void;
 }
 
 /** What a handler answers. */

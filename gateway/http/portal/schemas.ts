@@ -483,8 +483,10 @@ export interface RouteSchema {
   query?: Record<string, Schema>;
   /** Request headers the route reads (lower case; none required, other headers allowed). */
   headers?: Record<string, Schema>;
-  /** Answers by status: a description, with the $id of the body's schema. */
-  responses: Record<string, [description: string, schema?: string]>;
+  /** Answers by status: a description, with the $id of the body's schema (null: no body, as a 304 has). */
+  responses: Record<string, [description: string, schema?: string | null]>;
+  /** Response headers of the route's 2xx and 304 answers (documented in the OpenAPI answers). */
+  responseHeaders?: Record<string, Schema>;
 }
 
 /** The path parameters of the portal's routes. */
@@ -501,7 +503,11 @@ export const PARAM = {
 export function fastifySchema(s: RouteSchema, audience: Audience, hasBody: boolean): Schema {
   const error = (description: string) => ({ description, ...ref("Error") });
   const responses: Record<string, Schema> = {};
-  for (const [status, [description, schema]] of Object.entries(s.responses)) responses[status] = schema ? { description, ...ref(schema) } : { description, type: "object" };
+  for (const [status, [description, schema]] of Object.entries(s.responses)) {
+    const answer: Schema = schema === null ? { description, type: "null" } : schema ? { description, ...ref(schema) } : { description, type: "object" };
+    const withHeaders = s.responseHeaders && (status.startsWith("2") || status === "304");
+    responses[status] = withHeaders ? { ...answer, headers: s.responseHeaders } : answer;
+  }
   // Every route refuses query parameters it does not name (none, for a route without a query), as it does unknown body properties.
   responses["400"] ??= error("Bad input: `field` names the property (or the canonical form field), `message` the reason, `problems` every problem found");
   if (hasBody) {

@@ -30,7 +30,8 @@ describe("ifNoneMatchMatches", () => {
     expect(ifNoneMatchMatches('W/"other"', tag)).toBe(false);
     expect(ifNoneMatchMatches(opaque.slice(1, -1), tag)).toBe(false); // unquoted
     expect(ifNoneMatchMatches(`${tag}x`, tag)).toBe(false);
-    expect(ifNoneMatchMatches(`${tag},`.repeat(200), tag)).toBe(false); // past the length taken
+    expect(ifNoneMatchMatches(`${'W/"other",'.repeat(100)} ${tag}`, tag)).toBe(true); // a long list
+    expect(ifNoneMatchMatches(`${tag},`.repeat(1000), tag)).toBe(false); // past the length compared
     expect(ifNoneMatchMatches(undefined, tag)).toBe(false);
     expect(ifNoneMatchMatches("", tag)).toBe(false);
   });
@@ -45,8 +46,12 @@ describe("preferredWaitSeconds", () => {
     expect(preferredWaitSeconds(req('respond-async, Wait="5"; foo=bar'))).toBe(5);
     expect(preferredWaitSeconds(req("wait=0"))).toBe(0);
     expect(preferredWaitSeconds(req("wait=3600"))).toBe(MAX_WAIT_SECONDS);
+    expect(preferredWaitSeconds(req("wait=99999999999999999999"))).toBe(MAX_WAIT_SECONDS);
+    // Only the first instance counts (RFC 7240 §2); other preferences, however long, are ignored.
+    expect(preferredWaitSeconds(req("wait=1, wait=2"))).toBe(1);
+    expect(preferredWaitSeconds(req(Array.from({ length: 100 }, (_, i) => `x-ext${i}=1`).join(", ")))).toBeUndefined();
   });
-  it.each(["wait=abc", "wait=-1", "wait=1.5", "wait", "wait=", "wait=9999999999"])("refuses %s naming prefer", (value) => {
+  it.each(["wait=abc", "wait=-1", "wait=1.5", "wait", "wait=", "wait=１", "wait=x, wait=2"])("refuses %s naming prefer", (value) => {
     let caught: unknown;
     try {
       preferredWaitSeconds(req(value));

@@ -47,6 +47,17 @@ describe("StatusWatch", () => {
     expect(w.subscribe("C", "p1")).toBeDefined();
   });
 
+  it("ends a wait whose client went away, giving its place back at once", async () => {
+    const w = new StatusWatch({ total: 10, perApplicant: 1 });
+    const sub = w.subscribe("A", "p1")!;
+    const waiting = sub.until(30_000);
+    expect(w.subscribe("B", "p1")).toBeUndefined();
+    sub.cancel();
+    await expect(waiting).resolves.toBe("cancelled");
+    expect(w.stats()).toMatchObject({ waiting: 0, woken: 0, timedOut: 0 });
+    expect(w.subscribe("B", "p1")).toBeDefined();
+  });
+
   it("answers every wait on close, and waits no more after it", async () => {
     const w = new StatusWatch();
     const waiting = w.subscribe("A", "p1")!.until(30_000);
