@@ -19,7 +19,8 @@ export function preferredWaitSeconds(req: http.IncomingMessage): number | undefi
   const raw = req.headers.prefer;
   const value = Array.isArray(raw) ? raw.join(",") : raw;
   if (value === undefined) return undefined;
-  for (const part of value.split(",")) {
+  // Preferences are comma-separated; a quoted value may hold a comma.
+  for (const part of value.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
     const [pref] = part.split(";");
     const eq = pref.indexOf("=");
     const name = (eq < 0 ? pref : pref.slice(0, eq)).trim().toLowerCase();

@@ -49,6 +49,7 @@ describe("preferredWaitSeconds", () => {
     expect(preferredWaitSeconds(req("wait=99999999999999999999"))).toBe(MAX_WAIT_SECONDS);
     // Only the first instance counts (RFC 7240 §2); other preferences, however long, are ignored.
     expect(preferredWaitSeconds(req("wait=1, wait=2"))).toBe(1);
+    expect(preferredWaitSeconds(req('x="a,wait=1", wait=2'))).toBe(2); // a comma inside a quoted value
     expect(preferredWaitSeconds(req(Array.from({ length: 100 }, (_, i) => `x-ext${i}=1`).join(", ")))).toBeUndefined();
   });
   it.each(["wait=abc", "wait=-1", "wait=1.5", "wait", "wait=", "wait=１", "wait=x, wait=2"])("refuses %s naming prefer", (value) => {
