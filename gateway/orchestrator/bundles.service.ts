@@ -30,7 +30,6 @@ import { provideStatusWatch, StatusWatch } from "./status-watch";
 import { ifNoneMatchMatches, statusTag } from "./status-tag";
 import { changePayloadOf, startChangeFeed, type ChangeFeed } from "./change-feed";
 
-
 type Ctx<P> = Context<P, CallerMeta>;
 
 interface MaterialMeta {

@@ -5,7 +5,7 @@
  */
 import { applicantOf, callBus, type PortalDeps } from "./deps";
 import { statusWatchOf } from "../../orchestrator/status-watch";
-import { ifNoneMatchOf, preferredWaitSeconds } from "./conditional";
+import { preferredWaitSeconds } from "./conditional";
 import { toSnake } from "./http-kit";
 import type { PortalRequest, Reply } from "./router";
 
@@ -55,7 +55,8 @@ export async function myApplications(req: PortalRequest, deps: PortalDeps): Prom
  */
 export async function applicationStatus(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
   const wait = preferredWaitSeconds(req.raw);
-  const ifNoneMatch = ifNoneMatchOf(req.raw);
+  // Node joins repeated If-None-Match headers into one list.
+  const ifNoneMatch = req.raw.headers["if-none-match"];
   const applicationId = req.params.id;
   const applicant = applicantOf(req);
   const read = () => callBus<StatusAnswer>(deps, req, "bundles.status", { applicationId, applicant, ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }) });

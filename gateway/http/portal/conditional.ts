@@ -16,9 +16,9 @@ export const MAX_WAIT_SECONDS = 30;
  * mistaken for "do not wait".
  */
 export function preferredWaitSeconds(req: http.IncomingMessage): number | undefined {
-  const raw = req.headers.prefer;
-  const value = Array.isArray(raw) ? raw.join(",") : raw;
-  if (value === undefined) return undefined;
+  // Node joins repeated Prefer headers into one comma-separated value.
+  const value = req.headers.prefer;
+  if (typeof value !== "string") return undefined;
   // Preferences are comma-separated; a quoted value may hold a comma.
   for (const part of value.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
     const [pref] = part.split(";");
@@ -32,10 +32,4 @@ export function preferredWaitSeconds(req: http.IncomingMessage): number | undefi
     return Math.min(Number(given), MAX_WAIT_SECONDS);
   }
   return undefined;
-}
-
-/** The If-None-Match header as one value (several headers are one comma-separated list), or undefined. */
-export function ifNoneMatchOf(req: http.IncomingMessage): string | undefined {
-  const raw = req.headers["if-none-match"];
-  return Array.isArray(raw) ? raw.join(",") : raw;
 }

@@ -415,11 +415,10 @@ function toErrorReply(err: unknown): { status: number; body: ErrorBody; headers:
 const STANDARD_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
 function send(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string>): FastifyReply {
-  return reply
-    .code(status)
-    .headers({ ...STANDARD_HEADERS, ...headers })
-    .type("application/json; charset=utf-8")
-    .send(body === undefined ? "" : JSON.stringify(body));
+  reply.code(status).headers({ ...STANDARD_HEADERS, ...headers });
+  // A 304 has no body, so no content type either (RFC 9110 §15.4.5).
+  if (status === 304) return reply.send();
+  return reply.type("application/json; charset=utf-8").send(body === undefined ? "" : JSON.stringify(body));
 }
 
 /** Who called, as the route's onRequest hook found it. */
@@ -533,7 +532,6 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
         };
         const r: Reply = await route.handler(portalRequest, deps);
         log.debug({ requestId: request.id, method: request.method, route: route.path, status: r.status }, "portal ok");
-        if (r.status === 304) return reply.code(304).headers({ ...STANDARD_HEADERS, "x-request-id": request.id, ...r.headers }).send();
         if (r.contentType) return reply.code(r.status).headers({ ...STANDARD_HEADERS, "x-request-id": request.id, ...r.headers }).type(r.contentType).send(String(r.body));
         return send(reply, r.status, r.body, { "x-request-id": request.id, ...r.headers });
       },
