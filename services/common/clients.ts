@@ -128,24 +128,5 @@ export function clientsFor(department?: string) {
     return entity;
   }
 
-  /**
-   * That the enterprise holds a valid business licence (营业执照), checked by the licence service in
-   * one call: its newest licence of type BL held as valid, verified (signature, status, validity);
-   * only that licence's read is recorded, and nothing is asked from the applicant.
-   */
-  async function requireValidBusinessLicence(ctx: Ctx, creditCode: string, caseId: string): Promise<VerifyLicenceResponse> {
-    let check: VerifyLicenceResponse;
-    try {
-      check = await licences.verifyCurrent(ctx, creditCode, "BL", caseId);
-    } catch (err) {
-      if (isNotFound(err)) throw failedPrecondition("NO_VALID_BUSINESS_LICENCE", `${creditCode} 没有有效的营业执照 (no valid business licence)`);
-      throw err;
-    }
-    if (!check.valid) {
-      throw failedPrecondition("BUSINESS_LICENCE_INVALID", `营业执照 ${check.number} 核验未通过: ${check.failures.map((f) => f.reason).join("; ")}`);
-    }
-    return check;
-  }
-
-  return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity, requireValidBusinessLicence };
+  return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity };
 }

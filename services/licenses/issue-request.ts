@@ -11,6 +11,31 @@ export interface CheckedIssue {
   fields: Record<string, string>;
   validFrom: string;
   validUntil: string;
+  /** Types the holder must hold valid (distinct catalogue codes of the same holder kind), in the order given. */
+  prerequisites: string[];
+}
+
+/** More would be a request built wrong, not a rule of any licence type. */
+const MAX_PREREQUISITES = 8;
+
+/** The prerequisite types of a request: known, of the holder's kind, each once. */
+function checkPrerequisites(type: CatalogueType, codes: unknown): string[] {
+  if (codes === undefined || codes === null) return [];
+  if (!Array.isArray(codes)) throw invalidArgument("prerequisite_type_codes", "must be a list of licence type codes");
+  if (codes.length > MAX_PREREQUISITES) throw invalidArgument("prerequisite_type_codes", `must name at most ${MAX_PREREQUISITES} licence types`);
+  const out: string[] = [];
+  codes.forEach((code: unknown, i) => {
+    const field = `prerequisite_type_codes[${i}]`;
+    if (typeof code !== "string" || code === "") throw invalidArgument(field, "must be a licence type code");
+    const prerequisite = findLicenceType(code);
+    if (!prerequisite) throw invalidArgument(field, `"${code}" is not in the licence catalogue`);
+    if (prerequisite.holderKind !== type.holderKind) {
+      throw invalidArgument(field, `licence type ${code} is held by another kind of holder than ${type.code}`);
+    }
+    if (out.includes(code)) throw invalidArgument(field, `licence type ${code} is named twice`);
+    out.push(code);
+  });
+  return out;
 }
 
 /** Adds whole years to a date and steps back one day: a 5-year licence from 2026-03-01 ends 2031-02-28. */
@@ -63,6 +88,7 @@ export function checkIssueRequest(p: IssueLicenceRequest, caller: string, today 
     validUntil = requireDate(p.validUntil, "valid_until");
     if (validUntil < validFrom) throw invalidArgument("valid_until", `must not be before valid_from (${validFrom})`);
   }
+  const prerequisites = checkPrerequisites(type, p.prerequisiteTypeCodes);
   if (type.issuer !== caller) throw permissionDenied(`licence type ${type.code} (${type.nameZh}) is issued only by ${type.issuer}`);
-  return { type, holderId, fields, validFrom, validUntil };
+  return { type, holderId, fields, validFrom, validUntil, prerequisites };
 }

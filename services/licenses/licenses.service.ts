@@ -57,6 +57,28 @@ async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string,
   return (await requireActiveEntity(ctx, holderId, caseId)).name;
 }
 
+/**
+ * The prerequisite licences of an issue (IssueLicenceRequest.prerequisite_type_codes): for each
+ * type, the holder's newest licence the registry holds as valid, verified (signature, status,
+ * validity), its read recorded as the issuer's for the case. FAILED_PRECONDITION
+ * PREREQUISITE_NOT_HELD when there is none, PREREQUISITE_INVALID when one fails verification.
+ * Answers the holder's name on the first: its issuer signed it and it was just checked, so the
+ * identity registry is not asked again (a taxpayer's TAXREG takes the name on its business licence).
+ */
+async function prerequisiteHolderName(db: Database, ctx: Ctx<unknown>, caller: string, holderId: string, types: string[], caseId: string): Promise<string> {
+  const read = { reader: caller, caseId, action: "verify", purpose: purposeOf(ctx) };
+  const held = await Promise.all(types.map((type) => registry.currentOfType(db, holderId, type, read)));
+  const checks = await Promise.all(held.map((licence) => (licence ? registry.verify(db, licence, undefined, licence) : Promise.resolve(undefined))));
+  types.forEach((type, i) => {
+    const check = checks[i];
+    if (!check) throw failedPrecondition("PREREQUISITE_NOT_HELD", `持证主体 ${holderId} 没有有效的 ${type} 证照 (the holder holds no valid licence of a prerequisite type)`);
+    if (!check.valid) {
+      throw failedPrecondition("PREREQUISITE_INVALID", `${type} 证照 ${check.number} 核验未通过 (a prerequisite licence failed verification): ${check.failures.map((f) => f.reason).join("; ")}`);
+    }
+  });
+  return held[0]!.holderName;
+}
+
 /** A holder: an 18-character resident ID number or unified social credit code, upper-cased. */
 function requireHolderId(value: string): string {
   const holderId = requireText(value, "holder_id", 18, 18).toUpperCase();
@@ -117,7 +139,9 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const scope = `${caller}:issueLicence`;
         return answerOnce<Licence>(db, scope, key, request, async () => {
 
-          const name = await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
+          const name = checked.prerequisites.length
+            ? await prerequisiteHolderName(db, ctx, caller, checked.holderId, checked.prerequisites, caseId)
+            : await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
           const n: registry.NewLicence = {
             typeCode: checked.type.code,
             typeName: checked.type.nameZh,

@@ -1,6 +1,7 @@
 /**
- * 单位参保登记 (RegisterEmployer): checks the enterprise in identity and its business licence,
- * sets the work-injury risk class, assigns the 单位社保编号 and issues the SIREG e-licence.
+ * 单位参保登记 (RegisterEmployer): reads the employer from business registration, sets the
+ * work-injury risk class, assigns the 单位社保编号 and has the SIREG e-licence issued on condition
+ * of a valid business licence (the licence registry checks it in that call).
  */
 import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
@@ -13,7 +14,7 @@ import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { activateEmployer, alreadyRegistered, findEmployer, pinSiNumber } from "./employers";
 import { reasonCodeOf } from "../common/errors";
-import { hrss, riskClassFromRegistration } from "./remote";
+import { hrss, registeredEnterprise, riskClassOfEnterprise } from "./remote";
 import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
 
 type Ctx = Context<unknown, CallerMeta>;
@@ -39,14 +40,14 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     const existing = await findEmployer(db, creditCode);
     if (existing?.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing);
 
-    // Name and address from the legal-entity registry, never from the request.
-    const entity = await hrss.requireActiveEntity(ctx, creditCode, caseId);
-    await hrss.requireValidBusinessLicence(ctx, creditCode, caseId);
-    const region = poolingRegionOf(entity.regionCode);
+    // Name, region, address and scope from business registration, never from the request: one
+    // read (the legal-entity registry holds a copy of the same registration).
+    const enterprise = await registeredEnterprise(ctx, creditCode, caseId);
+    const region = poolingRegionOf(enterprise.regionCode);
     if (!region) {
-      throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${entity.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);
+      throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${enterprise.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);
     }
-    const riskClass = request.workInjuryRiskClass || (await riskClassFromRegistration(ctx, creditCode, caseId));
+    const riskClass = request.workInjuryRiskClass || riskClassOfEnterprise(enterprise);
 
     // A re-registration keeps the employer's number; a new employer draws the next of its region.
     const pinned = await pinSiNumber(db, `${scope}:pin`, key, request, { creditCode, region, registeredOn: todayInChina() });
@@ -55,6 +56,8 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
       typeCode: "SIREG",
       holderId: creditCode,
       caseId,
+      // The business licence is checked where SIREG is issued, and names the holder.
+      prerequisiteTypeCodes: ["BL"],
       fields: { si_number: pinned.siNumber, insurance_types: INSURANCE_TYPES_ZH, registered_on: pinned.registeredOn },
     });
 
@@ -65,11 +68,11 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
         fresh = true;
         return activateEmployer(tx, {
           creditCode,
-          name: entity.name,
+          name: enterprise.name,
           siNumber: pinned.siNumber,
-          regionCode: entity.regionCode,
+          regionCode: enterprise.regionCode,
           region,
-          address: entity.address,
+          address: enterprise.address,
           riskClass,
           riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
           licenceNumber: licence.number,

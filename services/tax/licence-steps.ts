@@ -21,6 +21,8 @@ export interface TaxLicenceRequest {
   holderId: string;
   caseId: string;
   fields: Record<string, string>;
+  /** Licence types the holder must hold valid (IssueLicenceRequest.prerequisite_type_codes). */
+  prerequisiteTypeCodes?: string[];
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
- * 新办纳税人 and its compensation. Registration reads identity, the licence registry and business
- * registration for the case, derives the taxpayer's type and tax types, issues the TAXREG
- * e-licence and only then writes; nothing the applicant could mistype is asked of them.
+ * 新办纳税人 and its compensation. Registration reads the enterprise from business registration
+ * (the authority that registered it: name, type, region, address, legal representative, scope) for
+ * the case, derives the taxpayer's type and tax types, has the TAXREG e-licence issued on condition
+ * of a valid business licence (checked by the licence registry in that call, which takes the
+ * holder's name from it) and only then writes; nothing the applicant could mistype is asked of them.
  */
 import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
-import { clientsFor } from "../common/clients";
 import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
@@ -26,8 +27,6 @@ import { findTaxpayer, loadTaxpayer, registerTaxpayer, setTaxpayerStatus, toTaxp
 
 type Ctx = Context<unknown, CallerMeta>;
 
-const c = clientsFor("tax");
-
 /** Registers a new taxpayer; the same key again returns the first result. */
 export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTaxpayerRequest): Promise<Taxpayer> {
   const caller = callerDepartment(ctx);
@@ -38,12 +37,12 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
     // Refuse a duplicate before asking three other services anything.
     assertRegistrable(creditCode, (await findTaxpayer(db, creditCode))?.status);
 
-    const entity = await c.requireActiveEntity(ctx, creditCode, caseId);
-    await c.requireValidBusinessLicence(ctx, creditCode, caseId);
+    // One read of the enterprise: the legal-entity registry holds a copy of the same registration,
+    // and the business licence is checked where the TAXREG licence is issued.
     const enterprise = await requireRegisteredEnterprise(ctx, creditCode, caseId);
     const scopeCodes = enterprise.businessScope.map((s) => s.code);
     const profile = taxpayerProfile({
-      regionCode: entity.regionCode,
+      regionCode: enterprise.regionCode,
       enterpriseType: enterprise.enterpriseType,
       scopeCodes,
       expectedAnnualSalesFen: salesFen,
@@ -55,6 +54,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
       typeCode: "TAXREG",
       holderId: creditCode,
       caseId,
+      prerequisiteTypeCodes: ["BL"],
       fields: {
         taxpayer_type: taxpayerTypeName(profile.taxpayerType),
         tax_authority: profile.taxAuthority,
@@ -67,13 +67,13 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
       taxpayer = await once(db, scope, key, request, (tx) =>
         registerTaxpayer(tx, {
           creditCode,
-          name: entity.name,
+          name: enterprise.name,
           enterpriseType: enterprise.enterpriseType,
-          regionCode: entity.regionCode,
+          regionCode: enterprise.regionCode,
           scopeCodes,
           ...profile,
-          address: entity.address,
-          legalRepresentativeName: entity.legalRepresentativeName,
+          address: enterprise.address,
+          legalRepresentativeName: enterprise.legalRepresentativeName,
           expectedAnnualSales: request.expectedAnnualSales,
           registrationLicenceNumber: licence.number,
           caseId,

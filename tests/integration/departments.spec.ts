@@ -300,6 +300,49 @@ describe("departments over gRPC, each in its own process", () => {
     expect(employer2.registrationLicenceNumber).not.toBe(employer.registrationLicenceNumber);
   }, 60_000);
 
+  it("has TAXREG and SIREG issued only to a holder with a valid business licence, checked in the issuing call, which names the holder", async () => {
+    const enterprise = await registerCompany(trade(), people[11], people[12]);
+    const code = enterprise.creditCode;
+    const licencesOf = async (type: string) =>
+      queryDatabase<{ number: string }>(db.url, "SELECT number FROM licenses.licences WHERE holder_id = $1 AND type_code = $2", [code, type]);
+    await client.call("LicenceService/SuspendLicence", { idempotencyKey: key("sus"), number: enterprise.licenceNumber, reason: "责令停业整顿" }, samr);
+
+    const taxKey = key("tp");
+    const siKey = key("er");
+    const noTax = await expectStatus(client.call("TaxService/RegisterTaxpayer", { idempotencyKey: taxKey, creditCode: code, caseId: "case-pre-1" }, tax), status.FAILED_PRECONDITION);
+    expect(noTax.metadata.get("reason-code")).toEqual(["PREREQUISITE_NOT_HELD"]);
+    expect(noTax.details).toContain("BL");
+    const noSi = await expectStatus(client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: siKey, creditCode: code, caseId: "case-pre-1" }, hrss), status.FAILED_PRECONDITION);
+    expect(noSi.metadata.get("reason-code")).toEqual(["PREREQUISITE_NOT_HELD"]);
+    expect(await queryDatabase(db.url, "SELECT 1 FROM tax.taxpayers WHERE credit_code = $1", [code])).toEqual([]);
+    expect(await queryDatabase(db.url, "SELECT 1 FROM social_insurance.employers WHERE credit_code = $1", [code])).toEqual([]);
+    expect(await licencesOf("TAXREG")).toEqual([]);
+    expect(await licencesOf("SIREG")).toEqual([]);
+
+    // Reinstated, the same requests (same keys) go through; the licences carry the name on the business licence.
+    await client.call("LicenceService/ReinstateLicence", { idempotencyKey: key("rei"), number: enterprise.licenceNumber, reason: "整改完成" }, samr);
+    const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: taxKey, creditCode: code, caseId: "case-pre-1" }, tax);
+    const employer = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: siKey, creditCode: code, caseId: "case-pre-1" }, hrss);
+    expect(taxpayer).toMatchObject({ name: enterprise.name, address: enterprise.address, legalRepresentativeName: people[11].name });
+    expect(employer).toMatchObject({ name: enterprise.name, address: enterprise.address, status: "EMPLOYER_STATUS_ACTIVE" });
+    for (const number of [taxpayer.registrationLicenceNumber, employer.registrationLicenceNumber]) {
+      const issued = await client.call("LicenceService/GetLicence", { number, caseId: "case-pre-1" }, samr);
+      expect(issued.holderName).toBe(enterprise.name);
+    }
+    // Each department's check of the business licence is recorded as its read, for its case.
+    const checks = await queryDatabase<{ reader: string; action: string }>(
+      db.url, "SELECT reader, action FROM licenses.data_uses WHERE item = $1 AND case_id = 'case-pre-1' ORDER BY reader", [enterprise.licenceNumber]);
+    expect(checks.filter((c) => c.action === "verify").map((c) => c.reader)).toEqual(expect.arrayContaining(["hrss", "tax"]));
+
+    // A business licence whose stored content no longer matches its signature does not count.
+    const other = await registerCompany(trade(), people[13], people[14]);
+    await queryDatabase(db.url, "UPDATE licenses.licences SET content = replace(content, $2, $3) WHERE number = $1", [other.licenceNumber, other.name, `${other.name}分公司`]);
+    const forged = await expectStatus(client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: other.creditCode, caseId: "case-pre-2" }, tax), status.FAILED_PRECONDITION);
+    expect(forged.metadata.get("reason-code")).toEqual(["PREREQUISITE_INVALID"]);
+    expect(forged.details).toMatch(/signature/);
+    expect(await queryDatabase(db.url, "SELECT 1 FROM tax.taxpayers WHERE credit_code = $1", [other.creditCode])).toEqual([]);
+  }, 60_000);
+
   it("refuses by rule with a stable reason code and a sentence, writing nothing", async () => {
     const reservation = await client.call("BusinessRegistrationService/DeclareName", {
       idempotencyKey: key("decl"), regionCode: "510104", tradeName: trade(), industry: "科技", organisationForm: "有限公司",

@@ -26,6 +26,7 @@ function request(over: Partial<IssueLicenceRequest> = {}): IssueLicenceRequest {
     validUntil: "",
     caseId: "CASE-1",
     supersedes: "",
+    prerequisiteTypeCodes: [],
     ...over,
   };
 }
@@ -82,6 +83,14 @@ describe("checkIssueRequest: a valid request", () => {
     expect(r.fields).toEqual(BL_FIELDS);
     expect(r.validFrom).toBe(TODAY);
     expect(r.validUntil).toBe("");
+    expect(r.prerequisites).toEqual([]);
+  });
+
+  it("keeps the prerequisite types in the order given", () => {
+    const seal = request({ typeCode: "SEAL", fields: {}, prerequisiteTypeCodes: ["BL", "FOOD"] });
+    const type = findLicenceType("SEAL")!;
+    seal.fields = Object.fromEntries(type.fields.filter((f) => f.required).map((f) => [f.name, f.format === "date" ? "2026-01-01" : "示例"]));
+    expect(checkIssueRequest(seal, "samr", TODAY).prerequisites).toEqual(["BL", "FOOD"]);
   });
 
   it("defaults valid_until to valid_from plus the type's validity", () => {
@@ -259,6 +268,17 @@ describe("checkIssueRequest: refusals", () => {
     );
     expect(e.message).toContain("valid_until");
     expectInvalid(() => checkIssueRequest(request({ validUntil: "2026-11-21" }), "samr", TODAY), "valid_until", `(${TODAY})`);
+  });
+
+  it("refuses prerequisites that are unknown, of another holder kind, named twice, empty or too many, naming the entry", () => {
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["NOPE"] }), "samr", TODAY), "prerequisite_type_codes[0]", /not in the licence catalogue/);
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["FOOD", "SICERT"] }), "samr", TODAY), "prerequisite_type_codes[1]", /another kind of holder/);
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["FOOD", "FOOD"] }), "samr", TODAY), "prerequisite_type_codes[1]", /named twice/);
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: [""] }), "samr", TODAY), "prerequisite_type_codes[0]", /licence type code/);
+    const many = ["BL", "SEAL", "TAXREG", "SIREG", "TAXCLR", "FOOD", "BL", "SEAL", "TAXREG"];
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: many }), "samr", TODAY), "prerequisite_type_codes", /at most 8/);
+    const notAList = { ...request(), prerequisiteTypeCodes: "BL" } as unknown as IssueLicenceRequest;
+    expectInvalid(() => checkIssueRequest(notAList, "samr", TODAY), "prerequisite_type_codes", /list/);
   });
 
   it("refuses a department that does not issue the type with PERMISSION_DENIED naming the issuer", () => {

@@ -259,6 +259,15 @@ export interface IssueLicenceRequest {
    * in the same transaction.
    */
   supersedes: string;
+  /**
+   * Licence types the holder must hold valid for this one to be issued (e.g. "BL": a taxpayer or
+   * employer registration needs a valid business licence). For each, the holder's newest licence
+   * the registry holds as valid is verified (signature, status, validity) and its read recorded as
+   * the issuer's for the case; none, or one that fails, refuses the issue with FAILED_PRECONDITION
+   * PREREQUISITE_NOT_HELD or PREREQUISITE_INVALID. The holder's name is then taken from the first
+   * of them (signed by its issuer, checked now) instead of being read from the identity registry.
+   */
+  prerequisiteTypeCodes: string[];
 }
 
 export interface IssueLicenceRequest_FieldsEntry {
@@ -1475,6 +1484,7 @@ function createBaseIssueLicenceRequest(): IssueLicenceRequest {
     validUntil: "",
     caseId: "",
     supersedes: "",
+    prerequisiteTypeCodes: [],
   };
 }
 
@@ -1503,6 +1513,9 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     }
     if (message.supersedes !== "") {
       writer.uint32(66).string(message.supersedes);
+    }
+    for (const v of message.prerequisiteTypeCodes) {
+      writer.uint32(74).string(v!);
     }
     return writer;
   },
@@ -1587,6 +1600,14 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
             message.supersedes = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.prerequisiteTypeCodes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1646,6 +1667,11 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
         ? globalThis.String(object.case_id)
         : "",
       supersedes: isSet(object.supersedes) ? globalThis.String(object.supersedes) : "",
+      prerequisiteTypeCodes: globalThis.Array.isArray(object?.prerequisiteTypeCodes)
+        ? object.prerequisiteTypeCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.prerequisite_type_codes)
+        ? object.prerequisite_type_codes.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1681,6 +1707,9 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     if (message.supersedes !== "") {
       obj.supersedes = message.supersedes;
     }
+    if (message.prerequisiteTypeCodes?.length) {
+      obj.prerequisiteTypeCodes = message.prerequisiteTypeCodes;
+    }
     return obj;
   },
 
@@ -1705,6 +1734,7 @@ export const IssueLicenceRequest: MessageFns<IssueLicenceRequest> = {
     message.validUntil = object.validUntil ?? "";
     message.caseId = object.caseId ?? "";
     message.supersedes = object.supersedes ?? "";
+    message.prerequisiteTypeCodes = object.prerequisiteTypeCodes?.map((e) => e) || [];
     return message;
   },
 };
