@@ -32,7 +32,10 @@ export interface RegisterEmployerInput {
  * read; otherwise the reads come first, then the 单位社保编号 and date are pinned to the key so
  * the licence call (keyed `${key}:licence`) is identical on every retry, and the registration is
  * recorded last. A concurrent registration under another key that commits first wins: this
- * call's licence is revoked and ALREADY_REGISTERED returned.
+ * call's licence is revoked and ALREADY_REGISTERED returned. A licence refused (no valid business
+ * licence: PREREQUISITE_NOT_HELD / PREREQUISITE_INVALID) leaves only the number pinned to the key:
+ * a retry once the business licence is valid again gets the same number; a new key leaves a gap,
+ * as a sequence does, and numbers stay distinct.
  */
 export async function registerEmployer(ctx: Ctx, db: Database, scope: string, key: string, request: RegisterEmployerInput): Promise<Employer> {
   return answerOnce<Employer>(db, scope, key, request, async () => {
