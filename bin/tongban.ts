@@ -10,6 +10,7 @@ import { rootLogger } from "../services/common/logger";
 import { bootstrap } from "../services/bootstrap";
 import { startHub } from "../services/hub";
 import { runAdminCommand } from "../services/admin";
+import { limitHeapGrowth } from "../services/common/heap";
 
 async function main() {
   let config;
@@ -35,6 +36,7 @@ async function main() {
     }
   }
   const log = rootLogger(config.logLevel);
+  limitHeapGrowth(config.heapGrowingPercent);
   const hub = await startHub(config);
   await bootstrap(hub);
   log.info(

@@ -74,6 +74,8 @@ export interface Config {
   orchestratorSweepMs: number;
   /** Department calls one gateway replica makes at once; more wait in the due queue, oldest first. */
   orchestratorMaxInFlight: number;
+  /** V8's heap growing factor as a percentage over 1 (heap.ts); 0: V8's own. */
+  heapGrowingPercent: number;
   /** Persons the identity service seeds into an empty registry at start (0 = none). */
   seedPopulation: number;
   /** Create development credentials for every department under DATA_DIR/credentials at start. */
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     // 0 turns the sweep off (tests of event-driven progress); retries and expired leases then wait.
     orchestratorSweepMs: int("ORCHESTRATOR_SWEEP_MS", 1000, 0, 60_000),
     orchestratorMaxInFlight: int("ORCHESTRATOR_MAX_IN_FLIGHT", 128, 1, 10_000),
+    heapGrowingPercent: int("HEAP_GROWING_PERCENT", 30, 0, 300),
     // The embedded default is for trying the hub: it comes with people and department keys.
     seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),

@@ -50,6 +50,7 @@ describe("loadConfig defaults", () => {
       orchestratorLeaseSeconds: 30,
       orchestratorSweepMs: 1000,
       orchestratorMaxInFlight: 128,
+      heapGrowingPercent: 30,
       seedPopulation: 10_000,
       devCredentials: true,
     });
@@ -117,8 +118,10 @@ describe("loadConfig accepted values", () => {
       REQUEST_TIMEOUT_MS: "100",
       LICENSE_SIGNING_ALGORITHM: "ED25519",
       LICENSE_KEY_SECRET: "x".repeat(32),
+      HEAP_GROWING_PERCENT: "0",
     });
     expect(c.namespace).toBe("prod_hz-1");
+    expect(c.heapGrowingPercent).toBe(0);
     expect(c.services).toEqual(["licenses", "identity"]);
     expect(c.natsUrl).toBe("nats://a:4222, tls://b:4222");
     expect(c.databaseUrl).toBe("postgres://db/tongban");
@@ -186,6 +189,7 @@ describe("loadConfig rejects invalid values, naming the variable", () => {
     expect(configError({ GRPC_PORT: "70000" }).problems[0]).toContain("0 to 65535");
     expect(configError({ SERVICES: "identity,bogus" }).problems[0]).toContain("bogus");
     expect(configError({ LICENSE_KEY_SECRET: "short" }).problems[0]).toContain("got 5");
+    expect(configError({ HEAP_GROWING_PERCENT: "301" }).problems[0]).toMatch(/^HEAP_GROWING_PERCENT .*0 to 300/);
   });
 
   it("lists every problem at once, one per line", () => {
