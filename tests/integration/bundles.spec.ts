@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
+import { connect as natsConnect } from "nats";
 import { status as grpcStatus } from "@grpc/grpc-js";
 import { expectStatus, HubClient, readCredential, tokenFor } from "../support/grpc-client";
 import { reportedPort, spawnHub, type HubProcess } from "../support/hub-process";
@@ -172,6 +173,50 @@ describe("bundles across processes", () => {
     expect(lines().find((l) => l.msg === "step succeeded")).toMatchObject({ department: expect.any(String), callMs: expect.any(Number) });
     const text = lines().map((l) => JSON.stringify(l)).join("\n");
     for (const personal of [applicant.idNumber, applicant.name, people[21].idNumber]) expect(text).not.toContain(personal);
+  }, 120_000);
+
+  it("asks each service what it needs once: a 开办企业 takes at most 20 requests between the services (40 bus messages with their replies)", async () => {
+    // Every request packet on this hub's bus, but the test's own (submit, status, decide).
+    const nc = await natsConnect({ servers: NATS_URL });
+    const requests: string[] = [];
+    const sub = nc.subscribe(`MOL-${env.TONGBAN_NAMESPACE}.>`);
+    const counting = (async () => {
+      for await (const m of sub) {
+        if (!/\.REQB?\./.test(m.subject)) continue;
+        const packet = JSON.parse(new TextDecoder().decode(m.data)) as { action: string; sender: string };
+        if (!packet.sender.startsWith("bundles-test-")) requests.push(packet.action);
+      }
+    })();
+    try {
+      await nc.flush();
+      const applicant = people[23];
+      const premises = await bus.call<{ materialId: string }, object>("materials.upload", {
+        owner: applicant.idNumber, typeCode: "PREMISES_PROOF", fileName: "租赁合同.pdf", contentType: "application/pdf", contentBase64: pdf(2000),
+      });
+      const articles = await bus.call<{ materialId: string }, object>("materials.upload", {
+        owner: applicant.idNumber, typeCode: "ARTICLES_OF_ASSOCIATION", fileName: "公司章程.pdf", contentType: "application/pdf", contentBase64: pdf(2001),
+      });
+      const { applicationId } = await bus.call<{ applicationId: string }, object>("bundles.submit", {
+        applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: key("client"),
+        form: startBusinessForm(applicant, [people[24]]), materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
+      });
+      await approveEstablishment(applicationId, applicant.idNumber);
+      const done = await until(() => status(applicationId, applicant.idNumber), (s) => s.status !== "RUNNING");
+      expect(done.status).toBe("COMPLETED");
+      await nc.flush();
+    } finally {
+      sub.unsubscribe();
+      await counting;
+      await nc.close();
+    }
+    const byAction = requests.reduce<Record<string, number>>((m, a) => ({ ...m, [a]: (m[a] ?? 0) + 1 }), {});
+    // 7 steps; the applicant, the legal representative and the employee read once each; the entity
+    // registered and read once for its business licence; 5 licences (with 2 seals); the enterprise
+    // read by tax and social insurance, whose licences check the business licence where they are issued.
+    if (requests.length > 20) throw new Error(`${requests.length} requests between the services: ${JSON.stringify(byAction)}`);
+    expect(byAction["bundles.submit"]).toBeUndefined();
+    expect(byAction["licenses.verifyLicence"]).toBeUndefined();
+    expect(byAction["identity.getEntity"]).toBe(1);
   }, 120_000);
 
   it("runs 员工录用, 企业变更 and 企业注销 for a registered enterprise", async () => {
