@@ -15,6 +15,21 @@ export interface CheckedIssue {
   prerequisites: string[];
 }
 
+/** The longest licence type code (catalogue codes are a few letters; VerifyLicence takes 16). */
+const TYPE_CODE_MAX = 16;
+
+/**
+ * The catalogue type a code names; INVALID_ARGUMENT naming `field` otherwise. A code too long is
+ * refused without echoing it (a megabyte echoed into the status message lost the whole answer at
+ * the client), a short one is echoed as a JSON string (control characters escaped).
+ */
+function typeCodeIn(code: string, field: string): CatalogueType {
+  if (code.length > TYPE_CODE_MAX) throw invalidArgument(field, `must be at most ${TYPE_CODE_MAX} characters (a licence type code)`);
+  const type = findLicenceType(code);
+  if (!type) throw invalidArgument(field, `${JSON.stringify(code)} is not in the licence catalogue`);
+  return type;
+}
+
 /** More would be a request built wrong, not a rule of any licence type. */
 const MAX_PREREQUISITES = 8;
 
@@ -27,8 +42,8 @@ function checkPrerequisites(type: CatalogueType, codes: unknown): string[] {
   codes.forEach((code: unknown, i) => {
     const field = `prerequisite_type_codes[${i}]`;
     if (typeof code !== "string" || code === "") throw invalidArgument(field, "must be a licence type code");
-    const prerequisite = findLicenceType(code);
-    if (!prerequisite) throw invalidArgument(field, `"${code}" is not in the licence catalogue`);
+    const prerequisite = typeCodeIn(code, field);
+    if (prerequisite.code === type.code) throw invalidArgument(field, `licence type ${code} cannot be a prerequisite of itself`);
     if (prerequisite.holderKind !== type.holderKind) {
       throw invalidArgument(field, `licence type ${code} is held by another kind of holder than ${type.code}`);
     }
@@ -75,8 +90,7 @@ function checkFields(type: CatalogueType, fields: Record<string, unknown>): Reco
 /** Validates the request for the calling department; throws INVALID_ARGUMENT or PERMISSION_DENIED. */
 export function checkIssueRequest(p: IssueLicenceRequest, caller: string, today = todayInChina()): CheckedIssue {
   if (!p.typeCode) throw invalidArgument("type_code", "is required");
-  const type = findLicenceType(p.typeCode);
-  if (!type) throw invalidArgument("type_code", `"${p.typeCode}" is not in the licence catalogue`);
+  const type = typeCodeIn(p.typeCode, "type_code");
   const holderId =
     type.holderKind === HolderKind.HOLDER_KIND_PERSON
       ? requireIdNumber(p.holderId, "holder_id").idNumber

@@ -39,8 +39,16 @@ import { LICENCE_NUMBER_MAX } from "./signing/licence-id";
 
 type Ctx<P> = Context<P, CallerMeta>;
 
-// The licence service reads holders on behalf of the issuing department (the incoming caller).
-const { identity, requireActiveEntity } = clientsFor();
+/**
+ * The licence registry is the data bureau's (LicenceService is owned by `data`, method-owners.ts),
+ * and the holder reads it makes before issuing are its own: recorded as `data`'s for the case, and
+ * kept for the case (clients.ts registryReads, 10 s), so the licences one case issues to one holder
+ * — a business licence, its seal certificates, TAXREG, SIREG, each from another department — read
+ * the legal-entity registry once. Read as each issuing department instead, a 开办企业 read the same
+ * entity three times over the bus.
+ */
+const LICENCE_REGISTRY = "data";
+const { identity, requireActiveEntity } = clientsFor(LICENCE_REGISTRY);
 
 /** The holder's registered name, read from identity for this case; refuses unknown or closed holders. */
 async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string, caseId: string): Promise<string> {
@@ -61,11 +69,10 @@ async function holderName(ctx: Ctx<unknown>, kind: HolderKind, holderId: string,
  * The prerequisite licences of an issue (IssueLicenceRequest.prerequisite_type_codes): for each
  * type, the holder's newest licence the registry holds as valid, verified (signature, status,
  * validity), its read recorded as the issuer's for the case. FAILED_PRECONDITION
- * PREREQUISITE_NOT_HELD when there is none, PREREQUISITE_INVALID when one fails verification.
- * Answers the holder's name on the first: its issuer signed it and it was just checked, so the
- * identity registry is not asked again (a taxpayer's TAXREG takes the name on its business licence).
+ * PREREQUISITE_NOT_HELD when there is none, PREREQUISITE_INVALID when one fails verification. A
+ * condition added to the issue, never one taken away: the holder is still read from identity.
  */
-async function prerequisiteHolderName(db: Database, ctx: Ctx<unknown>, caller: string, holderId: string, types: string[], caseId: string): Promise<string> {
+async function requirePrerequisites(db: Database, ctx: Ctx<unknown>, caller: string, holderId: string, types: string[], caseId: string): Promise<void> {
   const read = { reader: caller, caseId, action: "verify", purpose: purposeOf(ctx) };
   const held = await Promise.all(types.map((type) => registry.currentOfType(db, holderId, type, read)));
   const checks = await Promise.all(held.map((licence) => (licence ? registry.verify(db, licence, undefined, licence) : Promise.resolve(undefined))));
@@ -76,7 +83,6 @@ async function prerequisiteHolderName(db: Database, ctx: Ctx<unknown>, caller: s
       throw failedPrecondition("PREREQUISITE_INVALID", `${type} 证照 ${check.number} 核验未通过 (a prerequisite licence failed verification): ${check.failures.map((f) => f.reason).join("; ")}`);
     }
   });
-  return held[0]!.holderName;
 }
 
 /** A holder: an 18-character resident ID number or unified social credit code, upper-cased. */
@@ -129,6 +135,9 @@ export function licensesService(rt: Runtime): ServiceSchema {
         handler: () => ({ types: LICENCE_TYPES.map((t) => ({ ...t, nationalCode: authorities.typeCode(t.code) })) }),
       },
       async issueLicence(ctx: Ctx<IssueLicenceRequest>): Promise<Licence> {
+        // A bus caller's non-list would stop fromPartial with a TypeError instead of naming the field.
+        const given = (ctx.params as { prerequisiteTypeCodes?: unknown } | undefined)?.prerequisiteTypeCodes;
+        if (given !== undefined && given !== null && !Array.isArray(given)) throw invalidArgument("prerequisite_type_codes", "must be a list of licence type codes");
         const p = IssueLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         const key = checkIdempotencyKey(p.idempotencyKey);
@@ -139,9 +148,14 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const scope = `${caller}:issueLicence`;
         return answerOnce<Licence>(db, scope, key, request, async () => {
 
-          const name = checked.prerequisites.length
-            ? await prerequisiteHolderName(db, ctx, caller, checked.holderId, checked.prerequisites, caseId)
-            : await holderName(ctx, checked.type.holderKind, checked.holderId, caseId);
+          // Both at once; a refusal of the holder is reported before one of its prerequisites, whichever came first.
+          const [holder, prerequisites] = await Promise.allSettled([
+            holderName(ctx, checked.type.holderKind, checked.holderId, caseId),
+            requirePrerequisites(db, ctx, caller, checked.holderId, checked.prerequisites, caseId),
+          ]);
+          if (holder.status === "rejected") throw holder.reason;
+          if (prerequisites.status === "rejected") throw prerequisites.reason;
+          const name = holder.value;
           const n: registry.NewLicence = {
             typeCode: checked.type.code,
             typeName: checked.type.nameZh,

@@ -59,7 +59,7 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
       typeCode: "SIREG",
       holderId: creditCode,
       caseId,
-      // The business licence is checked where SIREG is issued, and names the holder.
+      // The business licence is checked where SIREG is issued (the registry reads the holder from identity).
       prerequisiteTypeCodes: ["BL"],
       fields: { si_number: pinned.siNumber, insurance_types: INSURANCE_TYPES_ZH, registered_on: pinned.registeredOn },
     });

@@ -2,8 +2,9 @@
  * 新办纳税人 and its compensation. Registration reads the enterprise from business registration
  * (the authority that registered it: name, type, region, address, legal representative, scope) for
  * the case, derives the taxpayer's type and tax types, has the TAXREG e-licence issued on condition
- * of a valid business licence (checked by the licence registry in that call, which takes the
- * holder's name from it) and only then writes; nothing the applicant could mistype is asked of them.
+ * of a valid business licence (checked by the licence registry in that call, which also reads the
+ * holder from identity: active, and its name) and only then writes; nothing the applicant could
+ * mistype is asked of them.
  */
 import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";

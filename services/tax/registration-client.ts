@@ -22,7 +22,7 @@ export async function requireRegisteredEnterprise(ctx: Context<unknown, CallerMe
     }
     throw err;
   }
-  // Identity has already confirmed the entity active; here only a closed registration refuses.
+  // A closed registration refuses here; the licence registry reads the entity from identity (active) when TAXREG is issued.
   if (CLOSED.includes(enterprise.status)) {
     throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${creditCode} 的登记状态为 ${enterprise.status} (the enterprise is not active in business registration)`);
   }

@@ -189,7 +189,8 @@ describe("bundles across processes", () => {
     })();
     try {
       await nc.flush();
-      const applicant = people[23];
+      // People no other case here uses (a person is insured by one employer at a time).
+      const applicant = people[61];
       const premises = await bus.call<{ materialId: string }, object>("materials.upload", {
         owner: applicant.idNumber, typeCode: "PREMISES_PROOF", fileName: "租赁合同.pdf", contentType: "application/pdf", contentBase64: pdf(2000),
       });
@@ -198,7 +199,7 @@ describe("bundles across processes", () => {
       });
       const { applicationId } = await bus.call<{ applicationId: string }, object>("bundles.submit", {
         applicant: applicant.idNumber, bundleCode: "START_BUSINESS", consent: START_BUSINESS_CONSENT, clientKey: key("client"),
-        form: startBusinessForm(applicant, [people[24]]), materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
+        form: startBusinessForm(applicant, [people[62]]), materials: { ARTICLES_OF_ASSOCIATION: articles.materialId, PREMISES_PROOF: premises.materialId },
       });
       await approveEstablishment(applicationId, applicant.idNumber);
       const done = await until(() => status(applicationId, applicant.idNumber), (s) => s.status !== "RUNNING");

@@ -300,7 +300,7 @@ describe("departments over gRPC, each in its own process", () => {
     expect(employer2.registrationLicenceNumber).not.toBe(employer.registrationLicenceNumber);
   }, 60_000);
 
-  it("has TAXREG and SIREG issued only to a holder with a valid business licence, checked in the issuing call, which names the holder", async () => {
+  it("has TAXREG and SIREG issued only to a holder with a valid business licence, checked in the issuing call; the holder is still read from identity", async () => {
     const enterprise = await registerCompany(trade(), people[11], people[12]);
     const code = enterprise.creditCode;
     const licencesOf = async (type: string) =>
@@ -319,7 +319,7 @@ describe("departments over gRPC, each in its own process", () => {
     expect(await licencesOf("TAXREG")).toEqual([]);
     expect(await licencesOf("SIREG")).toEqual([]);
 
-    // Reinstated, the same requests (same keys) go through; the licences carry the name on the business licence.
+    // Reinstated, the same requests (same keys) go through; the licences carry the holder's registered name.
     await client.call("LicenceService/ReinstateLicence", { idempotencyKey: key("rei"), number: enterprise.licenceNumber, reason: "整改完成" }, samr);
     const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: taxKey, creditCode: code, caseId: "case-pre-1" }, tax);
     const employer = await client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: siKey, creditCode: code, caseId: "case-pre-1" }, hrss);
@@ -333,6 +333,20 @@ describe("departments over gRPC, each in its own process", () => {
     const checks = await queryDatabase<{ reader: string; action: string }>(
       db.url, "SELECT reader, action FROM licenses.data_uses WHERE item = $1 AND case_id = 'case-pre-1' ORDER BY reader", [enterprise.licenceNumber]);
     expect(checks.filter((c) => c.action === "verify").map((c) => c.reader)).toEqual(expect.arrayContaining(["hrss", "tax"]));
+    // The holder itself is read by the licence registry (the data bureau's), for the case, not by each issuer again.
+    const holderReads = await queryDatabase<{ reader: string }>(db.url, "SELECT DISTINCT reader FROM identity.data_uses WHERE subject_id = $1 AND case_id = 'case-pre-1'", [code]);
+    expect(holderReads.map((r) => r.reader)).toEqual(["data"]);
+
+    // A prerequisite adds a condition and takes none away: an entity deregistered in the legal-entity
+    // registry is refused, though its business licence and its registration still stand.
+    const closed = await registerCompany(trade(), people[15], people[16]);
+    await client.call("IdentityService/DeregisterEntity", { idempotencyKey: key("derg"), creditCode: closed.creditCode, reason: "法人库注销", caseId: "case-pre-3" }, samr);
+    const gone = await expectStatus(client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: closed.creditCode, caseId: "case-pre-3" }, tax), status.FAILED_PRECONDITION);
+    expect(gone.metadata.get("reason-code")).toEqual(["ENTITY_DEREGISTERED"]);
+    const goneSi = await expectStatus(client.call("SocialInsuranceService/RegisterEmployer", { idempotencyKey: key("er"), creditCode: closed.creditCode, caseId: "case-pre-3" }, hrss), status.FAILED_PRECONDITION);
+    expect(goneSi.metadata.get("reason-code")).toEqual(["ENTITY_DEREGISTERED"]);
+    expect(await queryDatabase(db.url, "SELECT 1 FROM tax.taxpayers WHERE credit_code = $1 UNION ALL SELECT 1 FROM social_insurance.employers WHERE credit_code = $1", [closed.creditCode])).toEqual([]);
+    expect(await queryDatabase(db.url, "SELECT type_code FROM licenses.licences WHERE holder_id = $1", [closed.creditCode])).toEqual([{ type_code: "BL" }]);
 
     // A business licence whose stored content no longer matches its signature does not count.
     const other = await registerCompany(trade(), people[13], people[14]);

@@ -190,6 +190,11 @@ describe("public verification without a login", () => {
   it("refuses a copy that names a field twice or holds text the registry cannot, answers status and validity from the registry, and records a public check once a day", async () => {
     const code = await registerCompany(5);
     const copy = await hub.broker.call<Record<string, any>, object>("licenses.issueLicence", blRequest(code, "verify-bl-hostile"), as("samr"));
+    // A bus caller's prerequisites that are not a list are refused naming the field, not with a TypeError.
+    for (const prerequisiteTypeCodes of ["BL", { 0: "BL" }, 7]) {
+      await expect(hub.broker.call("licenses.issueLicence", { ...blRequest(code, "verify-bl-prereq"), prerequisiteTypeCodes }, as("samr")))
+        .rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "prerequisite_type_codes" } });
+    }
     expect((await api("POST", "/v1/verify/licence", { licence: copy })).body.valid).toBe(true);
     // Both spellings of one field: a relying party could show one while the check judged the other.
     for (const [licence, field] of [

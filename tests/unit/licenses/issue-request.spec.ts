@@ -174,6 +174,11 @@ describe("checkIssueRequest: refusals", () => {
     expectInvalid(() => checkIssueRequest(request({ typeCode: "" }), "samr", TODAY), "type_code", "is required");
   });
 
+  it("refuses a type code longer than any in the catalogue without echoing it", () => {
+    const e = expectInvalid(() => checkIssueRequest(request({ typeCode: "BL".repeat(500_000) }), "samr", TODAY), "type_code", /at most 16 characters/);
+    expect(e.message.length).toBeLessThan(200);
+  });
+
   it.each(["XYZ", "bl", " BL"])("refuses the type code %j as not in the catalogue", (code) => {
     const e = expectInvalid(() => checkIssueRequest(request({ typeCode: code }), "samr", TODAY), "type_code");
     expect(e.message).toContain(`"${code}" is not in the licence catalogue`);
@@ -277,6 +282,10 @@ describe("checkIssueRequest: refusals", () => {
     expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: [""] }), "samr", TODAY), "prerequisite_type_codes[0]", /licence type code/);
     const many = ["BL", "SEAL", "TAXREG", "SIREG", "TAXCLR", "FOOD", "BL", "SEAL", "TAXREG"];
     expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: many }), "samr", TODAY), "prerequisite_type_codes", /at most 8/);
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["BL"] }), "samr", TODAY), "prerequisite_type_codes[0]", /prerequisite of itself/);
+    const long = expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["X".repeat(100_000)] }), "samr", TODAY), "prerequisite_type_codes[0]", /at most 16 characters/);
+    expect(long.message.length).toBeLessThan(200);
+    expectInvalid(() => checkIssueRequest(request({ prerequisiteTypeCodes: ["\u001b[31m\r\u0007"] }), "samr", TODAY), "prerequisite_type_codes[0]", /^"\\u001b\[31m\\r\\u0007" is not/);
     const notAList = { ...request(), prerequisiteTypeCodes: "BL" } as unknown as IssueLicenceRequest;
     expectInvalid(() => checkIssueRequest(notAList, "samr", TODAY), "prerequisite_type_codes", /list/);
   });

@@ -264,8 +264,9 @@ export interface IssueLicenceRequest {
    * employer registration needs a valid business licence). For each, the holder's newest licence
    * the registry holds as valid is verified (signature, status, validity) and its read recorded as
    * the issuer's for the case; none, or one that fails, refuses the issue with FAILED_PRECONDITION
-   * PREREQUISITE_NOT_HELD or PREREQUISITE_INVALID. The holder's name is then taken from the first
-   * of them (signed by its issuer, checked now) instead of being read from the identity registry.
+   * PREREQUISITE_NOT_HELD or PREREQUISITE_INVALID. A condition added, never one taken away: the
+   * holder is still read from the identity registry (active, and its name). At most 8, each a
+   * catalogue code of the holder's kind, named once, not the type being issued.
    */
   prerequisiteTypeCodes: string[];
 }
