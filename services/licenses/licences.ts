@@ -190,14 +190,17 @@ export async function listByHolder(q: Queryable, holderId: string, read: Licence
 }
 
 /**
- * The holder's newest licence of a type that the registry holds as valid (expired ones included,
- * so the check can say so), its read recorded; undefined when there is none.
+ * The holder's current licence of a type that the registry holds as valid: the newest within its
+ * validity on `today` (China date), else the newest (expired or not yet valid, so the check can say
+ * so); its read recorded; undefined when there is none. Newest alone let a licence issued to start
+ * next year hide the one valid today.
  */
-export async function currentOfType(q: Queryable, holderId: string, typeCode: string, read: LicenceRead): Promise<Licence | undefined> {
+export async function currentOfType(q: Queryable, holderId: string, typeCode: string, read: LicenceRead, today = todayInChina()): Promise<Licence | undefined> {
   const rows = await readLicences(
     q,
-    "SELECT * FROM licences WHERE holder_id = $1 AND type_code = $2 AND status = $3 ORDER BY issued_at DESC, number LIMIT 1",
-    [holderId, typeCode, LicenceStatus.LICENCE_STATUS_VALID],
+    `SELECT * FROM licences WHERE holder_id = $1 AND type_code = $2 AND status = $3
+     ORDER BY (content::jsonb ->> 'validFrom' <= $4 AND (valid_until = '' OR valid_until >= $4)) DESC, issued_at DESC, number LIMIT 1`,
+    [holderId, typeCode, LicenceStatus.LICENCE_STATUS_VALID, today],
     read,
   );
   return rows.length > 0 ? toLicence(rows[0]) : undefined;

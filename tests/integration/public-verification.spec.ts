@@ -165,6 +165,20 @@ describe("public verification without a login", () => {
     expect(revoked.body.failures).toEqual([{ check: "status", reason: "licence is revoked: 依法吊销" }]);
   });
 
+  it("checks the holder's licence valid today, not a newer one that starts later, by holder and type and as a prerequisite", async () => {
+    const code = await registerCompany(6);
+    const food = (key: string, extra: object = {}) => ({
+      idempotencyKey: key, typeCode: "FOOD", holderId: code, caseId: "verify-6",
+      fields: { operator: "示例餐饮", premises: "某路2号", main_business: "餐饮服务", food_categories: "热食类" }, ...extra,
+    });
+    const now = await hub.broker.call<{ number: string }, object>("licenses.issueLicence", food("verify-food-now"), as("samr"));
+    const later = await hub.broker.call<{ number: string }, object>("licenses.issueLicence", food("verify-food-2030", { validFrom: "2030-01-01", validUntil: "2034-12-31" }), as("samr"));
+    const check = await hub.broker.call<{ valid: boolean; number: string }, object>("licenses.verifyLicence", { holderId: code, typeCode: "FOOD", caseId: "verify-6" }, as("tax"));
+    expect(check).toMatchObject({ valid: true, number: now.number });
+    expect(check.number).not.toBe(later.number);
+    await hub.broker.call("licenses.issueLicence", { ...blRequest(code, "verify-bl-after-food"), prerequisiteTypeCodes: ["FOOD"] }, as("samr"));
+  });
+
   it("says a licence past its validity is expired, and an unknown or malformed copy what is wrong with it", async () => {
     const code = await registerCompany(3);
     const expired = await hub.broker.call<Record<string, unknown>, object>("licenses.issueLicence", blRequest(code, "verify-bl-expired", { validFrom: "2020-01-01", validUntil: "2021-12-31" }), as("samr"));
