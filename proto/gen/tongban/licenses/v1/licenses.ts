@@ -261,8 +261,9 @@ export interface IssueLicenceRequest {
   supersedes: string;
   /**
    * Licence types the holder must hold valid for this one to be issued (e.g. "BL": a taxpayer or
-   * employer registration needs a valid business licence). For each, the holder's newest licence
-   * the registry holds as valid is verified (signature, status, validity) and its read recorded as
+   * employer registration needs a valid business licence). For each, the holder's current licence
+   * (held as valid by the registry: the newest valid today, else the newest) is verified
+   * (signature, status, validity) and its read recorded as
    * the issuer's for the case; none, or one that fails, refuses the issue with FAILED_PRECONDITION
    * PREREQUISITE_NOT_HELD or PREREQUISITE_INVALID. A condition added, never one taken away: the
    * holder is still read from the identity registry (active, and its name). At most 8, each a
@@ -288,9 +289,9 @@ export interface VerifyLicenceRequest {
   licence: Licence | undefined;
   caseId: string;
   /**
-   * ... or the holder's newest licence of a type that the registry holds as valid (NOT_FOUND when
-   * none): the check that an enterprise holds, e.g., a valid business licence ("BL"), reading and
-   * recording only that licence.
+   * ... or the holder's current licence of a type that the registry holds as valid (the newest valid
+   * today, else the newest; NOT_FOUND when none): the check that an enterprise holds, e.g., a valid
+   * business licence ("BL"), reading and recording only that licence.
    */
   holderId: string;
   typeCode: string;
