@@ -10,7 +10,7 @@ import type { CallingOptions, Context } from "moleculer";
 import type { CallerMeta } from "./caller";
 import { failedPrecondition, reasonCodeOf } from "./errors";
 import { Memo } from "./memo";
-import type { Enterprise as RegisteredEnterprise } from "../../proto/gen/tongban/registration/v1/registration";
+import { Enterprise as RegisteredEnterprise, EnterpriseStatus } from "../../proto/gen/tongban/registration/v1/registration";
 import { EntityStatus, type Entity, type Person, type VerifyPersonResponse } from "../../proto/gen/tongban/identity/v1/identity";
 import {
   type IssueLicenceRequest,
@@ -25,6 +25,9 @@ type Ctx = Context<unknown, CallerMeta>;
 type EntityChange = { creditCode?: string; [field: string]: unknown };
 
 const isNotFound = (err: unknown) => (err as { type?: string }).type === "NOT_FOUND";
+
+/** Registration statuses of an enterprise that no longer operates. */
+const CLOSED_ENTERPRISE = [EnterpriseStatus.ENTERPRISE_STATUS_CANCELLED, EnterpriseStatus.ENTERPRISE_STATUS_DEREGISTERED];
 
 /**
  * Registry reads of this process by (kind, department, case, ID number or credit code): a step that
@@ -128,5 +131,28 @@ export function clientsFor(department?: string) {
     return entity;
   }
 
-  return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity };
+  /**
+   * The enterprise as business registration holds it (name, type, region, address, legal
+   * representative, scope, status), for a case: the one read of an enterprise a department's
+   * registration makes (the legal-entity registry holds a copy of the same registration).
+   * FAILED_PRECONDITION ENTERPRISE_NOT_REGISTERED when registration does not know it,
+   * ENTERPRISE_NOT_ACTIVE when it closed it.
+   */
+  async function requireRegisteredEnterprise(ctx: Ctx, creditCode: string, caseId: string): Promise<RegisteredEnterprise> {
+    let enterprise: RegisteredEnterprise;
+    try {
+      enterprise = RegisteredEnterprise.fromPartial(await registration.getEnterprise(ctx, creditCode, caseId));
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw failedPrecondition("ENTERPRISE_NOT_REGISTERED", `登记机关没有 ${creditCode} 的设立登记 (business registration does not know the enterprise)`);
+      }
+      throw err;
+    }
+    if (CLOSED_ENTERPRISE.includes(enterprise.status)) {
+      throw failedPrecondition("ENTERPRISE_NOT_ACTIVE", `企业 ${creditCode} 的登记状态为 ${enterprise.status} (the enterprise is not active in business registration)`);
+    }
+    return enterprise;
+  }
+
+  return { call, identity, licences, registration, revokeIfLive, requirePerson, requireActiveEntity, requireRegisteredEnterprise };
 }

@@ -14,7 +14,7 @@ import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { activateEmployer, alreadyRegistered, findEmployer, pinSiNumber } from "./employers";
 import { reasonCodeOf } from "../common/errors";
-import { hrss, registeredEnterprise, riskClassOfEnterprise } from "./remote";
+import { hrss, riskClassOfEnterprise } from "./remote";
 import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
 
 type Ctx = Context<unknown, CallerMeta>;
@@ -45,7 +45,7 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
 
     // Name, region, address and scope from business registration, never from the request: one
     // read (the legal-entity registry holds a copy of the same registration).
-    const enterprise = await registeredEnterprise(ctx, creditCode, caseId);
+    const enterprise = await hrss.requireRegisteredEnterprise(ctx, creditCode, caseId);
     const region = poolingRegionOf(enterprise.regionCode);
     if (!region) {
       throw failedPrecondition("REGION_NOT_SERVED", `登记机关所在地 ${enterprise.regionCode} 不属于任何统筹区 (no city-level pooling region for this region code)`);

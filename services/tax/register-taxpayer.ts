@@ -18,7 +18,7 @@ import { endWithholdingsOf } from "./withholdings";
 import { withdrawGrantsOf } from "./grants";
 import { reasonCodeOf } from "../common/errors";
 import { issueTaxLicence, revokeTaxLicence, voidTaxLicence } from "./licence-steps";
-import { requireRegisteredEnterprise } from "./registration-client";
+import { clientsFor } from "../common/clients";
 import { checkCancelTaxpayer, checkRegisterTaxpayer } from "./requests";
 import { joinTaxTypes } from "./rules/tax-types";
 import { taxpayerProfile } from "./rules/taxpayer-profile";
@@ -27,6 +27,8 @@ import { assertCancellable, assertRegistrable } from "./rules/taxpayer-status";
 import { findTaxpayer, loadTaxpayer, registerTaxpayer, setTaxpayerStatus, toTaxpayer } from "./taxpayers";
 
 type Ctx = Context<unknown, CallerMeta>;
+
+const { requireRegisteredEnterprise } = clientsFor("tax");
 
 /** Registers a new taxpayer; the same key again returns the first result. */
 export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTaxpayerRequest): Promise<Taxpayer> {
