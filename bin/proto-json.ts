@@ -6,7 +6,7 @@
  * Walks the message descriptors proto-loader loaded, so only fields typed Timestamp change.
  */
 import type { PackageDefinition } from "@grpc/proto-loader";
-import { descriptorOf, isMapField, typeKey } from "../gateway/grpc/descriptors";
+import { descriptorOf, isMapField, typeKey } from "../services/common/proto-descriptors";
 
 const TIMESTAMP = "google.protobuf.Timestamp";
 

@@ -6,7 +6,7 @@
  * reflection); only an answer that failed to encode is walked, so a well-formed one costs nothing.
  */
 import type { PackageDefinition } from "@grpc/proto-loader";
-import { descriptorOf, isMapField, typeKey, type EnumDescriptor } from "./descriptors";
+import { descriptorOf, isMapField, typeKey, type EnumDescriptor } from "../../services/common/proto-descriptors";
 import { jsonName } from "../../services/common/json-names";
 
 const NUMBERS = new Set(["TYPE_INT32", "TYPE_UINT32", "TYPE_SINT32", "TYPE_FIXED32", "TYPE_SFIXED32", "TYPE_DOUBLE", "TYPE_FLOAT"]);

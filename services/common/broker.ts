@@ -6,6 +6,7 @@ import { ServiceBroker, type BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
 import { DataExceptionMiddleware } from "./data-exceptions";
+import { RequestShapeMiddleware } from "./request-shapes";
 import { ActionScopeMiddleware, enableDatabaseSpans, tracingOptions } from "./tracing";
 
 /** Broker options for a process with this configuration. */
@@ -64,8 +65,12 @@ export function brokerOptions(config: Config): BrokerOptions {
     metrics: { enabled: config.metrics, reporter: [], defaultQuantiles: [] },
     // Traces to a Zipkin-format collector when TRACING_ZIPKIN_URL is set (tracing.ts); off otherwise.
     tracing: tracingOptions(config),
-    // Bad values that reach the database are the caller's (400), not the hub's (data-exceptions.ts).
-    middlewares: config.tracingZipkinUrl ? [DataExceptionMiddleware, ActionScopeMiddleware] : [DataExceptionMiddleware],
+    // Bad values that reach the database are the caller's (400), not the hub's (data-exceptions.ts);
+    // a bus caller's request whose fields are not of their proto kinds is refused before the action
+    // runs (request-shapes.ts).
+    middlewares: config.tracingZipkinUrl
+      ? [DataExceptionMiddleware, RequestShapeMiddleware, ActionScopeMiddleware]
+      : [DataExceptionMiddleware, RequestShapeMiddleware],
   };
 }
 

@@ -135,9 +135,6 @@ export function licensesService(rt: Runtime): ServiceSchema {
         handler: () => ({ types: LICENCE_TYPES.map((t) => ({ ...t, nationalCode: authorities.typeCode(t.code) })) }),
       },
       async issueLicence(ctx: Ctx<IssueLicenceRequest>): Promise<Licence> {
-        // A bus caller's non-list would stop fromPartial with a TypeError instead of naming the field.
-        const given = (ctx.params as { prerequisiteTypeCodes?: unknown } | undefined)?.prerequisiteTypeCodes;
-        if (given !== undefined && given !== null && !Array.isArray(given)) throw invalidArgument("prerequisite_type_codes", "must be a list of licence type codes");
         const p = IssueLicenceRequest.fromPartial(ctx.params ?? {});
         const caller = callerDepartment(ctx);
         const key = checkIdempotencyKey(p.idempotencyKey);
