@@ -8,7 +8,7 @@
  *   tongban credentials add --dept <code> --public-key <spki.pem> [--algorithm ...]
  */
 import fs from "node:fs";
-import type { Config } from "./common/config";
+import { SEED_POPULATION_MAX, type Config } from "./common/config";
 import { createDepartmentCredential } from "./common/department-token";
 import { keyIdFor, isSignatureAlgorithm } from "./licenses/signing/signer";
 import { startHub, type Hub } from "./hub";
@@ -31,7 +31,7 @@ async function joinHub(config: Config): Promise<Hub> {
 async function seed(args: string[], config: Config): Promise<string> {
   const count = Number(flag(args, "count") ?? 10_000);
   const seedValue = Number(flag(args, "seed") ?? 20261122);
-  if (!Number.isInteger(count) || count < 1 || count > 5_000_000) throw new UsageError("--count must be a whole number from 1 to 5000000");
+  if (!Number.isInteger(count) || count < 1 || count > SEED_POPULATION_MAX) throw new UsageError(`--count must be a whole number from 1 to ${SEED_POPULATION_MAX}`);
   if (!Number.isInteger(seedValue)) throw new UsageError("--seed must be a whole number");
   const hub = await joinHub(config);
   try {

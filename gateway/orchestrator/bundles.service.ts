@@ -8,7 +8,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import { callerDepartment, type CallerMeta } from "../../services/common/caller";
 import { hubNow } from "../../services/common/clock";
 import type { Database } from "../../services/common/db/database";
-import { invalidArgument, notFound } from "../../services/common/errors";
+import { invalidArgument, notFound, shown } from "../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
 import { requireText, todayInChina } from "../../services/common/validate";
@@ -95,8 +95,10 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
   const asOneWindow = { meta: { caller: { department: ONE_WINDOW } } };
 
   const bundleOf = (code: unknown): Bundle => {
-    const b = typeof code === "string" ? bundles.get(code) : undefined;
-    if (!b) throw invalidArgument("bundle_code", `"${String(code)}" is not a bundle (see the bundle list)`);
+    if (code === undefined || code === null || code === "") throw invalidArgument("bundle_code", "is required (see the bundle list)");
+    if (typeof code !== "string") throw invalidArgument("bundle_code", `must be a string (got ${Array.isArray(code) ? "list" : typeof code})`);
+    const b = bundles.get(code);
+    if (!b) throw invalidArgument("bundle_code", `${JSON.stringify(shown(code, 64))} is not a bundle (see the bundle list)`);
     return b;
   };
   const person = (ctx: Ctx<unknown>, idNumber: string, caseId: string) => ctx.call<Person, object>("identity.getPerson", { idNumber, caseId }, asOneWindow);
@@ -108,7 +110,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
    * metadata (no bytes, nothing recorded); INVALID_ARGUMENT naming `fieldOf(type)` otherwise.
    */
   const requireOwnUploads = async (ctx: Ctx<unknown>, owner: string, wanted: Array<[string, unknown]>, fieldOf: (type: string) => string) => {
-    const notYours = (type: string, id: unknown) => invalidArgument(fieldOf(type), `${String(id)} is not your upload of type ${type}`);
+    const notYours = (type: string, id: unknown) => invalidArgument(fieldOf(shown(type, 64)), `${shown(id, 64)} is not your upload of type ${shown(type, 64)}`);
     for (const [type, id] of wanted) if (typeof id !== "string" || !isMaterialId(id)) throw notYours(type, id);
     if (wanted.length === 0) return;
     const { materials: found } = await ctx.call<{ materials: MaterialMeta[] }, object>(

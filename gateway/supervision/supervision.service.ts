@@ -121,8 +121,11 @@ export function supervisionService(rt: Runtime): ServiceSchema {
       },
       /** The rating of an application and its rectification cases, for its applicant's callback view (NOT_FOUND for anyone else). */
       feedback: async (ctx: Ctx<{ applicationId: string; applicant: string }>) => {
-        const { rows } = await db.query<{ applicant: string }>("SELECT applicant FROM applications WHERE application_id = $1", [ctx.params.applicationId]);
-        if (rows[0]?.applicant !== ctx.params.applicant) throw notFound("application", ctx.params.applicationId);
+        const { applicationId, applicant } = ctx.params;
+        // Both named, as text: an absent applicant must not match the absent row's.
+        if (typeof applicationId !== "string" || typeof applicant !== "string") throw notFound("application", applicationId);
+        const { rows } = await db.query<{ applicant: string }>("SELECT applicant FROM applications WHERE application_id = $1", [applicationId]);
+        if (rows.length === 0 || rows[0].applicant !== applicant) throw notFound("application", applicationId);
         return { rating: (await readRating(db, ctx.params.applicationId)) ?? null, rectifications: (await rectificationsOf(db, ctx.params.applicationId)).map(view) };
       },
       /** 回访: the applicant rates the handling of a rectification case: { rectificationId, applicant, score, comment }. */

@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
 import { DataExceptionMiddleware } from "./data-exceptions";
 import { RequestShapeMiddleware } from "./request-shapes";
+import { CallMetaMiddleware } from "./call-meta";
 import { ActionScopeMiddleware, enableDatabaseSpans, tracingOptions } from "./tracing";
 
 /** Broker options for a process with this configuration. */
@@ -42,7 +43,10 @@ export function brokerOptions(config: Config): BrokerOptions {
       minRequestCount: 20,
       windowTime: 60,
       halfOpenTime: 10_000,
-      check: (err: Error) => ((err as { code?: number }).code ?? 500) >= 500,
+      // Server faults open it: a sick replica. A JavaScript error thrown by a handler (TypeError,
+      // RangeError...) is the request's path through the code, not the replica's health: counted,
+      // a few malformed calls made an action unavailable to every caller for halfOpenTime.
+      check: (err: Error) => !isProgrammingError(err) && ((err as { code?: number }).code ?? 500) >= 500,
     },
     // Bounds concurrent handler executions per action so a burst queues instead of exhausting the
     // database pool; beyond the queue the caller gets a retryable QueueIsFullError.
@@ -68,9 +72,10 @@ export function brokerOptions(config: Config): BrokerOptions {
     // Bad values that reach the database are the caller's (400), not the hub's (data-exceptions.ts);
     // a bus caller's request whose fields are not of their proto kinds is refused before the action
     // runs (request-shapes.ts).
+    // Each action keeps the meta it was called with, whatever its nested calls say (call-meta.ts).
     middlewares: config.tracingZipkinUrl
-      ? [DataExceptionMiddleware, RequestShapeMiddleware, ActionScopeMiddleware]
-      : [DataExceptionMiddleware, RequestShapeMiddleware],
+      ? [CallMetaMiddleware, DataExceptionMiddleware, RequestShapeMiddleware, ActionScopeMiddleware]
+      : [CallMetaMiddleware, DataExceptionMiddleware, RequestShapeMiddleware],
   };
 }
 
@@ -78,4 +83,9 @@ export function brokerOptions(config: Config): BrokerOptions {
 export function createBroker(config: Config): ServiceBroker {
   enableDatabaseSpans(Boolean(config.tracingZipkinUrl));
   return new ServiceBroker(brokerOptions(config));
+}
+
+/** An error JavaScript itself throws for code that went wrong (not a refusal, not a dependency down). */
+function isProgrammingError(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError;
 }

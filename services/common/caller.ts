@@ -15,10 +15,14 @@ export interface CallerMeta {
   purpose?: string;
 }
 
-/** The calling department's code, or UNAUTHENTICATED when the call carries none. */
+/** What a department code can look like (samr, hrss, data...): it is written into data-use logs as the reader. */
+const DEPARTMENT_CODE = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** The calling department's code, or UNAUTHENTICATED when the call carries none or no code of a department's form. */
 export function callerDepartment(ctx: Context<unknown, CallerMeta>): string {
-  const dept = ctx.meta?.caller?.department;
+  const dept: unknown = ctx.meta?.caller?.department;
   if (!dept) throw unauthenticated("the call names no calling department (meta.caller.department)");
+  if (typeof dept !== "string" || !DEPARTMENT_CODE.test(dept)) throw unauthenticated("meta.caller.department is no department code (lower-case letters, digits, - and _)");
   return dept;
 }
 

@@ -10,6 +10,9 @@ export type ServiceName = (typeof ALL_SERVICES)[number];
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The most synthetic people one seeding makes (SEED_POPULATION, `tongban-admin seed`, identity.seedPopulation). */
+export const SEED_POPULATION_MAX = 5_000_000;
+
 export interface Config {
   /** moleculer namespace: brokers only see others in the same namespace on one NATS. */
   namespace: string;
@@ -223,7 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     orchestratorMaxInFlight: int("ORCHESTRATOR_MAX_IN_FLIGHT", 128, 1, 10_000),
     heapGrowingPercent: int("HEAP_GROWING_PERCENT", 30, 0, 300),
     // The embedded default is for trying the hub: it comes with people and department keys.
-    seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, 5_000_000),
+    seedPopulation: int("SEED_POPULATION", read("DATABASE_URL") ? 0 : 10_000, 0, SEED_POPULATION_MAX),
     devCredentials: bool("DEV_CREDENTIALS", !read("DATABASE_URL")),
   };
   // On a shared database several licences replicas must open the same sealed keys: a per-machine

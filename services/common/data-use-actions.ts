@@ -41,10 +41,11 @@ export function dataUseActions(db: () => Database): ServiceActionsSchema {
         const p = ctx.params ?? {};
         const subjects = Array.isArray(p.subjects) ? p.subjects.filter((s): s is string => typeof s === "string" && /^[0-9A-Z]{18}$/.test(s)) : [];
         if (subjects.length === 0 || subjects.length > 50) throw invalidArgument("subjects", "must name 1-50 ID numbers or credit codes");
-        const limit = Number(p.limit ?? 50);
-        if (!Number.isInteger(limit) || limit < 1 || limit > DATA_USES_MAX) throw invalidArgument("limit", `must be 1-${DATA_USES_MAX}`);
+        const limit = p.limit ?? 50;
+        if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > DATA_USES_MAX) throw invalidArgument("limit", `must be 1-${DATA_USES_MAX}`);
         let before: { at: string; id: string; inclusiveAt: boolean } | undefined;
-        if (p.before !== undefined) {
+        if (p.before !== undefined && p.before !== null) {
+          if (typeof p.before !== "object") throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
           const { at, id } = p.before;
           if (typeof at !== "string" || !AT_KEY.test(at) || typeof id !== "string" || !BIGINT_ID.test(id)) throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
           before = { at, id, inclusiveAt: p.before.inclusiveAt === true };

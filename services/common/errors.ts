@@ -18,14 +18,28 @@ export const ErrorType = {
 } as const;
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
 
-/** Bad input: names the field and the reason, e.g. `id_number: check character should be X`. */
-export function invalidArgument(field: string, reason: string): Errors.MoleculerClientError {
-  return new Errors.MoleculerClientError(`${field}: ${reason}`, 400, ErrorType.InvalidArgument, { field, reason });
+/**
+ * Caller-given text as an error may repeat it: at most `max` characters, then "…". A refusal that
+ * echoed a 100,000-character value whole was larger than the request it refused (and a gRPC client
+ * lost the answer to the size of its trailers); a value that is no text is named by its kind, as
+ * String() of an object can throw or say nothing useful.
+ */
+export function shown(value: unknown, max = 200): string {
+  if (typeof value !== "string") return `(${Array.isArray(value) ? "list" : value === null ? "null" : typeof value})`;
+  return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
-/** No such record. */
-export function notFound(what: string, id: string): Errors.MoleculerClientError {
-  return new Errors.MoleculerClientError(`${what} ${id} not found`, 404, ErrorType.NotFound, { what, id });
+/** Bad input: names the field and the reason, e.g. `id_number: check character should be X`. Both are cut to a readable length (shown). */
+export function invalidArgument(field: string, reason: string): Errors.MoleculerClientError {
+  const f = shown(field, 200);
+  const r = shown(reason, 1000);
+  return new Errors.MoleculerClientError(`${f}: ${r}`, 400, ErrorType.InvalidArgument, { field: f, reason: r });
+}
+
+/** No such record; an id that is no text, or too long to repeat, is shown cut (shown). */
+export function notFound(what: string, id: unknown): Errors.MoleculerClientError {
+  const shownId = shown(id, 200);
+  return new Errors.MoleculerClientError(`${what} ${shownId} not found`, 404, ErrorType.NotFound, { what, id: shownId });
 }
 
 /** A business rule refuses the request; `reasonCode` is stable, `message` is for people. */

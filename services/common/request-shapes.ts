@@ -155,16 +155,23 @@ export function requestShapes(): RequestShapes {
   return shapes;
 }
 
-/** Checks the params of every local action that implements a proto method (see RequestShapes.check). */
+/**
+ * The params of every local action: absent or null become `{}` (moleculer hands a bus caller's
+ * `null` to the handler as it is, and handlers read `ctx.params.x`); anything else that is no
+ * object is INVALID_ARGUMENT naming `request`. An action that implements a proto method then has
+ * its fields checked (RequestShapes.check).
+ */
 export const RequestShapeMiddleware: Middleware = {
   name: "RequestShapes",
   localAction(next: (ctx: Context) => Promise<unknown>, action: { name?: string }) {
     const name = action.name ?? "";
     const checker = requestShapes();
-    if (checker.requestMessageOf(name) === undefined) return next;
+    const proto = checker.requestMessageOf(name) !== undefined;
     return (ctx: Context) => {
       try {
-        checker.check(name, ctx.params);
+        if (ctx.params === null || ctx.params === undefined) ctx.params = {};
+        else if (!isPlainObject(ctx.params)) throw invalidArgument("request", `must be an object of named fields (got ${kindOf(ctx.params)})`);
+        else if (proto) checker.check(name, ctx.params);
       } catch (err) {
         // As a rejection, like every other refusal: a throw here would leave the call chain unwound.
         return Promise.reject(err);

@@ -108,3 +108,9 @@ export function requireEnum<T extends string>(value: unknown, field: string, all
 export function todayInChina(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
+
+/** A whole number from min to max (a JavaScript number, not text); INVALID_ARGUMENT naming the field otherwise. */
+export function wholeNumber(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw invalidArgument(field, `must be a whole number from ${min} to ${max}`);
+  return value;
+}

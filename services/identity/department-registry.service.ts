@@ -2,6 +2,7 @@
  * departments: member departments, their credentials for the gRPC edge, and the access rights
  * each owning department grants. Lives beside identity and shares its schema.
  */
+import crypto from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
@@ -20,6 +21,7 @@ import {
   type RevokeAccessResponse,
 } from "../../proto/gen/tongban/identity/v1/departments";
 import { ownerOf } from "./departments/method-owners";
+import { requireText } from "../common/validate";
 import * as registry from "./departments/registry";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -35,6 +37,16 @@ async function checkGrantRequest(db: Database, caller: string, method: string, g
 }
 
 /** The department registry service schema. */
+/** Whether `pem` is a public key OpenSSL reads (at most 4 KB of text: keys are a few hundred bytes). */
+function isPublicKeyPem(pem: unknown): pem is string {
+  if (typeof pem !== "string" || pem.length > 4096) return false;
+  try {
+    return crypto.createPublicKey(pem).type === "public";
+  } catch {
+    return false;
+  }
+}
+
 export function departmentRegistryService(rt: Runtime): ServiceSchema {
   let db: Database;
   return {
@@ -80,21 +92,27 @@ export function departmentRegistryService(rt: Runtime): ServiceSchema {
       credential: {
         cache: { keys: ["keyId"] },
         async handler(ctx: Ctx<{ keyId: string }>) {
-          return (await registry.findCredential(db, String(ctx.params.keyId ?? ""))) ?? null;
+          // A key id that is no text names no credential (String() of an object can throw).
+          const keyId = ctx.params.keyId;
+          return typeof keyId === "string" && keyId !== "" ? ((await registry.findCredential(db, keyId)) ?? null) : null;
         },
       },
       isAllowed: {
         cache: { keys: ["department", "method"] },
         async handler(ctx: Ctx<{ department: string; method: string }>) {
           const { department, method } = ctx.params;
+          // An absent method has no owner: undefined === undefined must not read as "allowed".
+          requireText(department, "department", 1, 64);
+          requireText(method, "method", 1, 200);
           if (ownerOf(method) === department) return { allowed: true };
           return { allowed: (await registry.listGrants(db, department, method)).length > 0 };
         },
       },
       addCredential: {
         async handler(ctx: Ctx<registry.CredentialRecord>) {
-          const c = ctx.params;
-          if (!(await registry.isMember(db, c.department))) throw invalidArgument("department", `"${c.department}" is not a member department`);
+          const c = { ...ctx.params, keyId: requireText(ctx.params.keyId, "key_id", 1, 128), department: requireText(ctx.params.department, "department", 1, 64) };
+          if (!isPublicKeyPem(c.publicKeyPem)) throw invalidArgument("public_key_pem", "must be a public key in PEM (SPKI)");
+          if (!(await registry.isMember(db, c.department))) throw invalidArgument("department", `${JSON.stringify(c.department)} is not a member department`);
           if (c.algorithm !== "ED25519" && c.algorithm !== "SM2-SM3") throw invalidArgument("algorithm", "must be ED25519 or SM2-SM3");
           await registry.addCredential(db, c);
           await ctx.broadcast("departments.changed", { department: c.department });

@@ -12,7 +12,8 @@ import { purposeOf } from "../common/data-use-log";
 import { checkIdempotencyKey, once } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
-import { optionalCaseId, requireCaseId, requireEnum, requireText } from "../common/validate";
+import { optionalCaseId, requireCaseId, requireEnum, requireText, wholeNumber } from "../common/validate";
+import { SEED_POPULATION_MAX } from "../common/config";
 import {
   EntityType,
   GetEntityRequest,
@@ -155,8 +156,10 @@ export function identityService(rt: Runtime): ServiceSchema {
       seedPopulation: {
         visibility: "public",
         async handler(ctx: Ctx<{ count?: number; seed?: number }>) {
-          const count = ctx.params.count ?? 10_000;
-          const seed = ctx.params.seed ?? 20261122;
+          // The whole population is generated before it is written: an unbounded count would hold
+          // the event loop and then run out of memory.
+          const count = wholeNumber(ctx.params.count ?? 10_000, "count", 0, SEED_POPULATION_MAX);
+          const seed = wholeNumber(ctx.params.seed ?? 20261122, "seed", 0, 2 ** 32 - 1);
           const inserted = await insertPersons(db, generatePopulation(count, seed));
           return { inserted, total: await countPersons(db) };
         },

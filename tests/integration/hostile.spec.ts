@@ -1,6 +1,6 @@
 /**
  * The hostile-input suite: several hundred malformed, oversized, forged and out-of-place requests
- * over the portal API and the gRPC edge of the embedded hub (in this process), data-driven from
+ * over the portal API, the gRPC edge and the bus of the embedded hub (in this process), data-driven from
  * hostile/*-cases.ts. Each case asserts the status, the reason code and the field named; that no
  * row of any table of any schema changed (count and checksum of every table before and after);
  * and that the hub still answers its health check.
@@ -23,6 +23,7 @@ import { pdfSample } from "../unit/gateway/materials/samples";
 import { grpcCases } from "./hostile/grpc-cases";
 import type { HostileCase, HostileContext } from "./hostile/kit";
 import { portalCases } from "./hostile/portal-cases";
+import { busCases } from "./hostile/bus-cases";
 
 const people = generatePopulation(200, 20261122);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tongban-hostile-"));
@@ -30,7 +31,7 @@ let hub: Hub;
 const c = {} as HostileContext;
 let snapshot: Snapshot;
 
-const CASES: HostileCase[] = [...portalCases(), ...grpcCases()];
+const CASES: HostileCase[] = [...portalCases(), ...grpcCases(), ...busCases()];
 
 async function api(method: string, url: string, token: string, body: unknown): Promise<any> {
   const res = await fetch(`${c.base}${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -54,6 +55,7 @@ beforeAll(async () => {
   );
   await bootstrap(hub);
   c.base = `http://127.0.0.1:${(await hub.broker.call<{ port: number }>("http.port")).port}`;
+  c.call = (action, params, meta) => hub.broker.call(action, params as object, { meta: meta as object });
   c.grpc = new HubClient(`127.0.0.1:${(await hub.broker.call<{ port: number }>("grpc-edge.port")).port}`);
   await waitUntilServing(c.grpc);
   c.cred = Object.fromEntries(["data", "samr", "tax", "hrss", "psb", "civil"].map((d) => [d, readCredential(dataDir, d)])) as HostileContext["cred"];

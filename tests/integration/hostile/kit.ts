@@ -9,6 +9,8 @@ import type { SyntheticPerson } from "../../../services/identity/seed/population
 
 export interface HostileContext {
   base: string;
+  /** A call on the hub's bus, as another service or process on it would make it. */
+  call: (action: string, params: unknown, meta?: unknown) => Promise<unknown>;
   grpc: HubClient;
   cred: Record<"data" | "samr" | "tax" | "hrss" | "psb" | "civil", Credential>;
   owner: SyntheticPerson;
@@ -91,3 +93,17 @@ export const refuse = (name: string, run: HostileCase["run"], status: number | s
   run,
   expect: { status, ...(field !== undefined ? { field } : {}), ...(code !== undefined ? { code } : {}) },
 });
+
+/**
+ * A bus call's outcome: the error's code (400, 401, 404...) and type as status and code, and the
+ * field it names; a JavaScript error (TypeError...) is status 500 with its name as the code.
+ */
+export async function bus(c: HostileContext, action: string, params: unknown, meta: unknown = { caller: { department: "data" } }): Promise<Outcome> {
+  try {
+    await c.call(action, params, meta);
+    return { status: "OK" };
+  } catch (err) {
+    const e = err as { code?: unknown; type?: string; name?: string; data?: { field?: string } };
+    return { status: typeof e.code === "number" ? e.code : 500, code: e.type ?? e.name, field: e.data?.field };
+  }
+}

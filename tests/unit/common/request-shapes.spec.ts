@@ -79,12 +79,18 @@ describe("request shapes", () => {
     const broker = new ServiceBroker({ logger: false, middlewares: [RequestShapeMiddleware] });
     const reached: unknown[] = [];
     broker.createService({ name: "registration", actions: { fileSeals: (ctx: { params: unknown }) => (reached.push(ctx.params), { ok: true }) } });
+    broker.createService({ name: "busonly", actions: { echo: (ctx: { params: unknown }) => ctx.params } });
     await broker.start();
     try {
       await expect(broker.call("registration.fileSeals", { sealTypes: "公章" })).rejects.toMatchObject({ code: 400, type: "INVALID_ARGUMENT", data: { field: "seal_types" } });
       expect(reached).toEqual([]);
       await expect(broker.call("registration.fileSeals", { sealTypes: ["公章"] })).resolves.toEqual({ ok: true });
       expect(reached).toHaveLength(1);
+      // Every action: absent or null params are {}, anything else that is no object is refused.
+      await expect(broker.call("busonly.echo", null as unknown as object)).resolves.toEqual({});
+      await expect(broker.call("busonly.echo")).resolves.toEqual({});
+      await expect(broker.call("busonly.echo", "x" as unknown as object)).rejects.toMatchObject({ code: 400, data: { field: "request", reason: "must be an object of named fields (got string)" } });
+      await expect(broker.call("busonly.echo", [1] as unknown as object)).rejects.toMatchObject({ code: 400, data: { field: "request" } });
     } finally {
       await broker.stop();
     }
