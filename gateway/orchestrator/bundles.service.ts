@@ -190,7 +190,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
       },
       /** The open authorisations an agent holds: `{ agent }` -> `{ authorisations }`. */
       async heldAuthorisations(ctx: Ctx<{ agent: string }>) {
-        return { authorisations: await agents.heldBy(ctx.params.agent) };
+        return { authorisations: await agents.heldBy(requireText(ctx.params.agent, "agent", 1, 64)) };
       },
       /**
        * The applicant's view of an application, with its rating once given, and its weak entity tag
@@ -215,13 +215,14 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         const id = requireText(ctx.params.applicationId, "application_id", 4, 64);
         const found = (await current(id)) ?? (await loadApplication(db, id).catch(() => undefined));
         // A wrong code answers like an unknown application: the code is the only key.
-        if (!found || queryCode(secret, id) !== String(ctx.params.queryCode ?? "")) throw notFound("application", id);
+        const given = ctx.params.queryCode;
+        if (!found || typeof given !== "string" || queryCode(secret, id) !== given) throw notFound("application", id);
         return view(found, false);
       },
       async mine(ctx: Ctx<{ applicant: string }>) {
         const { rows } = await db.query<{ application_id: string; bundle_code: string; status: string; submitted_at: Date }>(
           "SELECT application_id, bundle_code, status, submitted_at FROM applications WHERE applicant = $1 ORDER BY submitted_at DESC LIMIT 200",
-          [ctx.params.applicant],
+          [requireText(ctx.params.applicant, "applicant", 1, 64)],
         );
         return { applications: rows.map((r) => ({ applicationId: r.application_id, bundleCode: r.bundle_code, status: r.status, submittedAt: new Date(r.submitted_at).toISOString() })) };
       },

@@ -2,6 +2,7 @@
  * The one broker configuration every process uses. moleculer ships with its fault tolerance off
  * (requestTimeout 0 waits forever); the values here are the hub's, explained beside each.
  */
+import crypto from "node:crypto";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
@@ -55,8 +56,8 @@ export function brokerOptions(config: Config): BrokerOptions {
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     // Read-mostly lookups (department registry, licence types) are cached; Redis shares the cache.
     cacher: config.redisUrl
-      ? { type: "Redis", options: { prefix: `${config.namespace}-cache`, ttl: 60, redis: config.redisUrl } }
-      : { type: "Memory", options: { ttl: 60, clone: true } },
+      ? { type: "Redis", options: { prefix: `${config.namespace}-cache`, ttl: 60, redis: config.redisUrl, keygen: cacheKey } }
+      : { type: "Memory", options: { ttl: 60, clone: true, keygen: cacheKey } },
     registry: { strategy: "RoundRobin", preferLocal: true },
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
@@ -88,4 +89,39 @@ export function createBroker(config: Config): ServiceBroker {
 /** An error JavaScript itself throws for code that went wrong (not a refusal, not a dependency down). */
 function isProgrammingError(err: unknown): boolean {
   return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError;
+}
+
+/** Cache keys longer than this are hashed (a key field can hold text as long as the request). */
+const CACHE_KEY_MAX = 200;
+
+/**
+ * The cache key of a call to an action cached by `keys` (every cached action of the hub names
+ * them; `this` is the cacher): `<action>:` and each key's value as JSON when it is text, a number or true/false, else by
+ * its kind, so that a value no check has seen yet (the cacher runs before the action's middlewares)
+ * is never walked: moleculer's own key builder recursed into a 10,000-deep object and threw a
+ * RangeError before any check ran. Values as JSON keep "a|b"+"c" apart from "a"+"b|c"; a key
+ * over CACHE_KEY_MAX characters is its SHA-256.
+ */
+export function cacheKey(
+  this: { defaultKeygen(action: string, params: unknown, meta: unknown, keys: string[] | null): string } | undefined,
+  action: string,
+  params: Record<string, unknown> | null,
+  meta: Record<string, unknown> | null,
+  keys: string[] | null,
+): string {
+  // An action cached without keys (none in the hub) keys on all its params, moleculer's way.
+  if (!keys) {
+    if (!this) throw new Error(`cacheKey: ${action} names no cache keys`);
+    return this.defaultKeygen(action, params, meta, keys);
+  }
+  const prefix = `${action}:`;
+  if (keys.length === 0) return action;
+  const parts = keys.map((key) => {
+    const value = key.startsWith("#") ? meta?.[key.slice(1)] : params?.[key];
+    if (value === undefined || value === null) return "null";
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
+    return `(${Array.isArray(value) ? "list" : typeof value})`;
+  });
+  const joined = parts.join("|");
+  return prefix + (joined.length > CACHE_KEY_MAX ? crypto.createHash("sha256").update(joined).digest("base64") : joined);
 }

@@ -7,7 +7,7 @@
  * Text that PostgreSQL cannot hold (NUL) is refused too, before it reaches a query, and an issue
  * time written otherwise than the hub wrote it (the signed text).
  */
-import { invalidArgument } from "../common/errors";
+import { invalidArgument, shown } from "../common/errors";
 import { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { jsonName } from "../common/json-names";
 
@@ -28,11 +28,15 @@ export function twinProperty(obj: Record<string, unknown>): { key: string; first
 
 const twice = (twin: { key: string; first: string }) => `names the field of ${twin.first} again (camelCase and snake_case spell one field); give each field once`;
 
-function refuseNul(value: unknown, path: string): void {
+/** No licence nests objects deeper than this (fields, signature): a deeper copy is no licence. */
+const MAX_DEPTH = 8;
+
+function refuseNul(value: unknown, path: string, depth = 0): void {
   if (typeof value === "string") {
     if (value.includes("\u0000")) throw invalidArgument(path, "must not contain the NUL character");
   } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) refuseNul(v, `${path}.${k}`);
+    if (depth >= MAX_DEPTH) throw invalidArgument(path, `nests objects more than ${MAX_DEPTH} deep: no licence does`);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) refuseNul(v, `${path}.${shown(k, 64)}`, depth + 1);
   }
 }
 

@@ -151,6 +151,35 @@ function literalOf(value: unknown): string {
   return escapeLiteral(text);
 }
 
+/** How deep a statement's value may nest lists or objects (a text[] is 1, a jsonb document's object is taken as JSON text). */
+const MAX_VALUE_DEPTH = 8;
+
+function depthOf(value: unknown, limit: number): number {
+  if (value === null || typeof value !== "object" || Buffer.isBuffer(value) || value instanceof Uint8Array || value instanceof Date) return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const v of Array.isArray(value) ? value : Object.values(value as Record<string, unknown>)) {
+    deepest = Math.max(deepest, depthOf(v, limit - 1));
+    if (deepest >= limit) break;
+  }
+  return deepest + 1;
+}
+
+/**
+ * Refuses a statement's values that nest lists or objects more than MAX_VALUE_DEPTH deep, as the
+ * database's own refusal of a value (22P02, which the data-exception middleware answers as
+ * INVALID_ARGUMENT): both drivers turn a list into an array literal recursively, so a list nested
+ * 10,000 deep that reached a query unchecked threw a RangeError out of the driver (bus fuzz).
+ */
+export function checkValueDepth(params: unknown[] | undefined): void {
+  if (!params) return;
+  for (const p of params) {
+    if (p !== null && typeof p === "object" && depthOf(p, MAX_VALUE_DEPTH + 1) > MAX_VALUE_DEPTH) {
+      throw Object.assign(new Error(`a value nests lists or objects more than ${MAX_VALUE_DEPTH} deep`), { code: "22P02" });
+    }
+  }
+}
+
 /** Distinct statement texts a pool prepares; SQL built at run time beyond that runs unnamed. */
 const MAX_PREPARED = 1000;
 
@@ -227,6 +256,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
   });
   const names = new StatementNames();
   async function run<T>(client: PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    checkValueDepth(params);
     const name = params && params.length > 0 ? names.nameFor(sql) : undefined;
     const r = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params as unknown[]);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
@@ -556,6 +586,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
   }
   const wrap = (c: Pick<Transaction, "query">): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
+      checkValueDepth(params);
       const prepared = params && params.length > 0 ? await instance.preparedFor(c, schema, sql, params) : undefined;
       let r;
       try {

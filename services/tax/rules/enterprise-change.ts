@@ -1,5 +1,5 @@
 /** Enterprise events from business registration, as tax follows them: checked payloads and what they change. */
-import { invalidArgument } from "../../common/errors";
+import { invalidArgument, shown } from "../../common/errors";
 import { checkIdempotencyKey } from "../../common/idempotency";
 import { optionalCaseId, requireText } from "../../common/validate";
 import { requireCreditCode } from "../../identity/checks";
@@ -35,7 +35,7 @@ export function checkEnterpriseEvent(message: Partial<DeliveredEvent> | undefine
   const eventId = checkIdempotencyKey(message?.eventId, "event_id");
   const event = message?.event;
   if (event !== ENTERPRISE_CHANGED && event !== ENTERPRISE_DEREGISTERED) {
-    throw invalidArgument("event", `must be ${ENTERPRISE_CHANGED} or ${ENTERPRISE_DEREGISTERED} (got "${String(event)}")`);
+    throw invalidArgument("event", `must be ${ENTERPRISE_CHANGED} or ${ENTERPRISE_DEREGISTERED} (got ${typeof event === "string" ? JSON.stringify(shown(event, 64)) : shown(event)})`);
   }
   const payload = (message?.payload ?? {}) as { creditCode?: unknown; caseId?: unknown; changes?: Record<string, unknown> };
   const creditCode = requireCreditCode(payload.creditCode, "credit_code").creditCode;

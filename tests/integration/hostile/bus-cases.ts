@@ -15,6 +15,11 @@ export function busCases(): HostileCase[] {
     for (let i = 0; i < n; i++) o = { a: o };
     return o;
   };
+  const deepList = (n: number) => {
+    let l: unknown[] = [];
+    for (let i = 0; i < n; i++) l = [l];
+    return l;
+  };
   return [
     refuse("bus: a list field sent as text", (c) => bus(c, "registration.fileSeals", { creditCode: c.creditCode, sealTypes: "公章", idempotencyKey: "bus-hostile-0001" }, as("samr")), 400, "seal_types", "INVALID_ARGUMENT"),
     refuse("bus: a list field sent as an object with index keys", (c) => bus(c, "registration.fileSeals", { creditCode: c.creditCode, sealTypes: { 0: "公章" }, idempotencyKey: "bus-hostile-0002" }, as("samr")), 400, "seal_types", "INVALID_ARGUMENT"),
@@ -37,6 +42,13 @@ export function busCases(): HostileCase[] {
     refuse("bus: a caller department that is a list", (c) => bus(c, "identity.getEntity", { creditCode: c.creditCode, caseId: "bus-hostile-case" }, as(["data"])), 401, undefined, "UNAUTHENTICATED"),
     refuse("bus: feedback on no application", (c) => bus(c, "supervision.feedback", {}), 404, undefined, "NOT_FOUND"),
     refuse("bus: feedback on an id nested 10,000 deep", (c) => bus(c, "supervision.feedback", { applicationId: deep(10_000), applicant: c.owner.idNumber }), 404, undefined, "NOT_FOUND"),
+    refuse("bus: a cached credential lookup with a key id nested 10,000 deep", (c) => bus(c, "departments.credential", { keyId: deep(10_000) }), "OK"),
+    refuse("bus: a cached access check with a department nested 10,000 deep", (c) => bus(c, "departments.isAllowed", { department: deep(10_000), method: "x" }), 400, "department", "INVALID_ARGUMENT"),
+    refuse("bus: my applications, for an applicant that is a list nested 10,000 deep", (c) => bus(c, "bundles.mine", { applicant: deepList(10_000) }), 400, "applicant", "INVALID_ARGUMENT"),
+    refuse("bus: authorisations held by an agent that is a number", (c) => bus(c, "bundles.heldAuthorisations", { agent: 5 }), 400, "agent", "INVALID_ARGUMENT"),
+    refuse("bus: a presented licence nested 10,000 deep", (c) => bus(c, "licenses.verifyPublic", { licence: deep(10_000) }), 400, undefined, "INVALID_ARGUMENT"),
+    refuse("bus: an enterprise event that converts to no text", (c) => bus(c, "tax.followEnterpriseChange", { eventId: "ev-hostile-0001", event: { toString: "x", valueOf: 1 }, payload: { creditCode: c.creditCode } }, as("tax")), 400, "event", "INVALID_ARGUMENT"),
+    refuse("bus: a rating of an application id nested 10,000 deep reaches no statement", (c) => bus(c, "supervision.rate", { applicationId: deepList(10_000), applicant: c.owner.idNumber, portal: "web", rating: { score: 5 } }, as("supervision")), 400, "request", "INVALID_ARGUMENT"),
     refuse("bus: a data-use page that starts before text", (c) => bus(c, "identity.dataUses", { subjects: [c.owner.idNumber], before: "x" }, as("data")), 400, "before", "INVALID_ARGUMENT"),
   ];
 }

@@ -1,11 +1,13 @@
 /**
- * An action keeps the meta it was called with: moleculer merges a nested call's meta back into the
- * calling context (and a top-level call uses the caller's own object), so a nested call "as the one
- * window" once turned the rest of the handler, and the caller's meta object, into `data`.
+ * The broker's guards against malformed bus calls. An action keeps the meta it was called with:
+ * moleculer merges a nested call's meta back into the calling context (and a top-level call uses
+ * the caller's own object), so a nested call "as the one window" once turned the rest of the
+ * handler, and the caller's meta object, into `data`. The circuit breaker counts server faults
+ * only, and cache keys never walk a value no check has seen.
  */
 import { Errors, ServiceBroker, type Context, type Middleware } from "moleculer";
 import { CallMetaMiddleware } from "../../../services/common/call-meta";
-import { brokerOptions } from "../../../services/common/broker";
+import { brokerOptions, cacheKey } from "../../../services/common/broker";
 import { loadConfig } from "../../../services/common/config";
 import { invalidArgument } from "../../../services/common/errors";
 
@@ -57,5 +59,32 @@ describe("call meta", () => {
     expect(check(invalidArgument("x", "bad"))).toBe(false);
     expect(check(new TypeError("Cannot convert object to primitive value"))).toBe(false);
     expect(check(new RangeError("Maximum call stack size exceeded"))).toBe(false);
+  });
+});
+
+describe("cache keys", () => {
+  const deep = (n: number) => {
+    let o: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) o = { a: o };
+    return o;
+  };
+
+  it("take text, numbers and booleans as JSON, anything else by its kind, without walking it", () => {
+    expect(cacheKey.call(undefined, "departments.credential", { keyId: "k1" }, {}, ["keyId"])).toBe('departments.credential:"k1"');
+    expect(cacheKey.call(undefined, "departments.credential", { keyId: deep(10_000) }, {}, ["keyId"])).toBe("departments.credential:(object)");
+    expect(cacheKey.call(undefined, "departments.isAllowed", { department: ["samr"], method: 5 }, {}, ["department", "method"])).toBe("departments.isAllowed:(list)|5");
+    // Values as JSON: a separator inside a value does not make two calls one.
+    const a = cacheKey.call(undefined, "x.y", { p: "a|b", q: "c" }, {}, ["p", "q"]);
+    const b = cacheKey.call(undefined, "x.y", { p: "a", q: "b|c" }, {}, ["p", "q"]);
+    expect(a).not.toBe(b);
+    expect(cacheKey.call(undefined, "x.y", { p: "k".repeat(100_000) }, {}, ["p"]).length).toBeLessThan(100);
+    expect(cacheKey.call(undefined, "x.y", null, { dept: "tax" }, ["#dept"])).toBe('x.y:"tax"');
+    expect(cacheKey.call(undefined, "registration.listBusinessScopes", {}, {}, [])).toBe("registration.listBusinessScopes");
+  });
+
+  it("leave an action cached without keys to moleculer's own key", () => {
+    const cacher = { defaultKeygen: (action: string) => `${action}:default` };
+    expect(cacheKey.call(cacher, "x.y", { p: 1 }, {}, null)).toBe("x.y:default");
+    expect(() => cacheKey.call(undefined, "x.y", { p: 1 }, {}, null)).toThrow(/names no cache keys/);
   });
 });
