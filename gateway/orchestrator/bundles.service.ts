@@ -8,7 +8,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import { callerDepartment, type CallerMeta } from "../../services/common/caller";
 import { hubNow } from "../../services/common/clock";
 import type { Database } from "../../services/common/db/database";
-import { invalidArgument, notFound, shown } from "../../services/common/errors";
+import { invalidArgument, kindOf, notFound, shown } from "../../services/common/errors";
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
 import { requireText, todayInChina } from "../../services/common/validate";
@@ -96,7 +96,7 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
 
   const bundleOf = (code: unknown): Bundle => {
     if (code === undefined || code === null || code === "") throw invalidArgument("bundle_code", "is required (see the bundle list)");
-    if (typeof code !== "string") throw invalidArgument("bundle_code", `must be a string (got ${Array.isArray(code) ? "list" : typeof code})`);
+    if (typeof code !== "string") throw invalidArgument("bundle_code", `must be a string (got ${kindOf(code)})`);
     const b = bundles.get(code);
     if (!b) throw invalidArgument("bundle_code", `${JSON.stringify(shown(code, 64))} is not a bundle (see the bundle list)`);
     return b;

@@ -126,7 +126,7 @@ export function supervisionService(rt: Runtime): ServiceSchema {
         if (typeof applicationId !== "string" || typeof applicant !== "string") throw notFound("application", applicationId);
         const { rows } = await db.query<{ applicant: string }>("SELECT applicant FROM applications WHERE application_id = $1", [applicationId]);
         if (rows.length === 0 || rows[0].applicant !== applicant) throw notFound("application", applicationId);
-        return { rating: (await readRating(db, ctx.params.applicationId)) ?? null, rectifications: (await rectificationsOf(db, ctx.params.applicationId)).map(view) };
+        return { rating: (await readRating(db, applicationId)) ?? null, rectifications: (await rectificationsOf(db, applicationId)).map(view) };
       },
       /** 回访: the applicant rates the handling of a rectification case: { rectificationId, applicant, score, comment }. */
       revisit: async (ctx: Ctx<{ rectificationId: string; applicant: string; score?: unknown; comment?: unknown }>) => {

@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { moleculerLoggerOptions } from "./logger";
+import { kindOf } from "./errors";
 import { DataExceptionMiddleware } from "./data-exceptions";
 import { RequestShapeMiddleware } from "./request-shapes";
 import { CallMetaMiddleware } from "./call-meta";
@@ -120,7 +121,7 @@ export function cacheKey(
     const value = key.startsWith("#") ? meta?.[key.slice(1)] : params?.[key];
     if (value === undefined || value === null) return "null";
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return JSON.stringify(value);
-    return `(${Array.isArray(value) ? "list" : typeof value})`;
+    return `(${kindOf(value)})`;
   });
   const joined = parts.join("|");
   return prefix + (joined.length > CACHE_KEY_MAX ? crypto.createHash("sha256").update(joined).digest("base64") : joined);

@@ -45,10 +45,9 @@ export function dataUseActions(db: () => Database): ServiceActionsSchema {
         if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > DATA_USES_MAX) throw invalidArgument("limit", `must be 1-${DATA_USES_MAX}`);
         let before: { at: string; id: string; inclusiveAt: boolean } | undefined;
         if (p.before !== undefined && p.before !== null) {
-          if (typeof p.before !== "object") throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
-          const { at, id } = p.before;
+          const { at, id, inclusiveAt } = typeof p.before === "object" ? p.before : ({} as { at?: unknown; id?: unknown; inclusiveAt?: unknown });
           if (typeof at !== "string" || !AT_KEY.test(at) || typeof id !== "string" || !BIGINT_ID.test(id)) throw invalidArgument("before", "must be { at: ISO time with microseconds, id }");
-          before = { at, id, inclusiveAt: p.before.inclusiveAt === true };
+          before = { at, id, inclusiveAt: inclusiveAt === true };
         }
         const d = db();
         return { schema: d.schema, entries: await usesOf(d, subjects, limit, before) };

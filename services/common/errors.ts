@@ -18,6 +18,13 @@ export const ErrorType = {
 } as const;
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
 
+/** What a value is, in a refusal's words: "number", "object", "list" for an array, "null" ("got number", as the identity checks say it). */
+export function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "null";
+  return typeof value;
+}
+
 /**
  * Caller-given text as an error may repeat it: at most `max` characters, then "…". A refusal that
  * echoed a 100,000-character value whole was larger than the request it refused (and a gRPC client
@@ -25,7 +32,7 @@ export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
  * String() of an object can throw or say nothing useful.
  */
 export function shown(value: unknown, max = 200): string {
-  if (typeof value !== "string") return `(${Array.isArray(value) ? "list" : value === null ? "null" : typeof value})`;
+  if (typeof value !== "string") return `(${kindOf(value)})`;
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 

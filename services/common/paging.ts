@@ -5,6 +5,7 @@
  * microseconds and repeat a row.
  */
 import { invalidArgument } from "./errors";
+import { wholeNumber } from "./validate";
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -42,8 +43,7 @@ export const BIGINT_ID: KeyShape = {
 /** Checks page_size: 1-200; 0 or absent for the default 50. INVALID_ARGUMENT naming `page_size`. */
 export function pageSizeOf(value: unknown): number {
   if (value === undefined || value === null || value === 0) return DEFAULT_PAGE;
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_PAGE) throw invalidArgument("page_size", `must be a whole number from 1 to ${MAX_PAGE}`);
-  return value as number;
+  return wholeNumber(value, "page_size", 1, MAX_PAGE);
 }
 
 /** The opaque token of the sort key a page ended with. */

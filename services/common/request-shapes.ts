@@ -22,7 +22,7 @@
 import * as protoLoader from "@grpc/proto-loader";
 import type { Context, Middleware } from "moleculer";
 import { SERVED_SERVICES, METHOD_ROUTES } from "./contracts";
-import { invalidArgument } from "./errors";
+import { invalidArgument, kindOf, shown } from "./errors";
 import { jsonName } from "./json-names";
 import { projectPath } from "./paths";
 import { descriptorOf, isMapField, typeKey, type FieldDescriptor, type MessageDescriptor } from "./proto-descriptors";
@@ -36,17 +36,8 @@ const LONG_TEXT = /^-?\d{1,20}$/;
 /** Nested messages deeper than this are refused (no proto of the hub nests nearly so deep). */
 const MAX_DEPTH = 16;
 
-/** What a value is, in a refusal's words ("got number", as the identity checks say it; "got list" for an array). */
-function kindOf(value: unknown): string {
-  if (Array.isArray(value)) return "list";
-  if (value === null) return "null";
-  return typeof value;
-}
-
 /** A map key as it appears in a field path: quoted, and cut short (a key can be as long as the request). */
-function keyInPath(key: string): string {
-  return JSON.stringify(key.length > 32 ? `${key.slice(0, 32)}…` : key);
-}
+const keyInPath = (key: string) => JSON.stringify(shown(key, 32));
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
@@ -158,8 +149,8 @@ export function requestShapes(): RequestShapes {
 /**
  * The params of every local action: absent or null become `{}` (moleculer hands a bus caller's
  * `null` to the handler as it is, and handlers read `ctx.params.x`); anything else that is no
- * object is INVALID_ARGUMENT naming `request`. An action that implements a proto method then has
- * its fields checked (RequestShapes.check).
+ * object is INVALID_ARGUMENT naming `request` (for an action that implements a proto method,
+ * naming its message: RequestShapes.check, which then checks the fields).
  */
 export const RequestShapeMiddleware: Middleware = {
   name: "RequestShapes",
@@ -170,8 +161,8 @@ export const RequestShapeMiddleware: Middleware = {
     return (ctx: Context) => {
       try {
         if (ctx.params === null || ctx.params === undefined) ctx.params = {};
-        else if (!isPlainObject(ctx.params)) throw invalidArgument("request", `must be an object of named fields (got ${kindOf(ctx.params)})`);
         else if (proto) checker.check(name, ctx.params);
+        else if (!isPlainObject(ctx.params)) throw invalidArgument("request", `must be an object of named fields (got ${kindOf(ctx.params)})`);
       } catch (err) {
         // As a rejection, like every other refusal: a throw here would leave the call chain unwound.
         return Promise.reject(err);

@@ -36,7 +36,6 @@ async function checkGrantRequest(db: Database, caller: string, method: string, g
   if (owner !== caller) throw permissionDenied(`only the owning department (${owner}) may grant or revoke ${method}`);
 }
 
-/** The department registry service schema. */
 /** Whether `pem` is a public key OpenSSL reads (at most 4 KB of text: keys are a few hundred bytes). */
 function isPublicKeyPem(pem: unknown): pem is string {
   if (typeof pem !== "string" || pem.length > 4096) return false;
@@ -47,6 +46,7 @@ function isPublicKeyPem(pem: unknown): pem is string {
   }
 }
 
+/** The department registry service schema. */
 export function departmentRegistryService(rt: Runtime): ServiceSchema {
   let db: Database;
   return {

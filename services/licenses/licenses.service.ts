@@ -145,7 +145,7 @@ export function licensesService(rt: Runtime): ServiceSchema {
         const scope = `${caller}:issueLicence`;
         return answerOnce<Licence>(db, scope, key, request, async () => {
 
-          // Both at once; a refusal of the holder is reported before one of its prerequisites, whichever came first.
+          // Both at once; a refusal of the holder is reported before one of its prerequisites, whichever finished first.
           const [holder, prerequisites] = await Promise.allSettled([
             holderName(ctx, checked.type.holderKind, checked.holderId, caseId),
             requirePrerequisites(db, ctx, caller, checked.holderId, checked.prerequisites, caseId),
