@@ -17,7 +17,7 @@ import {
 import type { Licence } from "../../proto/gen/tongban/licenses/v1/licenses";
 import { isActive, loadEnterpriseWithSeals } from "./enterprises";
 import { SAMR, todayInChina, type Ctx, type FlowDeps } from "./flow-support";
-import { checkSealTypes, OFFICIAL_SEAL, sealCode } from "./rules/seals";
+import { checkSealTypes, OFFICIAL_SEAL, SEAL_SERIAL_DIGITS } from "./rules/seals";
 
 /** A filing with its seals. */
 export async function loadFiling(q: Queryable, filingId: string): Promise<SealFiling> {
@@ -42,21 +42,25 @@ export async function loadFiling(q: Queryable, filingId: string): Promise<SealFi
 }
 
 /**
- * Seal codes for this attempt, drawn once and stable across retries: serials for every type in one
- * statement, then the draws stored (a type drawn by an earlier try keeps its code) and all of the
- * attempt's codes read in another. A racing try of the same attempt that stored a type first is
- * not visible to that statement, so the codes are read once more when one is missing.
+ * Seal codes for this attempt, drawn once and stable across retries: one statement draws a serial
+ * for every type (the code is the region code and the serial, rules/seals.ts `sealCode`, spelt in
+ * SQL here), stores the draws (a type drawn by an earlier try keeps its code) and reads all of the
+ * attempt's codes. A racing try of the same attempt that stored a type first is not visible to
+ * that statement, so the codes are read once more when one is missing. The sequence's MAXVALUE
+ * (9,999,999) refuses a serial the code has no room for.
  */
 async function drawCodes(q: Queryable, attempt: string, regionCode: string, types: string[]): Promise<Map<string, string>> {
-  const { rows: serials } = await q.query<{ n: string }>("SELECT nextval('seal_serial')::text AS n FROM generate_series(1, $1)", [types.length]);
   const { rows } = await q.query<{ seal_type: string; seal_code: string }>(
-    `WITH drawn AS (
+    `WITH fresh AS (
+       SELECT t.seal_type, $2::text || lpad(nextval('seal_serial')::text, ${SEAL_SERIAL_DIGITS}, '0') AS seal_code
+       FROM unnest($3::text[]) WITH ORDINALITY AS t(seal_type, i) ORDER BY t.i),
+     drawn AS (
        INSERT INTO seal_code_draws (attempt_key, seal_type, seal_code)
-       SELECT $1, d.seal_type, d.seal_code FROM unnest($2::text[], $3::text[]) AS d(seal_type, seal_code)
+       SELECT $1, seal_type, seal_code FROM fresh
        ON CONFLICT (attempt_key, seal_type) DO NOTHING RETURNING seal_type, seal_code)
      SELECT seal_type, seal_code FROM drawn
      UNION ALL SELECT seal_type, seal_code FROM seal_code_draws WHERE attempt_key = $1`,
-    [attempt, types, types.map((_, i) => sealCode(regionCode, Number(serials[i].n)))],
+    [attempt, regionCode, types],
   );
   let codes = new Map(rows.map((r) => [r.seal_type, r.seal_code]));
   if (types.some((t) => !codes.has(t))) {

@@ -1,6 +1,6 @@
 /** The e-licences tax issues (TAXREG, TAXCLR) and their revocation, as the tax department. */
 import type { Context } from "moleculer";
-import type { Database } from "../common/db/database";
+import type { Database, Queryable } from "../common/db/database";
 import type { CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
 import { deriveKey } from "../common/idempotency";
@@ -25,19 +25,41 @@ export interface TaxLicenceRequest {
   prerequisiteTypeCodes?: string[];
 }
 
+/** A licence that was voided after an earlier refusal of the same request: the next in its chain is issued. */
+class VoidedLicence extends Error {
+  constructor(readonly number: string) {
+    super(`licence ${number} was voided`);
+  }
+}
+
 /**
- * Issues the licence of one request, idempotently. The downstream key is derived from the request's
- * key and the issue date: the licence fields carry the date, so a retry on a later day (a resumed
- * application) must not meet the earlier attempt's key in the licence service. A licence voided
- * after an earlier refusal of the same request is skipped for the next one in its chain.
+ * Issues the licence of one request, idempotently, and records the request with it: `record` runs
+ * the request's own transaction (its `once`), in which it calls `assertLive(tx)` before writing.
+ * The downstream key is derived from the request's key and the issue date: the licence fields carry
+ * the date, so a retry on a later day (a resumed application) must not meet the earlier attempt's
+ * key in the licence service. A licence voided after an earlier refusal of the same request is found
+ * by `assertLive` inside that transaction (no read of its own: one commit for the request), which
+ * then rolls back, and the next licence in its chain is issued for another try.
  */
-export async function issueTaxLicence(db: Database, ctx: Ctx, requestKey: string, date: string, request: TaxLicenceRequest): Promise<Licence> {
+export async function withTaxLicence<T>(
+  ctx: Ctx,
+  requestKey: string,
+  date: string,
+  request: TaxLicenceRequest,
+  record: (licence: Licence, assertLive: (tx: Queryable) => Promise<void>) => Promise<T>,
+): Promise<T> {
   let step = `licence:${date}`;
   for (let i = 0; i < MAX_CHAIN; i++) {
     const licence = await licences.issue(ctx, { ...request, idempotencyKey: deriveKey(requestKey, step) });
-    const { rows } = await db.query("SELECT 1 FROM voided_licences WHERE number = $1", [licence.number]);
-    if (rows.length === 0) return licence;
-    step = `licence-after:${licence.number}`;
+    try {
+      return await record(licence, async (tx) => {
+        const { rows } = await tx.query("SELECT 1 FROM voided_licences WHERE number = $1", [licence.number]);
+        if (rows.length > 0) throw new VoidedLicence(licence.number);
+      });
+    } catch (err) {
+      if (!(err instanceof VoidedLicence)) throw err;
+      step = `licence-after:${licence.number}`;
+    }
   }
   throw new Error(`request ${requestKey} was refused ${MAX_CHAIN} times after issuing its licence; use a new idempotency key`);
 }

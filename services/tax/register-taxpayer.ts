@@ -17,7 +17,7 @@ import { TaxpayerStatus, type CancelTaxpayerRegistrationRequest, type RegisterTa
 import { endWithholdingsOf } from "./withholdings";
 import { withdrawGrantsOf } from "./grants";
 import { reasonCodeOf } from "../common/errors";
-import { issueTaxLicence, revokeTaxLicence, voidTaxLicence } from "./licence-steps";
+import { revokeTaxLicence, voidTaxLicence, withTaxLicence } from "./licence-steps";
 import { clientsFor } from "../common/clients";
 import { checkCancelTaxpayer, checkRegisterTaxpayer } from "./requests";
 import { joinTaxTypes } from "./rules/tax-types";
@@ -53,48 +53,55 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
     });
 
     const registeredOn = todayInChina();
-    const licence = await issueTaxLicence(db, ctx, key, registeredOn, {
-      typeCode: "TAXREG",
-      holderId: creditCode,
-      caseId,
-      prerequisiteTypeCodes: ["BL"],
-      fields: {
-        taxpayer_type: taxpayerTypeName(profile.taxpayerType),
-        tax_authority: profile.taxAuthority,
-        tax_types: joinTaxTypes(profile.taxTypes),
-        registered_on: registeredOn,
+    const taxpayer = await withTaxLicence(
+      ctx,
+      key,
+      registeredOn,
+      {
+        typeCode: "TAXREG",
+        holderId: creditCode,
+        caseId,
+        prerequisiteTypeCodes: ["BL"],
+        fields: {
+          taxpayer_type: taxpayerTypeName(profile.taxpayerType),
+          tax_authority: profile.taxAuthority,
+          tax_types: joinTaxTypes(profile.taxTypes),
+          registered_on: registeredOn,
+        },
       },
-    });
-    let taxpayer: Taxpayer;
-    try {
-      taxpayer = await once(db, scope, key, request, (tx) =>
-        registerTaxpayer(tx, {
-          creditCode,
-          name: enterprise.name,
-          enterpriseType: enterprise.enterpriseType,
-          regionCode: enterprise.regionCode,
-          scopeCodes,
-          ...profile,
-          address: enterprise.address,
-          legalRepresentativeName: enterprise.legalRepresentativeName,
-          expectedAnnualSales: request.expectedAnnualSales,
-          registrationLicenceNumber: licence.number,
-          caseId,
-        }),
-      );
-    } catch (err) {
-      // Another registration of this enterprise committed while we were asking: our licence is surplus.
-      if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
-        await voidTaxLicence(db, ctx, licence.number);
-      }
-      throw err;
-    }
+      async (licence, assertLive) => {
+        try {
+          return await once(db, scope, key, request, async (tx) => {
+            await assertLive(tx);
+            return registerTaxpayer(tx, {
+              creditCode,
+              name: enterprise.name,
+              enterpriseType: enterprise.enterpriseType,
+              regionCode: enterprise.regionCode,
+              scopeCodes,
+              ...profile,
+              address: enterprise.address,
+              legalRepresentativeName: enterprise.legalRepresentativeName,
+              expectedAnnualSales: request.expectedAnnualSales,
+              registrationLicenceNumber: licence.number,
+              caseId,
+            });
+          });
+        } catch (err) {
+          // Another registration of this enterprise committed while we were asking: our licence is surplus.
+          if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
+            await voidTaxLicence(db, ctx, licence.number);
+          }
+          throw err;
+        }
+      },
+    );
     contextLogger(ctx).info({ creditCode, taxpayerType: taxpayer.taxpayerType }, "taxpayer registered");
     emitEvent(ctx, "tax.taxpayerRegistered", {
       creditCode,
       taxpayerType: taxpayer.taxpayerType,
       taxTypes: taxpayer.taxTypes,
-      licenceNumber: licence.number,
+      licenceNumber: taxpayer.registrationLicenceNumber,
       caseId,
     });
     return taxpayer;

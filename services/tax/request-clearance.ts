@@ -13,7 +13,7 @@ import { TaxpayerStatus, type Clearance, type RequestClearanceRequest } from "..
 import { clearanceOf, insertClearance } from "./clearances";
 import { withdrawGrantsOf } from "./grants";
 import { reasonCodeOf } from "../common/errors";
-import { issueTaxLicence, voidTaxLicence } from "./licence-steps";
+import { voidTaxLicence, withTaxLicence } from "./licence-steps";
 import { unpaidOf } from "./liabilities";
 import { checkRequestClearance } from "./requests";
 import { decideClearance } from "./rules/clearance";
@@ -33,43 +33,47 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
     if (decideClearance(creditCode, taxpayer.status, await unpaidOf(db, creditCode)) === "already") return clearanceOf(db, creditCode);
 
     const clearedOn = todayInChina();
-    const certificate = await issueTaxLicence(db, ctx, key, clearedOn, {
-      typeCode: "TAXCLR",
-      holderId: creditCode,
-      caseId,
-      fields: { cleared_on: clearedOn, tax_authority: taxpayer.tax_authority },
-    });
     // Set when a concurrent clearance committed first, making this certificate surplus.
     let surplus = false;
-    let clearance: Clearance;
-    try {
-      clearance = await once(db, scope, key, request, async (tx) => {
-        // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
-        const row = await loadTaxpayer(tx, creditCode, true);
-        if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
-          surplus = true;
-          return clearanceOf(tx, creditCode);
+    const clearance = await withTaxLicence(
+      ctx,
+      key,
+      clearedOn,
+      { typeCode: "TAXCLR", holderId: creditCode, caseId, fields: { cleared_on: clearedOn, tax_authority: taxpayer.tax_authority } },
+      async (certificate, assertLive) => {
+        let cleared: Clearance;
+        try {
+          cleared = await once(db, scope, key, request, async (tx) => {
+            await assertLive(tx);
+            // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
+            const row = await loadTaxpayer(tx, creditCode, true);
+            if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
+              surplus = true;
+              return clearanceOf(tx, creditCode);
+            }
+            // What it changes is kept with it, so that RevokeClearance can restore exactly that.
+            const surrenderedGrants = await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
+            const endedWithholdings = await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
+            await setTaxpayerStatus(tx, creditCode, TaxpayerStatus.TAXPAYER_STATUS_CLEARED, SURRENDER_REASON);
+            return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId, {
+              previousStatus: row.status,
+              previousStatusReason: row.status_reason ?? "",
+              surrenderedGrants,
+              endedWithholdings,
+            });
+          });
+        } catch (err) {
+          // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
+          if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);
+          throw err;
         }
-        // What it changes is kept with it, so that RevokeClearance can restore exactly that.
-        const surrenderedGrants = await withdrawGrantsOf(tx, creditCode, SURRENDER_REASON);
-        const endedWithholdings = await endWithholdingsOf(tx, creditCode, SURRENDER_REASON);
-        await setTaxpayerStatus(tx, creditCode, TaxpayerStatus.TAXPAYER_STATUS_CLEARED, SURRENDER_REASON);
-        return insertClearance(tx, creditCode, certificate.number, clearedOn, caseId, {
-          previousStatus: row.status,
-          previousStatusReason: row.status_reason ?? "",
-          surrenderedGrants,
-          endedWithholdings,
-        });
-      });
-    } catch (err) {
-      // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
-      if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);
-      throw err;
-    }
-    if (surplus) await voidTaxLicence(db, ctx, certificate.number);
-    else {
-      contextLogger(ctx).info({ creditCode, certificate: certificate.number }, "taxpayer cleared");
-      emitEvent(ctx, "tax.cleared", { creditCode, certificateNumber: certificate.number, clearedOn, caseId });
+        if (surplus) await voidTaxLicence(db, ctx, certificate.number);
+        return cleared;
+      },
+    );
+    if (!surplus) {
+      contextLogger(ctx).info({ creditCode, certificate: clearance.certificateNumber }, "taxpayer cleared");
+      emitEvent(ctx, "tax.cleared", { creditCode, certificateNumber: clearance.certificateNumber, clearedOn, caseId });
     }
     return clearance;
   });

@@ -122,6 +122,9 @@ describe("departments over gRPC, each in its own process", () => {
       db.url, "SELECT seal_type, seal_code, licence_number FROM registration.seals WHERE filing_id = $1 ORDER BY seal_code", [seals.filingId]);
     expect(stored.map((r) => ({ sealType: r.seal_type, sealCode: r.seal_code, licenceNumber: r.licence_number }))).toEqual(seals.seals);
     expect(new Set(stored.map((r) => r.seal_type))).toEqual(new Set(["公章", "发票专用章"]));
+    // 13 digits: the enterprise's 6-digit region code and a 7-digit serial, each seal its own.
+    for (const s of seals.seals) expect(s.sealCode).toMatch(new RegExp(`^${enterprise.regionCode}\\d{7}$`));
+    expect(new Set(seals.seals.map((s: { sealCode: string }) => s.sealCode)).size).toBe(2);
 
     const taxpayer = await client.call("TaxService/RegisterTaxpayer", { idempotencyKey: key("tp"), creditCode: code, caseId: "case-tax-1" }, tax);
     expect(taxpayer).toMatchObject({ taxpayerType: "TAXPAYER_TYPE_SMALL_SCALE", name: enterprise.name, address: enterprise.address });

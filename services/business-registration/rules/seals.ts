@@ -19,8 +19,11 @@ export function checkSealTypes(types: unknown): string[] {
   return [...seen];
 }
 
-/** A seal code: the 6-digit region code and a 7-digit serial. */
+/** Digits of a seal code's serial (the seal_serial sequence's MAXVALUE is 10^7 - 1). */
+export const SEAL_SERIAL_DIGITS = 7;
+
+/** A seal code: the 6-digit region code and a 7-digit serial (drawn in SQL the same way: seal-filing.ts). */
 export function sealCode(regionCode: string, serial: number): string {
   if (!Number.isInteger(serial) || serial < 1 || serial > 9_999_999) throw new RangeError(`seal serial ${serial} is outside 1-9999999`);
-  return `${regionCode}${String(serial).padStart(7, "0")}`;
+  return `${regionCode}${String(serial).padStart(SEAL_SERIAL_DIGITS, "0")}`;
 }

@@ -246,7 +246,8 @@ async function connectPatiently(pool: Pool): Promise<PoolClient> {
 
 async function openPostgres(url: string, schema: string, max: number): Promise<Database> {
   // search_path per connection lets every service write unqualified table names in its own schema.
-  const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
+  // application_name names the service in pg_stat_activity and the server's log (ops: who holds a lock).
+  const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}`, application_name: `tongban-${schema}` });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   const first = await connectPatiently(pool);
