@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { escapeLiteral } from "pg";
-import type { Database, DeferringQueryable, Queryable } from "./db/database";
+import type { Database, DeferringQueryable, Queryable, QueryResult, Statement } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
 
@@ -40,14 +40,17 @@ export function hashRequest(request: unknown): string {
 
 /**
  * Runs `change` once per (scope, key). `scope` separates callers and actions (e.g. "samr:issueLicence");
- * `request` is hashed so the same key with different content is refused.
+ * `request` is hashed so the same key with different content is refused. `read` (optional) is a
+ * statement sent with the key's claim, in its round trip on PostgreSQL, whose rows `change` gets:
+ * the row the change locks before it writes (lockedRead). It runs whether or not the key is new.
  */
 export async function once<T>(
   db: Database,
   scope: string,
   key: string,
   request: unknown,
-  change: (tx: DeferringQueryable) => Promise<T>,
+  change: (tx: DeferringQueryable, read: QueryResult<Record<string, unknown>>) => Promise<T>,
+  read?: Statement,
 ): Promise<T> {
   const hash = hashRequest(request);
   // The key is claimed with BEGIN and its response recorded with COMMIT (escaped literals: the
@@ -55,7 +58,7 @@ export async function once<T>(
   const where = `scope = ${escapeLiteral(scope)} AND key = ${escapeLiteral(key)}`;
   return db.transactionWith(
     `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
-    async (tx, claimed) => {
+    async (tx, claimed, readResult) => {
       if (claimed.rowCount === 0) {
         const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
           scope,
@@ -66,10 +69,11 @@ export async function once<T>(
         }
         return rows[0].response;
       }
-      const result = await change(tx);
+      const result = await change(tx, readResult);
       tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
       return result;
     },
+    read,
   );
 }
 

@@ -1,6 +1,6 @@
 /** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { DeferringQueryable, Queryable } from "../common/db/database";
+import type { DeferringQueryable, Queryable, QueryResult, Statement } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { hashRequest, previousResult } from "../common/idempotency";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
@@ -49,6 +49,20 @@ export async function findEmployer(q: Queryable, creditCode: string, lock: "" | 
   const suffix = lock === "update" ? " FOR UPDATE" : lock === "share" ? " FOR SHARE" : "";
   const { rows } = await q.query<EmployerRow>(`SELECT * FROM employers WHERE credit_code = $1${suffix}`, [creditCode]);
   return rows[0];
+}
+
+/**
+ * The statement that reads and share-locks an employer's row for an enrolment, sent with the
+ * enrolment's key claim (`once`'s `read`: one round trip fewer): a clearance, which locks the row
+ * for update, cannot slip in between.
+ */
+export function shareLockEmployer(creditCode: string): Statement {
+  return { sql: "SELECT * FROM employers WHERE credit_code = $1 FOR SHARE", params: [creditCode] };
+}
+
+/** The row `shareLockEmployer` read, if any. */
+export function lockedEmployer(read: QueryResult<Record<string, unknown>>): EmployerRow | undefined {
+  return read.rows[0] as unknown as EmployerRow | undefined;
 }
 
 /** The employer for `use` (another department's read, recorded in the same statement), or NOT_FOUND. */

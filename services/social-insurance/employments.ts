@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import type { Queryable } from "../common/db/database";
 import { failedPrecondition, invalidArgument, notFound } from "../common/errors";
 import { EmploymentStatus, type Employment } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
-import { findEmployer, requireActiveEmployer } from "./employers";
+import { requireActiveEmployer, type EmployerRow } from "./employers";
 import { clamp, formatYuan } from "./rules/money";
 import { monthBounds, type Period } from "./rules/periods";
 import { regionRates } from "./rules/pooling-regions";
@@ -63,12 +63,13 @@ export interface Enrolment {
 }
 
 /**
- * Enrols an employee with an active employer. The base is the wage held within the region's floor
- * and ceiling. The employer row is share-locked so a clearance cannot slip in between; a second
- * active employment in the region is refused, and under a race the partial unique index decides.
+ * Enrols an employee with an active employer: `employerRow` is the employer as this transaction
+ * read and share-locked it (shareLockEmployer), so a clearance cannot slip in between. The base is
+ * the wage held within the region's floor and ceiling. A second active employment in the region is
+ * refused, and under a race the partial unique index decides.
  */
-export async function enrol(tx: Queryable, e: Enrolment): Promise<Employment> {
-  const employer = requireActiveEmployer(await findEmployer(tx, e.employerCreditCode, "share"), e.employerCreditCode);
+export async function enrol(tx: Queryable, e: Enrolment, employerRow: EmployerRow | undefined): Promise<Employment> {
+  const employer = requireActiveEmployer(employerRow, e.employerCreditCode);
   const rates = regionRates(employer.region);
   const baseFen = clamp(e.wageFen, rates.baseFloorFen, rates.baseCeilingFen);
   // One active employment per person and region: the unique index decides, also between two

@@ -39,7 +39,7 @@ import {
 } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
 import { certificateFacts, recordCertificate } from "./certificates";
 import { applyEnterpriseEvent, parseEnterpriseEvent } from "./employer-changes";
-import { findEmployer, readEmployer, requireActiveEmployer } from "./employers";
+import { findEmployer, lockedEmployer, readEmployer, requireActiveEmployer, shareLockEmployer } from "./employers";
 import { endEmployment, enrol, insuredDuring } from "./employments";
 import { clearanceOf, closeEmployer, grantClearance, revokeClearance } from "./lifecycle";
 import { registerEmployer } from "./register-employer";
@@ -117,10 +117,17 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
           requireActiveEmployer(await findEmployer(db, request.employerCreditCode), request.employerCreditCode);
           const person = await hrss.requirePerson(ctx, request.idNumber, request.caseId, "id_number");
           let fresh = false;
-          const employment = await once(db, scope, key, request, (tx) => {
-            fresh = true;
-            return enrol(tx, { ...request, name: person.name, wageFen });
-          });
+          const employment = await once(
+            db,
+            scope,
+            key,
+            request,
+            (tx, locked) => {
+              fresh = true;
+              return enrol(tx, { ...request, name: person.name, wageFen }, lockedEmployer(locked));
+            },
+            shareLockEmployer(request.employerCreditCode),
+          );
           if (fresh) {
             contextLogger(ctx).info({ employmentId: employment.employmentId, region: employment.region }, "employee enrolled");
             emitEvent(ctx, "social-insurance.employeeEnrolled", {

@@ -1,6 +1,6 @@
 /** The e-licences tax issues (TAXREG, TAXCLR) and their revocation, as the tax department. */
 import type { Context } from "moleculer";
-import type { Database, Queryable } from "../common/db/database";
+import type { Database, Queryable, QueryResult, Statement } from "../common/db/database";
 import type { CallerMeta } from "../common/caller";
 import { clientsFor } from "../common/clients";
 import { deriveKey } from "../common/idempotency";
@@ -33,29 +33,42 @@ class VoidedLicence extends Error {
 }
 
 /**
+ * Refuses, inside the transaction that records a request, a licence that was voided after an
+ * earlier refusal of the same request: as that transaction's `read` (sent with its key claim, no
+ * round trip of its own) with `check` on its result, or as a statement of the transaction
+ * (`inTransaction`) when its `read` locks a row.
+ */
+export interface LiveLicenceCheck {
+  read: Statement;
+  check(result: QueryResult<Record<string, unknown>>): void;
+  inTransaction(tx: Queryable): Promise<void>;
+}
+
+/**
  * Issues the licence of one request, idempotently, and records the request with it: `record` runs
- * the request's own transaction (its `once`), in which it calls `assertLive(tx)` before writing.
- * The downstream key is derived from the request's key and the issue date: the licence fields carry
- * the date, so a retry on a later day (a resumed application) must not meet the earlier attempt's
- * key in the licence service. A licence voided after an earlier refusal of the same request is found
- * by `assertLive` inside that transaction (no read of its own: one commit for the request), which
- * then rolls back, and the next licence in its chain is issued for another try.
+ * the request's own transaction (its `once`), in which it refuses a voided licence with `live`
+ * before writing. The downstream key is derived from the request's key and the issue date: the
+ * licence fields carry the date, so a retry on a later day (a resumed application) must not meet the
+ * earlier attempt's key in the licence service. A licence voided after an earlier refusal of the
+ * same request is found inside that transaction (one commit for the request), which then rolls
+ * back, and the next licence in its chain is issued for another try.
  */
 export async function withTaxLicence<T>(
   ctx: Ctx,
   requestKey: string,
   date: string,
   request: TaxLicenceRequest,
-  record: (licence: Licence, assertLive: (tx: Queryable) => Promise<void>) => Promise<T>,
+  record: (licence: Licence, live: LiveLicenceCheck) => Promise<T>,
 ): Promise<T> {
   let step = `licence:${date}`;
   for (let i = 0; i < MAX_CHAIN; i++) {
     const licence = await licences.issue(ctx, { ...request, idempotencyKey: deriveKey(requestKey, step) });
+    const read: Statement = { sql: "SELECT 1 FROM voided_licences WHERE number = $1", params: [licence.number] };
+    const check = (result: QueryResult<Record<string, unknown>>) => {
+      if (result.rows.length > 0) throw new VoidedLicence(licence.number);
+    };
     try {
-      return await record(licence, async (tx) => {
-        const { rows } = await tx.query("SELECT 1 FROM voided_licences WHERE number = $1", [licence.number]);
-        if (rows.length > 0) throw new VoidedLicence(licence.number);
-      });
+      return await record(licence, { read, check, inTransaction: async (tx) => check(await tx.query(read.sql, read.params)) });
     } catch (err) {
       if (!(err instanceof VoidedLicence)) throw err;
       step = `licence-after:${licence.number}`;

@@ -24,7 +24,7 @@ import { joinTaxTypes } from "./rules/tax-types";
 import { taxpayerProfile } from "./rules/taxpayer-profile";
 import { taxpayerTypeName } from "./rules/taxpayer-type";
 import { assertCancellable, assertRegistrable } from "./rules/taxpayer-status";
-import { findTaxpayer, loadTaxpayer, registerTaxpayer, setTaxpayerStatus, toTaxpayer } from "./taxpayers";
+import { findTaxpayer, loadTaxpayer, lockedTaxpayer, lockTaxpayer, toTaxpayer, registerTaxpayer, setTaxpayerStatus } from "./taxpayers";
 
 type Ctx = Context<unknown, CallerMeta>;
 
@@ -69,10 +69,10 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
           registered_on: registeredOn,
         },
       },
-      async (licence, assertLive) => {
+      async (licence, live) => {
         try {
-          return await once(db, scope, key, request, async (tx) => {
-            await assertLive(tx);
+          return await once(db, scope, key, request, async (tx, voided) => {
+            live.check(voided);
             return registerTaxpayer(tx, {
               creditCode,
               name: enterprise.name,
@@ -86,7 +86,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
               registrationLicenceNumber: licence.number,
               caseId,
             });
-          });
+          }, live.read);
         } catch (err) {
           // Another registration of this enterprise committed while we were asking: our licence is surplus.
           if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
@@ -122,15 +122,22 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
     assertCancellable(request.creditCode, current.status);
 
     await revokeTaxLicence(ctx, current.registration_licence_number, request.reason, deriveKey(key, "licence"));
-    const taxpayer = await once(db, scope, key, request, async (tx) => {
-      const row = await loadTaxpayer(tx, request.creditCode, true);
-      // A concurrent cancellation got here first.
-      if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
-      assertCancellable(request.creditCode, row.status);
-      await withdrawGrantsOf(tx, request.creditCode, request.reason);
-      await endWithholdingsOf(tx, request.creditCode, request.reason);
-      return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
-    });
+    const taxpayer = await once(
+      db,
+      scope,
+      key,
+      request,
+      async (tx, locked) => {
+        const row = lockedTaxpayer(locked, request.creditCode);
+        // A concurrent cancellation got here first.
+        if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
+        assertCancellable(request.creditCode, row.status);
+        await withdrawGrantsOf(tx, request.creditCode, request.reason);
+        await endWithholdingsOf(tx, request.creditCode, request.reason);
+        return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
+      },
+      lockTaxpayer(request.creditCode),
+    );
     contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
     emitEvent(ctx, "tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
     return taxpayer;

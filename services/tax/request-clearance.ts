@@ -17,7 +17,7 @@ import { voidTaxLicence, withTaxLicence } from "./licence-steps";
 import { unpaidOf } from "./liabilities";
 import { checkRequestClearance } from "./requests";
 import { decideClearance } from "./rules/clearance";
-import { loadTaxpayer, setTaxpayerStatus } from "./taxpayers";
+import { loadTaxpayer, lockedTaxpayer, lockTaxpayer, setTaxpayerStatus } from "./taxpayers";
 import { endWithholdingsOf } from "./withholdings";
 
 const SURRENDER_REASON = "清税注销，缴销发票、终止扣缴 (surrendered at tax clearance)";
@@ -40,13 +40,13 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
       key,
       clearedOn,
       { typeCode: "TAXCLR", holderId: creditCode, caseId, fields: { cleared_on: clearedOn, tax_authority: taxpayer.tax_authority } },
-      async (certificate, assertLive) => {
+      async (certificate, live) => {
         let cleared: Clearance;
         try {
-          cleared = await once(db, scope, key, request, async (tx) => {
-            await assertLive(tx);
+          cleared = await once(db, scope, key, request, async (tx, locked) => {
+            await live.inTransaction(tx);
             // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
-            const row = await loadTaxpayer(tx, creditCode, true);
+            const row = lockedTaxpayer(locked, creditCode);
             if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
               surplus = true;
               return clearanceOf(tx, creditCode);
@@ -61,7 +61,7 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
               surrenderedGrants,
               endedWithholdings,
             });
-          });
+          }, lockTaxpayer(creditCode));
         } catch (err) {
           // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
           if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);

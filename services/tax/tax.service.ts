@@ -48,7 +48,7 @@ import * as checks from "./requests";
 import { checkCreditLine } from "./rules/invoice-limits";
 import { requireActiveTaxpayer } from "./rules/taxpayer-status";
 import { requireTaxType } from "./rules/tax-types";
-import { loadTaxpayer, readTaxpayer, toTaxpayer } from "./taxpayers";
+import { onceForActiveTaxpayer, readTaxpayer, toTaxpayer } from "./taxpayers";
 import { cancelWithholding, insertWithholding, refuseWithholdingOnLocalFacts } from "./withholdings";
 
 type Ctx<P> = Context<P, CallerMeta>;
@@ -88,12 +88,9 @@ export function taxService(rt: Runtime): ServiceSchema {
       async grantInvoices(ctx: Ctx<GrantInvoicesRequest>): Promise<InvoiceGrant> {
         const caller = callerDepartment(ctx);
         const { key, request, creditLineFen } = checks.checkGrantInvoices(GrantInvoicesRequest.fromPartial(ctx.params ?? {}));
-        const grant = await once(db, `${caller}:grantInvoices`, key, request, async (tx) => {
-          const taxpayer = await loadTaxpayer(tx, request.creditCode, true);
-          requireActiveTaxpayer(request.creditCode, taxpayer.status);
-          const limitFen = checkCreditLine(taxpayer.taxpayer_type, creditLineFen);
-          return insertGrant(tx, request.creditCode, creditLineFen, limitFen, request.caseId);
-        });
+        const grant = await onceForActiveTaxpayer(db, `${caller}:grantInvoices`, key, request, request.creditCode, (tx, taxpayer) =>
+          insertGrant(tx, request.creditCode, creditLineFen, checkCreditLine(taxpayer.taxpayer_type, creditLineFen), request.caseId),
+        );
         contextLogger(ctx).info({ creditCode: grant.creditCode, grantId: grant.grantId }, "invoices granted");
         emitEvent(ctx, "tax.invoicesGranted", { creditCode: grant.creditCode, grantId: grant.grantId, monthlyCreditLine: grant.monthlyCreditLine });
         return grant;
@@ -112,10 +109,7 @@ export function taxService(rt: Runtime): ServiceSchema {
           // Refused on local facts (one read) before the employee's record is read.
           await refuseWithholdingOnLocalFacts(db, employer, employeeIdNumber);
           const employee = await c.requirePerson(ctx, employeeIdNumber, caseId, "employee_id_number");
-          return once(db, scope, key, request, async (tx) => {
-            requireActiveTaxpayer(employer, (await loadTaxpayer(tx, employer, true)).status);
-            return insertWithholding(tx, { ...request, employeeName: employee.name });
-          });
+          return onceForActiveTaxpayer(db, scope, key, request, employer, (tx) => insertWithholding(tx, { ...request, employeeName: employee.name }));
         });
       },
       async cancelWithholding(ctx: Ctx<CancelWithholdingRequest>): Promise<WithholdingRegistration> {
@@ -126,10 +120,8 @@ export function taxService(rt: Runtime): ServiceSchema {
       async recordLiability(ctx: Ctx<RecordLiabilityRequest>): Promise<Liability> {
         const { key, request, amountFen } = checks.checkRecordLiability(RecordLiabilityRequest.fromPartial(ctx.params ?? {}));
         const caller = requireTaxOffice(ctx, "records tax liabilities");
-        return once(db, `${caller}:recordLiability`, key, request, async (tx) => {
-          // The row lock orders this against a clearance of the same taxpayer.
-          const taxpayer = await loadTaxpayer(tx, request.creditCode, true);
-          requireActiveTaxpayer(request.creditCode, taxpayer.status);
+        // The row lock orders this against a clearance of the same taxpayer.
+        return onceForActiveTaxpayer(db, `${caller}:recordLiability`, key, request, request.creditCode, (tx, taxpayer) => {
           requireTaxType(request.creditCode, taxpayer.tax_types, request.taxType);
           return insertLiability(tx, { ...request, amountFen, recordedBy: caller });
         });

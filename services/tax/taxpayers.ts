@@ -1,9 +1,10 @@
 /** The taxpayer register (纳税人), in the tax schema. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { Queryable } from "../common/db/database";
+import type { Database, DeferringQueryable, Queryable, QueryResult, Statement } from "../common/db/database";
+import { once } from "../common/idempotency";
 import { failedPrecondition, notFound } from "../common/errors";
 import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";
-import { assertRegistrable } from "./rules/taxpayer-status";
+import { assertRegistrable, requireActiveTaxpayer } from "./rules/taxpayer-status";
 
 /** A row of the taxpayers table. */
 export interface TaxpayerRow {
@@ -52,6 +53,49 @@ export async function readTaxpayer(q: Queryable, creditCode: string, use: DataUs
   const [row] = await readFor<TaxpayerRow>(q, "SELECT * FROM taxpayers WHERE credit_code = $1", [creditCode], use);
   if (!row) throw notFound("taxpayer", creditCode);
   return row;
+}
+
+/**
+ * The statement that reads and locks a taxpayer's row for a change, sent with the change's key
+ * claim (`once`'s `read`: one round trip fewer); the row lock orders the change against a
+ * clearance, a liability or a grant of the same taxpayer.
+ */
+export function lockTaxpayer(creditCode: string): Statement {
+  return { sql: "SELECT * FROM taxpayers WHERE credit_code = $1 FOR UPDATE", params: [creditCode] };
+}
+
+/** The row `lockTaxpayer` read, or NOT_FOUND. */
+export function lockedTaxpayer(read: QueryResult<Record<string, unknown>>, creditCode: string): TaxpayerRow {
+  const row = read.rows[0] as unknown as TaxpayerRow | undefined;
+  if (!row) throw notFound("taxpayer", creditCode);
+  return row;
+}
+
+/**
+ * `once` for a keyed change of an active taxpayer: the row is read and locked with the key's claim
+ * (lockTaxpayer) and the change refused unless the taxpayer is active (NOT_FOUND, or
+ * FAILED_PRECONDITION by requireActiveTaxpayer); `change` gets the locked row.
+ */
+export function onceForActiveTaxpayer<T>(
+  db: Database,
+  scope: string,
+  key: string,
+  request: unknown,
+  creditCode: string,
+  change: (tx: DeferringQueryable, taxpayer: TaxpayerRow) => Promise<T>,
+): Promise<T> {
+  return once(
+    db,
+    scope,
+    key,
+    request,
+    (tx, locked) => {
+      const taxpayer = lockedTaxpayer(locked, creditCode);
+      requireActiveTaxpayer(creditCode, taxpayer.status);
+      return change(tx, taxpayer);
+    },
+    lockTaxpayer(creditCode),
+  );
 }
 
 /** A taxpayer's row, or NOT_FOUND. */

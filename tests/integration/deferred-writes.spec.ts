@@ -2,7 +2,9 @@
  * Writes deferred to COMMIT (atCommit with parameters) store exactly what the same statement with
  * bound parameters stores, on PostgreSQL (values written as literals, sent with COMMIT) and on
  * PGlite (run before the commit); one that fails fails the whole transaction, and nothing of it
- * is written.
+ * is written. A read sent with a transaction's opening (transactionWith's `read`, the row a keyed
+ * change locks) answers what the same statement bound answers, and one the database refuses
+ * undoes the opening.
  */
 import { withLiterals, type Database } from "../../services/common/db/database";
 import { databaseDrivers, type OpenedDatabase } from "../support/drivers";
@@ -87,6 +89,39 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
         await tx.query("UPDATE kinds SET note = $2 WHERE id = $1", [1, "first"]);
       });
       expect((await db.query("SELECT note FROM kinds WHERE id = 1")).rows[0]).toEqual({ note: "first-second" });
+    });
+
+    it("sends a read with the opening: its rows, as a bound statement reads them, come to fn whatever the opening found", async () => {
+      await db.query(INSERT, [10, ...ROWS[0].slice(1)]);
+      const bound = (await db.query(SELECT.replace("ORDER BY id", "WHERE id = $1"), [10])).rows;
+      expect(bound).toHaveLength(1);
+      for (const opening of ["SELECT 1 AS one", "SELECT 1 AS one WHERE false"]) {
+        const seen = await db.transactionWith(
+          opening,
+          async (_tx, opened, read) => ({ opened: opened.rows, read: read.rows, count: read.rowCount }),
+          { sql: `${SELECT.replace("ORDER BY id", "WHERE id = $1 AND label = $2")} FOR UPDATE`, params: [10, ROWS[0][1]] },
+        );
+        expect(seen).toEqual({ opened: opening.endsWith("false") ? [] : [{ one: 1 }], read: bound, count: 1 });
+      }
+      // No read: an empty result.
+      expect(await db.transactionWith("SELECT 1 AS one", async (_tx, _opened, read) => read)).toEqual({ rows: [], rowCount: 0 });
+    });
+
+    it("a read with a value the database refuses fails the transaction before fn runs, and the opening's write is undone", async () => {
+      let ran = false;
+      await expect(
+        db.transactionWith(
+          "INSERT INTO kinds (id, label) VALUES (11, 'opening')",
+          async () => {
+            ran = true;
+          },
+          { sql: "SELECT id FROM kinds WHERE day = $1", params: ["not a date"] },
+        ),
+      ).rejects.toMatchObject({ code: "22007" });
+      expect(ran).toBe(false);
+      const nul = { sql: "SELECT $1::text AS t", params: ["a\u0000b"] };
+      await expect(db.transactionWith("INSERT INTO kinds (id, label) VALUES (12, 'opening')", async () => undefined, nul)).rejects.toMatchObject({ code: "22021" });
+      expect((await db.query("SELECT count(*)::int AS c FROM kinds WHERE id IN (11, 12)")).rows[0]).toEqual({ c: 0 });
     });
 
     it("a deferred statement that fails fails the transaction, and nothing of it is written", async () => {

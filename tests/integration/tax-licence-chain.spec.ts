@@ -44,15 +44,24 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       broker.createService({
         name: "chain",
         actions: {
-          // A request keyed `key` that records the licence it was given, as RegisterTaxpayer does.
-          run: (ctx: Context<{ key: string }>) =>
-            withTaxLicence(ctx as never, ctx.params.key, DATE, LICENCE, (licence, assertLive) =>
-              once(db, SCOPE, ctx.params.key, { key: ctx.params.key }, async (tx) => {
-                await assertLive(tx);
-                recorded.push(licence.number);
-                tx.atCommit("INSERT INTO voided_licences (number) VALUES ($1)", [`recorded:${licence.number}`]);
-                return { licenceNumber: licence.number };
-              }),
+          // A request keyed `key` that records the licence it was given: checked as the transaction's
+          // read, as RegisterTaxpayer does, or (`inTransaction`) as a statement of it, as RequestClearance does.
+          run: (ctx: Context<{ key: string; inTransaction?: boolean }>) =>
+            withTaxLicence(ctx as never, ctx.params.key, DATE, LICENCE, (licence, live) =>
+              once(
+                db,
+                SCOPE,
+                ctx.params.key,
+                { key: ctx.params.key },
+                async (tx, read) => {
+                  if (ctx.params.inTransaction) await live.inTransaction(tx);
+                  else live.check(read);
+                  recorded.push(licence.number);
+                  tx.atCommit("INSERT INTO voided_licences (number) VALUES ($1)", [`recorded:${licence.number}`]);
+                  return { licenceNumber: licence.number };
+                },
+                ctx.params.inTransaction ? undefined : live.read,
+              ),
             ),
         },
       });
@@ -72,26 +81,30 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect(recorded).toEqual([answer.licenceNumber]);
     });
 
-    it("skips a voided licence for the next of its chain; the voided try leaves nothing; a retry answers the same", async () => {
+    it.each([
+      ["as the transaction's read", false],
+      ["as a statement of the transaction", true],
+    ])("skips a voided licence for the next of its chain (checked %s); the voided try leaves nothing; a retry answers the same", async (_how, inTransaction) => {
+      const requestKey = `chain-voided-${inTransaction ? "tx" : "read"}`;
       issuedKeys.length = 0;
       recorded.length = 0;
-      const firstKey = deriveKey("chain-voided-1", `licence:${DATE}`);
+      const firstKey = deriveKey(requestKey, `licence:${DATE}`);
       const voided = numberFor(firstKey);
       await db.query("INSERT INTO voided_licences (number) VALUES ($1)", [voided]);
 
-      const answer = await broker.call<{ licenceNumber: string }, { key: string }>("chain.run", { key: "chain-voided-1" });
-      const secondKey = deriveKey("chain-voided-1", `licence-after:${voided}`);
+      const answer = await broker.call<{ licenceNumber: string }, { key: string; inTransaction: boolean }>("chain.run", { key: requestKey, inTransaction });
+      const secondKey = deriveKey(requestKey, `licence-after:${voided}`);
       expect(issuedKeys).toEqual([firstKey, secondKey]);
       expect(answer.licenceNumber).toBe(numberFor(secondKey));
       // Only the second try wrote: the first rolled back before recording anything.
       expect(recorded).toEqual([answer.licenceNumber]);
       expect((await db.query("SELECT 1 FROM voided_licences WHERE number = $1", [`recorded:${answer.licenceNumber}`])).rows).toHaveLength(1);
-      const stored = await db.query<{ response: unknown }>("SELECT response FROM idempotency_keys WHERE scope = $1 AND key = $2", [SCOPE, "chain-voided-1"]);
+      const stored = await db.query<{ response: unknown }>("SELECT response FROM idempotency_keys WHERE scope = $1 AND key = $2", [SCOPE, requestKey]);
       expect(stored.rows.map((r) => r.response)).toEqual([{ licenceNumber: answer.licenceNumber }]);
       expect((await db.query("SELECT 1 FROM voided_licences WHERE number = $1", [`recorded:${voided}`])).rows).toEqual([]);
 
       // A retry meets the stored answer: nothing more is recorded.
-      expect(await broker.call("chain.run", { key: "chain-voided-1" })).toEqual(answer);
+      expect(await broker.call("chain.run", { key: requestKey, inTransaction })).toEqual(answer);
       expect(recorded).toEqual([answer.licenceNumber]);
     });
 

@@ -39,6 +39,12 @@ export interface DeferringQueryable extends Queryable {
   atCommit(sql: string, params?: unknown[]): void;
 }
 
+/** A statement and its $1-style parameters. */
+export interface Statement {
+  sql: string;
+  params?: unknown[];
+}
+
 export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
   readonly schema: string;
@@ -50,9 +56,16 @@ export interface Database extends Queryable {
    * As `transaction`, opening with `opening` (one statement, no parameters) whose result fn gets,
    * and sending the statements fn hands to `atCommit` (no parameters; values as escaped literals)
    * with the COMMIT. On PostgreSQL the opening travels with BEGIN and the deferred statements with
-   * COMMIT: two round trips fewer for the idempotency key of every keyed change.
+   * COMMIT: two round trips fewer for the idempotency key of every keyed change. `read`, when
+   * given, is one more statement (with $n parameters) that travels with them, after the opening,
+   * whose result fn gets too: the row a change locks before it writes (`SELECT … FOR UPDATE`), one
+   * round trip fewer again. It runs whatever the opening found.
    */
-  transactionWith<T>(opening: string, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>): Promise<T>;
+  transactionWith<T>(
+    opening: string,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
+    read?: Statement,
+  ): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,8 +99,8 @@ function traced(db: Database): Database {
       }
       if (prop === "transaction") return (fn: (tx: Queryable) => Promise<unknown>) => transaction(() => target.transaction(fn));
       if (prop === "transactionWith") {
-        return (opening: string, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<unknown>) =>
-          transaction(() => target.transactionWith(opening, fn));
+        return (opening: string, fn: Parameters<Database["transactionWith"]>[1], read?: Statement) =>
+          transaction(() => target.transactionWith(opening, fn, read));
       }
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -283,20 +296,32 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
    * COMMIT (sent with the statements fn deferred); rolled back when anything throws. A stale plan
    * fails the transaction (the caller retries, as for any conflict) and closes the connection.
    */
-  async function inTransaction<T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(
+    opening: string | undefined,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
+    read?: Statement,
+  ): Promise<T> {
     const client = await connectPatiently(pool);
     let stale = false;
     try {
       let opened: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
+      let readResult: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
       if (opening === undefined) await client.query("BEGIN");
       else {
-        // A multi-statement simple query answers one result per statement.
-        const results = (await client.query(`BEGIN; ${opening}`)) as unknown as Array<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-        const last = results[results.length - 1];
-        opened = { rows: last.rows, rowCount: last.rowCount ?? 0 };
+        if (read) checkValueDepth(read.params);
+        const text = read ? `BEGIN; ${opening}; ${read.params ? withLiterals(read.sql, read.params) : read.sql}` : `BEGIN; ${opening}`;
+        // A multi-statement simple query answers one result per statement: BEGIN's, the opening's, the read's.
+        const results = (await client.query(text)) as unknown as Array<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+        const resultOf = (r: { rows: Record<string, unknown>[]; rowCount: number | null }) => ({ rows: r.rows, rowCount: r.rowCount ?? 0 });
+        opened = resultOf(results[1]);
+        if (read) readResult = resultOf(results[2]);
       }
       const deferred: string[] = [];
-      const result = await fn({ query: (sql, params) => run(client, sql, params), atCommit: (sql, params) => deferred.push(params ? withLiterals(sql, params) : sql) }, opened);
+      const result = await fn(
+        { query: (sql, params) => run(client, sql, params), atCommit: (sql, params) => deferred.push(params ? withLiterals(sql, params) : sql) },
+        opened,
+        readResult,
+      );
       await client.query([...deferred, "COMMIT"].join(";\n"));
       return result;
     } catch (err) {
@@ -315,7 +340,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
       await poolQuery(sql);
     },
     transaction: (fn) => inTransaction(undefined, (tx) => fn(tx)),
-    transactionWith: (opening, fn) => inTransaction(opening, fn),
+    transactionWith: (opening, fn, read) => inTransaction(opening, fn, read),
     async ping() {
       await pool.query("SELECT 1");
     },
@@ -606,13 +631,19 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
    * before the commit. One connection in this process: no round trips to save, the same statements
    * in order. The transaction holds the connection until fn settles: fn must make no bus call.
    */
-  const runTransaction = <T>(opening: string | undefined, fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>) => Promise<T>) =>
+  const runTransaction = <T>(
+    opening: string | undefined,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
+    read?: Statement,
+  ) =>
     instance.transaction(schema, async (tx) => {
       const q = wrap(tx);
       const deferred: Array<[string, unknown[] | undefined]> = [];
-      const opened = opening === undefined ? { rows: [], rowCount: 0 } : await q.query<Record<string, unknown>>(opening);
+      const none = { rows: [], rowCount: 0 };
+      const opened = opening === undefined ? none : await q.query<Record<string, unknown>>(opening);
+      const readResult = read ? await q.query<Record<string, unknown>>(read.sql, read.params) : none;
       // Values are taken when given (as PostgreSQL's literals are), not when the commit comes.
-      const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened);
+      const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened, readResult);
       for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
       return result;
     });
@@ -631,7 +662,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       });
     },
     transaction: (fn) => runTransaction(undefined, (tx) => fn(tx)),
-    transactionWith: (opening, fn) => runTransaction(opening, fn),
+    transactionWith: (opening, fn, read) => runTransaction(opening, fn, read),
     async ping() {
       await instance.exclusive(schema, (pg) => pg.query("SELECT 1"));
     },
