@@ -37,19 +37,20 @@ export async function declareName(deps: FlowDeps, ctx: Ctx, p: DeclareNameReques
     // Validate, then read, then write: a taken name is refused before the applicant's record is read.
     await reservations.refuseIfTaken(deps.db, nameRegionCode(d.region.code), d.industry, d.tradeName);
     await deps.c.requirePerson(ctx, d.applicantIdNumber, d.caseId, "applicant_id_number");
-    return once(deps.db, scope, d.key, request, (tx) =>
-      reservations.reserve(tx, {
-        fullName: name,
-        regionCode: d.region.code,
-        nameRegion: nameRegionCode(d.region.code),
-        tradeName: d.tradeName,
-        industry: d.industry,
-        organisationForm: d.organisationForm,
-        enterpriseType: d.enterpriseType,
-        applicantIdNumber: d.applicantIdNumber,
-        caseId: d.caseId,
-      }),
-    );
+    const reservation: reservations.NewReservation = {
+      fullName: name,
+      regionCode: d.region.code,
+      nameRegion: nameRegionCode(d.region.code),
+      tradeName: d.tradeName,
+      industry: d.industry,
+      organisationForm: d.organisationForm,
+      enterpriseType: d.enterpriseType,
+      applicantIdNumber: d.applicantIdNumber,
+      caseId: d.caseId,
+    };
+    // The insert travels with the key's claim (undone when the key was used before).
+    const insert = reservations.reservationInsert(reservation);
+    return once(deps.db, scope, d.key, request, (tx, [inserted]) => reservations.reserve(tx, reservation, { statement: insert, result: inserted }), [insert]);
   });
 }
 

@@ -1,6 +1,6 @@
 /** Name reservations (名称保留): declare, claim for a registration, use, cancel, expire. */
 import crypto from "node:crypto";
-import type { DeferringQueryable, Queryable } from "../common/db/database";
+import type { DeferringQueryable, FirstRun, Queryable, Statement } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { ReservationStatus, type EnterpriseType, type NameReservation } from "../../proto/gen/tongban/registration/v1/registration";
 import { tradeNameKey } from "./rules/names";
@@ -91,31 +91,44 @@ const INSERT_RESERVATION = `INSERT INTO name_reservations (reservation_id, full_
   ON CONFLICT DO NOTHING RETURNING *`;
 
 /**
+ * The insert of a new reservation (a fresh reservation id), nearly always the whole reservation: no
+ * row when the name is held (never an error), so it can travel with the declaration's key claim
+ * (`once`'s reads).
+ */
+export function reservationInsert(n: NewReservation): Statement {
+  return {
+    sql: INSERT_RESERVATION,
+    params: [
+      `NR-${crypto.randomUUID()}`,
+      n.fullName,
+      n.regionCode,
+      n.nameRegion,
+      n.tradeName,
+      n.industry,
+      n.organisationForm,
+      n.enterpriseType,
+      n.applicantIdNumber,
+      ReservationStatus.RESERVATION_STATUS_RESERVED,
+      n.caseId,
+      // Unique per city and industry in this form (traditional and simplified are one name).
+      tradeNameKey(n.tradeName),
+    ],
+  };
+}
+
+/**
  * Reserves a name; NAME_TAKEN when the trade name is live in the region and industry. A lapsed
  * reservation of the same name still holds its place in the unique index until it is marked
  * expired: only when the insert meets one are the reservations past their term expired (in this
- * transaction) and the insert tried once more, so a free name costs one statement.
+ * transaction) and the insert tried once more, so a free name costs one statement. `first` is
+ * reservationInsert(n) as the transaction already ran it (else it is run here).
  */
-export async function reserve(tx: Queryable, n: NewReservation): Promise<NameReservation> {
-  const params = [
-    `NR-${crypto.randomUUID()}`,
-    n.fullName,
-    n.regionCode,
-    n.nameRegion,
-    n.tradeName,
-    n.industry,
-    n.organisationForm,
-    n.enterpriseType,
-    n.applicantIdNumber,
-    ReservationStatus.RESERVATION_STATUS_RESERVED,
-    n.caseId,
-    // Unique per city and industry in this form (traditional and simplified are one name).
-    tradeNameKey(n.tradeName),
-  ];
-  let { rows } = await tx.query<ReservationRow>(INSERT_RESERVATION, params);
+export async function reserve(tx: Queryable, n: NewReservation, first?: FirstRun): Promise<NameReservation> {
+  const insert = first?.statement ?? reservationInsert(n);
+  let rows = (first?.result ?? (await tx.query(insert.sql, insert.params))).rows as unknown as ReservationRow[];
   if (rows.length === 0) {
     await expireReservations(tx);
-    ({ rows } = await tx.query<ReservationRow>(INSERT_RESERVATION, params));
+    ({ rows } = await tx.query<ReservationRow>(insert.sql, insert.params));
   }
   if (rows.length === 0) throw nameTaken(n.tradeName);
   return toReservation(rows[0]);

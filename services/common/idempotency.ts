@@ -38,43 +38,57 @@ export function hashRequest(request: unknown): string {
   return crypto.createHash("sha256").update(canonicalJson(request)).digest("hex");
 }
 
+/** The stored answer of a key used before, thrown to roll back what `once`'s reads did. */
+class Answered<T> {
+  constructor(readonly response: T) {}
+}
+
 /**
  * Runs `change` once per (scope, key). `scope` separates callers and actions (e.g. "samr:issueLicence");
- * `request` is hashed so the same key with different content is refused. `read` (optional) is a
- * statement sent with the key's claim, in its round trip on PostgreSQL, whose rows `change` gets:
- * the row the change locks before it writes (lockedRead). It runs whether or not the key is new.
+ * `request` is hashed so the same key with different content is refused. `reads` (optional) are
+ * statements sent with the key's claim, in its round trip on PostgreSQL, whose results `change`
+ * gets in order: the row the change locks before it writes (lockTaxpayer), or its first write when
+ * its values are known before (an `INSERT … ON CONFLICT DO NOTHING RETURNING`, which must not fail
+ * on a row already there). They run whether or not the key is new; when it was used, the
+ * transaction is rolled back (so such a write is undone) and the first answer returned.
  */
 export async function once<T>(
   db: Database,
   scope: string,
   key: string,
   request: unknown,
-  change: (tx: DeferringQueryable, read: QueryResult<Record<string, unknown>>) => Promise<T>,
-  read?: Statement,
+  change: (tx: DeferringQueryable, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+  reads?: readonly Statement[],
 ): Promise<T> {
   const hash = hashRequest(request);
   // The key is claimed with BEGIN and its response recorded with COMMIT (escaped literals: the
   // scope and key are checked printable ASCII, the hash hex, the response JSON).
   const where = `scope = ${escapeLiteral(scope)} AND key = ${escapeLiteral(key)}`;
-  return db.transactionWith(
-    `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
-    async (tx, claimed, readResult) => {
-      if (claimed.rowCount === 0) {
-        const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
-          scope,
-          key,
-        ]);
-        if (rows[0].request_hash !== hash) {
-          throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+  try {
+    return await db.transactionWith(
+      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
+      async (tx, claimed, readResults) => {
+        if (claimed.rowCount === 0) {
+          const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
+            scope,
+            key,
+          ]);
+          if (rows[0].request_hash !== hash) {
+            throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
+          }
+          if (reads && reads.length > 0) throw new Answered(rows[0].response);
+          return rows[0].response;
         }
-        return rows[0].response;
-      }
-      const result = await change(tx, readResult);
-      tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
-      return result;
-    },
-    read,
-  );
+        const result = await change(tx, readResults);
+        tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
+        return result;
+      },
+      reads,
+    );
+  } catch (err) {
+    if (err instanceof Answered) return err.response as T;
+    throw err;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The legal-entity registry: registration with a newly generated credit code, reads and name checks. */
 import crypto from "node:crypto";
-import type { Database, Queryable } from "../common/db/database";
+import type { Database, FirstRun, Queryable, Statement } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { EntityStatus, EntityType, type Entity } from "../../proto/gen/tongban/identity/v1/identity";
 import { generateCreditCode } from "./rules/credit-code";
@@ -89,39 +89,48 @@ export interface NewEntity {
 }
 
 /**
- * Registers an entity inside the caller's transaction: the legal representative must be in the
- * population registry under that name, and a fresh credit code is drawn until its organisation
- * code is unused.
+ * The insert of a new entity under a freshly drawn credit code, nearly always the whole
+ * registration: the representative's check travels with it (a row only when the population registry
+ * holds that name under that ID number, and the code is unused; never an error), so it can travel
+ * with the registration's key claim (`once`'s reads).
  */
-export async function registerEntity(tx: Queryable, e: NewEntity): Promise<Entity> {
-  const random = () => crypto.randomInt(0, 2 ** 32) / 2 ** 32;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const creditCode = generateCreditCode({
-      authority: "9",
-      entityType: ENTITY_TYPE_CODES[e.entityType],
-      regionCode: e.regionCode,
-      random,
-    });
-    // The representative's check travels with the insert: a row only when the population registry
-    // holds that name under that ID number (and the code is unused).
-    const { rows } = await tx.query<EntityRow>(
-      `INSERT INTO entities (credit_code, organisation_code, name, entity_type, region_code,
+export function entityInsert(e: NewEntity): Statement {
+  const creditCode = generateCreditCode({
+    authority: "9",
+    entityType: ENTITY_TYPE_CODES[e.entityType],
+    regionCode: e.regionCode,
+    random: () => crypto.randomInt(0, 2 ** 32) / 2 ** 32,
+  });
+  return {
+    sql: `INSERT INTO entities (credit_code, organisation_code, name, entity_type, region_code,
          legal_representative_id_number, legal_representative_name, address, registered_by, case_id)
        SELECT $1, $2, $3, $4, $5, p.id_number, p.name, $8, $9, $10 FROM persons p WHERE p.id_number = $6 AND p.name = $7
        ON CONFLICT DO NOTHING RETURNING *`,
-      [
-        creditCode,
-        creditCode.slice(8, 17),
-        e.name,
-        e.entityType,
-        e.regionCode,
-        e.legalRepresentativeIdNumber,
-        e.legalRepresentativeName,
-        e.address,
-        e.registeredBy,
-        e.caseId,
-      ],
-    );
+    params: [
+      creditCode,
+      creditCode.slice(8, 17),
+      e.name,
+      e.entityType,
+      e.regionCode,
+      e.legalRepresentativeIdNumber,
+      e.legalRepresentativeName,
+      e.address,
+      e.registeredBy,
+      e.caseId,
+    ],
+  };
+}
+
+/**
+ * Registers an entity inside the caller's transaction: the legal representative must be in the
+ * population registry under that name, and a fresh credit code is drawn until its organisation
+ * code is unused. `first` is an entityInsert(e) the transaction already ran (its first try).
+ */
+export async function registerEntity(tx: Queryable, e: NewEntity, first?: FirstRun): Promise<Entity> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tried = attempt === 0 ? first : undefined;
+    const insert = tried?.statement ?? entityInsert(e);
+    const rows = (tried?.result ?? (await tx.query(insert.sql, insert.params))).rows as unknown as EntityRow[];
     if (rows.length === 1) return toEntity(rows[0]);
     const { rows: reps } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [e.legalRepresentativeIdNumber]);
     if (reps.length === 0 || reps[0].name !== e.legalRepresentativeName) {

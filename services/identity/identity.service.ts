@@ -29,7 +29,7 @@ import {
   type VerifyPersonResponse,
 } from "../../proto/gen/tongban/identity/v1/identity";
 import { requireCreditCode, requireIdNumber, requireRegion } from "./checks";
-import { deregisterEntity, entitiesRepresentedBy, getEntity, isLegalRepresentative, registerEntity, updateEntity, verifyEntity } from "./entities";
+import { deregisterEntity, entitiesRepresentedBy, entityInsert, getEntity, isLegalRepresentative, registerEntity, updateEntity, verifyEntity } from "./entities";
 import { countPersons, getPerson, insertPersons, verifyPerson } from "./persons";
 import { generatePopulation } from "./seed/population";
 
@@ -114,9 +114,12 @@ export function identityService(rt: Runtime): ServiceSchema {
           caseId: optionalCaseId(p.caseId),
         };
         if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} registers legal entities`);
-        const entity = await once(db, `${caller}:registerEntity`, key, request, (tx) =>
-          registerEntity(tx, { ...request, registeredBy: caller }),
-        );
+        const newEntity = { ...request, registeredBy: caller };
+        // The first try's insert travels with the key's claim (undone when the key was used before).
+        const insert = entityInsert(newEntity);
+        const entity = await once(db, `${caller}:registerEntity`, key, request, (tx, [inserted]) => registerEntity(tx, newEntity, { statement: insert, result: inserted }), [
+          insert,
+        ]);
         contextLogger(ctx).info({ creditCode: entity.creditCode }, "entity registered");
         emitEvent(ctx, "identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
         return entity;

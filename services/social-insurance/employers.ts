@@ -1,6 +1,6 @@
 /** Employers registered for social insurance (单位参保登记): SQL of the employers table. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { DeferringQueryable, Queryable, QueryResult, Statement } from "../common/db/database";
+import type { DeferringQueryable, FirstRun, Queryable, QueryResult, Statement } from "../common/db/database";
 import { failedPrecondition, notFound } from "../common/errors";
 import { hashRequest, previousResult } from "../common/idempotency";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
@@ -165,23 +165,38 @@ export interface Registration {
   caseId: string;
 }
 
-/**
- * Records a registration: a new employer, or one whose earlier registration was cancelled or
- * cleared becoming active again (its clearance then no longer holds). An employer already active
- * (a concurrent registration won) is refused with ALREADY_REGISTERED.
- */
-export async function activateEmployer(tx: DeferringQueryable, r: Registration): Promise<Employer> {
-  const values = [
+/** A registration's row values, as employerInsert and the re-activation below take them. */
+function employerValues(r: Registration): unknown[] {
+  return [
     r.creditCode, r.name, r.siNumber, r.regionCode, r.region, r.address, r.riskClass, r.riskClassSource,
     EmployerStatus.EMPLOYER_STATUS_ACTIVE, r.licenceNumber, r.registeredOn, r.caseId,
   ];
-  // A new employer (nearly always) is one insert; one met there is locked and judged.
-  let { rows } = await tx.query<EmployerRow>(
-    `INSERT INTO employers (credit_code, name, si_number, region_code, region, address, work_injury_risk_class,
+}
+
+/**
+ * The insert of a new employer, nearly always the whole registration: no row when the code is met
+ * (never an error), so it can travel with the registration's key claim (`once`'s reads).
+ */
+export function employerInsert(r: Registration): Statement {
+  return {
+    sql: `INSERT INTO employers (credit_code, name, si_number, region_code, region, address, work_injury_risk_class,
        risk_class_source, status, registration_licence_number, registered_on, case_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (credit_code) DO NOTHING RETURNING *`,
-    values,
-  );
+    params: employerValues(r),
+  };
+}
+
+/**
+ * Records a registration: a new employer, or one whose earlier registration was cancelled or
+ * cleared becoming active again (its clearance then no longer holds). An employer already active
+ * (a concurrent registration won) is refused with ALREADY_REGISTERED. `first` is employerInsert(r)
+ * as the transaction already ran it (else it is run here).
+ */
+export async function activateEmployer(tx: DeferringQueryable, r: Registration, first?: FirstRun): Promise<Employer> {
+  const insert = first?.statement ?? employerInsert(r);
+  const values = insert.params ?? [];
+  // A new employer (nearly always) is one insert; one met there is locked and judged.
+  let rows = (first?.result ?? (await tx.query(insert.sql, values))).rows as unknown as EmployerRow[];
   if (rows.length === 0) {
     const existing = await findEmployer(tx, r.creditCode, "update");
     if (!existing || existing.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing ?? { credit_code: r.creditCode, si_number: r.siNumber });

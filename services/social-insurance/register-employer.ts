@@ -12,7 +12,7 @@ import { deriveKey, once, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
-import { activateEmployer, alreadyRegistered, findEmployer, pinSiNumber } from "./employers";
+import { activateEmployer, alreadyRegistered, employerInsert, findEmployer, pinSiNumber, type Registration } from "./employers";
 import { reasonCodeOf } from "../common/errors";
 import { hrss, riskClassOfEnterprise } from "./remote";
 import { INSURANCE_TYPES_ZH, poolingRegionOf } from "./rules/pooling-regions";
@@ -67,22 +67,32 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
     let fresh = false;
     let employer: Employer;
     try {
-      employer = await once(db, scope, key, request, (tx) => {
-        fresh = true;
-        return activateEmployer(tx, {
-          creditCode,
-          name: enterprise.name,
-          siNumber: pinned.siNumber,
-          regionCode: enterprise.regionCode,
-          region,
-          address: enterprise.address,
-          riskClass,
-          riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
-          licenceNumber: licence.number,
-          registeredOn: pinned.registeredOn,
-          caseId,
-        });
-      });
+      const registration: Registration = {
+        creditCode,
+        name: enterprise.name,
+        siNumber: pinned.siNumber,
+        regionCode: enterprise.regionCode,
+        region,
+        address: enterprise.address,
+        riskClass,
+        riskClassSource: request.workInjuryRiskClass ? "requested" : "derived",
+        licenceNumber: licence.number,
+        registeredOn: pinned.registeredOn,
+        caseId,
+      };
+      const insert = employerInsert(registration);
+      // The insert travels with the key's claim (undone when the key was used before).
+      employer = await once(
+        db,
+        scope,
+        key,
+        request,
+        (tx, [inserted]) => {
+          fresh = true;
+          return activateEmployer(tx, registration, { statement: insert, result: inserted });
+        },
+        [insert],
+      );
     } catch (err) {
       if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
         await hrss.revokeIfLive(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));

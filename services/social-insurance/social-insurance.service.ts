@@ -122,11 +122,11 @@ export function socialInsuranceService(rt: Runtime): ServiceSchema {
             scope,
             key,
             request,
-            (tx, locked) => {
+            (tx, [locked]) => {
               fresh = true;
               return enrol(tx, { ...request, name: person.name, wageFen }, lockedEmployer(locked));
             },
-            shareLockEmployer(request.employerCreditCode),
+            [shareLockEmployer(request.employerCreditCode)],
           );
           if (fresh) {
             contextLogger(ctx).info({ employmentId: employment.employmentId, region: employment.region }, "employee enrolled");

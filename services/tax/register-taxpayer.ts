@@ -24,7 +24,7 @@ import { joinTaxTypes } from "./rules/tax-types";
 import { taxpayerProfile } from "./rules/taxpayer-profile";
 import { taxpayerTypeName } from "./rules/taxpayer-type";
 import { assertCancellable, assertRegistrable } from "./rules/taxpayer-status";
-import { findTaxpayer, loadTaxpayer, lockedTaxpayer, lockTaxpayer, toTaxpayer, registerTaxpayer, setTaxpayerStatus } from "./taxpayers";
+import { findTaxpayer, loadTaxpayer, lockedTaxpayer, lockTaxpayer, registerTaxpayer, setTaxpayerStatus, taxpayerInsert, toTaxpayer, type NewTaxpayer } from "./taxpayers";
 
 type Ctx = Context<unknown, CallerMeta>;
 
@@ -70,23 +70,34 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
         },
       },
       async (licence, live) => {
+        const taxpayer: NewTaxpayer = {
+          creditCode,
+          name: enterprise.name,
+          enterpriseType: enterprise.enterpriseType,
+          regionCode: enterprise.regionCode,
+          scopeCodes,
+          ...profile,
+          address: enterprise.address,
+          legalRepresentativeName: enterprise.legalRepresentativeName,
+          expectedAnnualSales: request.expectedAnnualSales,
+          registrationLicenceNumber: licence.number,
+          caseId,
+        };
         try {
-          return await once(db, scope, key, request, async (tx, voided) => {
-            live.check(voided);
-            return registerTaxpayer(tx, {
-              creditCode,
-              name: enterprise.name,
-              enterpriseType: enterprise.enterpriseType,
-              regionCode: enterprise.regionCode,
-              scopeCodes,
-              ...profile,
-              address: enterprise.address,
-              legalRepresentativeName: enterprise.legalRepresentativeName,
-              expectedAnnualSales: request.expectedAnnualSales,
-              registrationLicenceNumber: licence.number,
-              caseId,
-            });
-          }, live.read);
+          // The licence's voided check and the insert travel with the key's claim; a voided licence
+          // rolls the insert back with the rest.
+          const insert = taxpayerInsert(taxpayer);
+          return await once(
+            db,
+            scope,
+            key,
+            request,
+            async (tx, [voided, inserted]) => {
+              live.check(voided);
+              return registerTaxpayer(tx, taxpayer, { statement: insert, result: inserted });
+            },
+            [live.read, insert],
+          );
         } catch (err) {
           // Another registration of this enterprise committed while we were asking: our licence is surplus.
           if (["ALREADY_REGISTERED", "TAXPAYER_CLEARED"].includes(reasonCodeOf(err) ?? "")) {
@@ -127,7 +138,7 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
       scope,
       key,
       request,
-      async (tx, locked) => {
+      async (tx, [locked]) => {
         const row = lockedTaxpayer(locked, request.creditCode);
         // A concurrent cancellation got here first.
         if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
@@ -136,7 +147,7 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
         await endWithholdingsOf(tx, request.creditCode, request.reason);
         return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
       },
-      lockTaxpayer(request.creditCode),
+      [lockTaxpayer(request.creditCode)],
     );
     contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
     emitEvent(ctx, "tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });

@@ -43,7 +43,7 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
       async (certificate, live) => {
         let cleared: Clearance;
         try {
-          cleared = await once(db, scope, key, request, async (tx, locked) => {
+          cleared = await once(db, scope, key, request, async (tx, [locked]) => {
             await live.inTransaction(tx);
             // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
             const row = lockedTaxpayer(locked, creditCode);
@@ -61,7 +61,7 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
               surrenderedGrants,
               endedWithholdings,
             });
-          }, lockTaxpayer(creditCode));
+          }, [lockTaxpayer(creditCode)]);
         } catch (err) {
           // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
           if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);

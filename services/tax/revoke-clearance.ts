@@ -43,7 +43,7 @@ export async function revokeClearance(db: Database, ctx: Context<unknown, Caller
       scope,
       key,
       request,
-      async (tx, locked) => {
+      async (tx, [locked]) => {
         const taxpayer = lockedTaxpayer(locked, creditCode);
         if (taxpayer.status !== TaxpayerStatus.TAXPAYER_STATUS_CLEARED) {
           throw failedPrecondition("CLEARANCE_USED", `纳税人 ${creditCode} 已不是清税状态 (${taxpayer.status})，清税不能撤销 (the clearance was used)`);
@@ -56,7 +56,7 @@ export async function revokeClearance(db: Database, ctx: Context<unknown, Caller
         await setTaxpayerStatus(tx, creditCode, effects.previousStatus as TaxpayerStatus, effects.previousStatusReason);
         return notCleared(creditCode);
       },
-      lockTaxpayer(creditCode),
+      [lockTaxpayer(creditCode)],
     );
     contextLogger(ctx).info({ creditCode, certificate: certificateNumber }, "clearance revoked");
     emitEvent(ctx, "tax.clearanceRevoked", { creditCode, certificateNumber, reason });

@@ -1,6 +1,6 @@
 /** The taxpayer register (纳税人), in the tax schema. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { Database, DeferringQueryable, Queryable, QueryResult, Statement } from "../common/db/database";
+import type { Database, DeferringQueryable, FirstRun, Queryable, QueryResult, Statement } from "../common/db/database";
 import { once } from "../common/idempotency";
 import { failedPrecondition, notFound } from "../common/errors";
 import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";
@@ -89,12 +89,12 @@ export function onceForActiveTaxpayer<T>(
     scope,
     key,
     request,
-    (tx, locked) => {
+    (tx, [locked]) => {
       const taxpayer = lockedTaxpayer(locked, creditCode);
       requireActiveTaxpayer(creditCode, taxpayer.status);
       return change(tx, taxpayer);
     },
-    lockTaxpayer(creditCode),
+    [lockTaxpayer(creditCode)],
   );
 }
 
@@ -122,26 +122,40 @@ export interface NewTaxpayer {
   caseId: string;
 }
 
-/**
- * Registers a taxpayer inside the caller's transaction. A cancelled earlier registration is
- * replaced; an active or cleared one refuses (checked again here, under the row lock, because
- * the caller's first check ran before its calls to other services).
- */
-export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer): Promise<Taxpayer> {
-  const values = [
+/** A new taxpayer's row values, as taxpayerInsert and the re-registration below take them. */
+function taxpayerValues(n: NewTaxpayer): unknown[] {
+  return [
     n.creditCode, n.name, n.enterpriseType, n.regionCode, JSON.stringify(n.scopeCodes), n.taxpayerType, JSON.stringify(n.taxTypes),
     n.taxAuthority, n.address, n.legalRepresentativeName, n.expectedAnnualSales, TaxpayerStatus.TAXPAYER_STATUS_ACTIVE,
     n.registrationLicenceNumber, n.caseId,
   ];
-  // A new taxpayer (nearly always) is one insert; a code met there is locked and judged.
-  const { rows: inserted } = await tx.query<TaxpayerRow>(
-    `INSERT INTO taxpayers (credit_code, name, enterprise_type, region_code, scope_codes, taxpayer_type, tax_types,
+}
+
+/**
+ * The insert of a new taxpayer, nearly always the whole registration: no row when the code is met
+ * (never an error), so it can travel with the registration's key claim (`once`'s reads).
+ */
+export function taxpayerInsert(n: NewTaxpayer): Statement {
+  return {
+    sql: `INSERT INTO taxpayers (credit_code, name, enterprise_type, region_code, scope_codes, taxpayer_type, tax_types,
        tax_authority, address, legal_representative_name, expected_annual_sales, status, registration_licence_number, case_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT DO NOTHING RETURNING *`,
-    values,
-  );
-  if (inserted.length === 1) return toTaxpayer(inserted[0]);
+    params: taxpayerValues(n),
+  };
+}
+
+/**
+ * Registers a taxpayer inside the caller's transaction: `first` is taxpayerInsert(n) as the
+ * transaction already ran it (else it is run here). A cancelled earlier registration is
+ * replaced; an active or cleared one refuses (checked again here, under the row lock, because the
+ * caller's first check ran before its calls to other services).
+ */
+export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer, first?: FirstRun): Promise<Taxpayer> {
+  const insert = first?.statement ?? taxpayerInsert(n);
+  // A new taxpayer (nearly always) is one insert; a code met there is locked and judged.
+  const { rows: fresh } = first?.result ?? (await tx.query(insert.sql, insert.params));
+  if (fresh.length === 1) return toTaxpayer(fresh[0] as unknown as TaxpayerRow);
   const existing = await findTaxpayer(tx, n.creditCode, true);
   assertRegistrable(n.creditCode, existing?.status);
   const { rows } = await tx.query<TaxpayerRow>(
@@ -149,7 +163,7 @@ export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer): Promise<T
        tax_authority = $8, address = $9, legal_representative_name = $10, expected_annual_sales = $11, status = $12,
        status_reason = '', registration_licence_number = $13, case_id = $14, registered_at = now(), updated_at = now()
      WHERE credit_code = $1 RETURNING *`,
-    values,
+    insert.params,
   );
   if (rows.length === 0) throw failedPrecondition("ALREADY_REGISTERED", `${n.creditCode} 已办理税务登记 (the taxpayer is already registered)`);
   return toTaxpayer(rows[0]);

@@ -91,20 +91,37 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect((await db.query("SELECT note FROM kinds WHERE id = 1")).rows[0]).toEqual({ note: "first-second" });
     });
 
-    it("sends a read with the opening: its rows, as a bound statement reads them, come to fn whatever the opening found", async () => {
+    it("sends reads with the opening: their results, in order and as the same statements bound answer them, come to fn whatever the opening found", async () => {
       await db.query(INSERT, [10, ...ROWS[0].slice(1)]);
       const bound = (await db.query(SELECT.replace("ORDER BY id", "WHERE id = $1"), [10])).rows;
       expect(bound).toHaveLength(1);
+      const lock = { sql: `${SELECT.replace("ORDER BY id", "WHERE id = $1 AND label = $2")} FOR UPDATE`, params: [10, ROWS[0][1]] };
+      const count = { sql: "SELECT count(*)::int AS c FROM kinds WHERE id = ANY($1)", params: [[10, 11]] };
       for (const opening of ["SELECT 1 AS one", "SELECT 1 AS one WHERE false"]) {
-        const seen = await db.transactionWith(
-          opening,
-          async (_tx, opened, read) => ({ opened: opened.rows, read: read.rows, count: read.rowCount }),
-          { sql: `${SELECT.replace("ORDER BY id", "WHERE id = $1 AND label = $2")} FOR UPDATE`, params: [10, ROWS[0][1]] },
-        );
-        expect(seen).toEqual({ opened: opening.endsWith("false") ? [] : [{ one: 1 }], read: bound, count: 1 });
+        const seen = await db.transactionWith(opening, async (_tx, opened, reads) => ({ opened: opened.rows, reads }), [lock, count]);
+        expect(seen).toEqual({
+          opened: opening.endsWith("false") ? [] : [{ one: 1 }],
+          reads: [
+            { rows: bound, rowCount: 1 },
+            { rows: [{ c: 1 }], rowCount: 1 },
+          ],
+        });
       }
-      // No read: an empty result.
-      expect(await db.transactionWith("SELECT 1 AS one", async (_tx, _opened, read) => read)).toEqual({ rows: [], rowCount: 0 });
+      // No reads: none answered.
+      expect(await db.transactionWith("SELECT 1 AS one", async (_tx, _opened, reads) => reads)).toEqual([]);
+    });
+
+    it("a write among the reads is undone when fn throws, and kept when it commits", async () => {
+      const insert = (id: number) => ({ sql: "INSERT INTO kinds (id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", params: [id, "read-write"] });
+      await expect(
+        db.transactionWith("SELECT 1 AS one", async (_tx, _opened, [written]) => {
+          expect(written.rows).toEqual([{ id: 13 }]);
+          throw new Error("refused after the write");
+        }, [insert(13)]),
+      ).rejects.toThrow("refused after the write");
+      expect((await db.query("SELECT count(*)::int AS c FROM kinds WHERE id = 13")).rows[0]).toEqual({ c: 0 });
+      await db.transactionWith("SELECT 1 AS one", async () => undefined, [insert(13)]);
+      expect((await db.query("SELECT label FROM kinds WHERE id = 13")).rows).toEqual([{ label: "read-write" }]);
     });
 
     it("a read with a value the database refuses fails the transaction before fn runs, and the opening's write is undone", async () => {
@@ -115,12 +132,12 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
           async () => {
             ran = true;
           },
-          { sql: "SELECT id FROM kinds WHERE day = $1", params: ["not a date"] },
+          [{ sql: "SELECT id FROM kinds WHERE day = $1", params: ["not a date"] }],
         ),
       ).rejects.toMatchObject({ code: "22007" });
       expect(ran).toBe(false);
       const nul = { sql: "SELECT $1::text AS t", params: ["a\u0000b"] };
-      await expect(db.transactionWith("INSERT INTO kinds (id, label) VALUES (12, 'opening')", async () => undefined, nul)).rejects.toMatchObject({ code: "22021" });
+      await expect(db.transactionWith("INSERT INTO kinds (id, label) VALUES (12, 'opening')", async () => undefined, [nul])).rejects.toMatchObject({ code: "22021" });
       expect((await db.query("SELECT count(*)::int AS c FROM kinds WHERE id IN (11, 12)")).rows[0]).toEqual({ c: 0 });
     });
 

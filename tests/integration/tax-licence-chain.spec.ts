@@ -53,14 +53,14 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
                 SCOPE,
                 ctx.params.key,
                 { key: ctx.params.key },
-                async (tx, read) => {
+                async (tx, [read]) => {
                   if (ctx.params.inTransaction) await live.inTransaction(tx);
                   else live.check(read);
                   recorded.push(licence.number);
                   tx.atCommit("INSERT INTO voided_licences (number) VALUES ($1)", [`recorded:${licence.number}`]);
                   return { licenceNumber: licence.number };
                 },
-                ctx.params.inTransaction ? undefined : live.read,
+                ctx.params.inTransaction ? undefined : [live.read],
               ),
             ),
         },

@@ -45,6 +45,15 @@ export interface Statement {
   params?: unknown[];
 }
 
+/**
+ * A statement a transaction already ran with its opening (transactionWith's `reads`), and what it
+ * answered: a change's first insert, handed to the code that would otherwise run it.
+ */
+export interface FirstRun {
+  statement: Statement;
+  result: QueryResult<Record<string, unknown>>;
+}
+
 export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
   readonly schema: string;
@@ -56,15 +65,17 @@ export interface Database extends Queryable {
    * As `transaction`, opening with `opening` (one statement, no parameters) whose result fn gets,
    * and sending the statements fn hands to `atCommit` (no parameters; values as escaped literals)
    * with the COMMIT. On PostgreSQL the opening travels with BEGIN and the deferred statements with
-   * COMMIT: two round trips fewer for the idempotency key of every keyed change. `read`, when
-   * given, is one more statement (with $n parameters) that travels with them, after the opening,
-   * whose result fn gets too: the row a change locks before it writes (`SELECT … FOR UPDATE`), one
-   * round trip fewer again. It runs whatever the opening found.
+   * COMMIT: two round trips fewer for the idempotency key of every keyed change. `reads`, when
+   * given, are more statements (with $n parameters) that travel with them, after the opening, whose
+   * results fn gets in order: the row a change locks before it writes (`SELECT … FOR UPDATE`), or
+   * a first write whose values are known before the transaction (an `INSERT … ON CONFLICT DO
+   * NOTHING RETURNING`, undone with the rest when fn throws), one round trip fewer each. They run
+   * whatever the opening found; one that fails fails the transaction before fn runs.
    */
   transactionWith<T>(
     opening: string,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
-    read?: Statement,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    reads?: readonly Statement[],
   ): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -99,8 +110,8 @@ function traced(db: Database): Database {
       }
       if (prop === "transaction") return (fn: (tx: Queryable) => Promise<unknown>) => transaction(() => target.transaction(fn));
       if (prop === "transactionWith") {
-        return (opening: string, fn: Parameters<Database["transactionWith"]>[1], read?: Statement) =>
-          transaction(() => target.transactionWith(opening, fn, read));
+        return (opening: string, fn: Parameters<Database["transactionWith"]>[1], reads?: readonly Statement[]) =>
+          transaction(() => target.transactionWith(opening, fn, reads));
       }
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -298,29 +309,29 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
    */
   async function inTransaction<T>(
     opening: string | undefined,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
-    read?: Statement,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    reads: readonly Statement[] = [],
   ): Promise<T> {
     const client = await connectPatiently(pool);
     let stale = false;
     try {
       let opened: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
-      let readResult: QueryResult<Record<string, unknown>> = { rows: [], rowCount: 0 };
+      let readResults: Array<QueryResult<Record<string, unknown>>> = [];
       if (opening === undefined) await client.query("BEGIN");
       else {
-        if (read) checkValueDepth(read.params);
-        const text = read ? `BEGIN; ${opening}; ${read.params ? withLiterals(read.sql, read.params) : read.sql}` : `BEGIN; ${opening}`;
-        // A multi-statement simple query answers one result per statement: BEGIN's, the opening's, the read's.
+        for (const r of reads) checkValueDepth(r.params);
+        const text = ["BEGIN", opening, ...reads.map((r) => (r.params ? withLiterals(r.sql, r.params) : r.sql))].join(";\n");
+        // A multi-statement simple query answers one result per statement: BEGIN's, the opening's, each read's.
         const results = (await client.query(text)) as unknown as Array<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
         const resultOf = (r: { rows: Record<string, unknown>[]; rowCount: number | null }) => ({ rows: r.rows, rowCount: r.rowCount ?? 0 });
         opened = resultOf(results[1]);
-        if (read) readResult = resultOf(results[2]);
+        readResults = results.slice(2).map(resultOf);
       }
       const deferred: string[] = [];
       const result = await fn(
         { query: (sql, params) => run(client, sql, params), atCommit: (sql, params) => deferred.push(params ? withLiterals(sql, params) : sql) },
         opened,
-        readResult,
+        readResults,
       );
       await client.query([...deferred, "COMMIT"].join(";\n"));
       return result;
@@ -340,7 +351,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
       await poolQuery(sql);
     },
     transaction: (fn) => inTransaction(undefined, (tx) => fn(tx)),
-    transactionWith: (opening, fn, read) => inTransaction(opening, fn, read),
+    transactionWith: (opening, fn, reads) => inTransaction(opening, fn, reads),
     async ping() {
       await pool.query("SELECT 1");
     },
@@ -633,17 +644,17 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
    */
   const runTransaction = <T>(
     opening: string | undefined,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, read: QueryResult<Record<string, unknown>>) => Promise<T>,
-    read?: Statement,
+    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    reads: readonly Statement[] = [],
   ) =>
     instance.transaction(schema, async (tx) => {
       const q = wrap(tx);
       const deferred: Array<[string, unknown[] | undefined]> = [];
-      const none = { rows: [], rowCount: 0 };
-      const opened = opening === undefined ? none : await q.query<Record<string, unknown>>(opening);
-      const readResult = read ? await q.query<Record<string, unknown>>(read.sql, read.params) : none;
+      const opened = opening === undefined ? { rows: [], rowCount: 0 } : await q.query<Record<string, unknown>>(opening);
+      const readResults: Array<QueryResult<Record<string, unknown>>> = [];
+      for (const r of reads) readResults.push(await q.query<Record<string, unknown>>(r.sql, r.params));
       // Values are taken when given (as PostgreSQL's literals are), not when the commit comes.
-      const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened, readResult);
+      const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened, readResults);
       for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
       return result;
     });
@@ -662,7 +673,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       });
     },
     transaction: (fn) => runTransaction(undefined, (tx) => fn(tx)),
-    transactionWith: (opening, fn, read) => runTransaction(opening, fn, read),
+    transactionWith: (opening, fn, reads) => runTransaction(opening, fn, reads),
     async ping() {
       await instance.exclusive(schema, (pg) => pg.query("SELECT 1"));
     },
