@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { escapeLiteral } from "pg";
-import type { Database, DeferringQueryable, Queryable, QueryResult, Statement } from "./db/database";
+import { RollBackAndAnswer, type Database, type DeferringQueryable, type Queryable, type QueryResult, type Statement } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
 
@@ -38,11 +38,6 @@ export function hashRequest(request: unknown): string {
   return crypto.createHash("sha256").update(canonicalJson(request)).digest("hex");
 }
 
-/** The stored answer of a key used before, thrown to roll back what `once`'s reads did. */
-class Answered<T> {
-  constructor(readonly response: T) {}
-}
-
 /**
  * Runs `change` once per (scope, key). `scope` separates callers and actions (e.g. "samr:issueLicence");
  * `request` is hashed so the same key with different content is refused. `reads` (optional) are
@@ -64,31 +59,27 @@ export async function once<T>(
   // The key is claimed with BEGIN and its response recorded with COMMIT (escaped literals: the
   // scope and key are checked printable ASCII, the hash hex, the response JSON).
   const where = `scope = ${escapeLiteral(scope)} AND key = ${escapeLiteral(key)}`;
-  try {
-    return await db.transactionWith(
-      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
-      async (tx, claimed, readResults) => {
-        if (claimed.rowCount === 0) {
-          const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
-            scope,
-            key,
-          ]);
-          if (rows[0].request_hash !== hash) {
-            throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
-          }
-          if (reads && reads.length > 0) throw new Answered(rows[0].response);
-          return rows[0].response;
+  return db.transactionWith(
+    `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (${escapeLiteral(scope)}, ${escapeLiteral(key)}, ${escapeLiteral(hash)}) ON CONFLICT DO NOTHING`,
+    async (tx, claimed, readResults) => {
+      if (claimed.rowCount === 0) {
+        const { rows } = await tx.query<{ request_hash: string; response: T }>("SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2", [
+          scope,
+          key,
+        ]);
+        if (rows[0].request_hash !== hash) {
+          throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
         }
-        const result = await change(tx, readResults);
-        tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
-        return result;
-      },
-      reads,
-    );
-  } catch (err) {
-    if (err instanceof Answered) return err.response as T;
-    throw err;
-  }
+        // What travelled with the claim (a first insert) is undone: rolled back, answered all the same.
+        if (reads && reads.length > 0) throw new RollBackAndAnswer(rows[0].response);
+        return rows[0].response;
+      }
+      const result = await change(tx, readResults);
+      tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
+      return result;
+    },
+    reads,
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
  * change locks) answers what the same statement bound answers, and one the database refuses
  * undoes the opening.
  */
-import { withLiterals, type Database } from "../../services/common/db/database";
+import { RollBackAndAnswer, withLiterals, type Database } from "../../services/common/db/database";
 import { databaseDrivers, type OpenedDatabase } from "../support/drivers";
 
 const TABLE = `CREATE TABLE kinds (
@@ -111,7 +111,7 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
       expect(await db.transactionWith("SELECT 1 AS one", async (_tx, _opened, reads) => reads)).toEqual([]);
     });
 
-    it("a write among the reads is undone when fn throws, and kept when it commits", async () => {
+    it("a write among the reads is undone when fn throws or rolls back on purpose (answering), and kept when it commits", async () => {
       const insert = (id: number) => ({ sql: "INSERT INTO kinds (id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", params: [id, "read-write"] });
       await expect(
         db.transactionWith("SELECT 1 AS one", async (_tx, _opened, [written]) => {
@@ -119,6 +119,13 @@ function describeDriver(name: string, open: () => Promise<OpenedDatabase>) {
           throw new Error("refused after the write");
         }, [insert(13)]),
       ).rejects.toThrow("refused after the write");
+      expect((await db.query("SELECT count(*)::int AS c FROM kinds WHERE id = 13")).rows[0]).toEqual({ c: 0 });
+      // Rolled back on purpose: the write is undone and the transaction answers (no failure).
+      await expect(
+        db.transactionWith("SELECT 1 AS one", async () => {
+          throw new RollBackAndAnswer({ answered: "before" });
+        }, [insert(13)]),
+      ).resolves.toEqual({ answered: "before" });
       expect((await db.query("SELECT count(*)::int AS c FROM kinds WHERE id = 13")).rows[0]).toEqual({ c: 0 });
       await db.transactionWith("SELECT 1 AS one", async () => undefined, [insert(13)]);
       expect((await db.query("SELECT label FROM kinds WHERE id = 13")).rows).toEqual([{ label: "read-write" }]);

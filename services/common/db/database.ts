@@ -46,6 +46,15 @@ export interface Statement {
 }
 
 /**
+ * Thrown by a transaction's fn to roll the transaction back and answer `value`: no failure (the
+ * transaction resolves with it), e.g. an idempotency key found used, answered from its record while
+ * what travelled with its claim is undone (idempotency.ts `once`).
+ */
+export class RollBackAndAnswer<T> {
+  constructor(readonly value: T) {}
+}
+
+/**
  * A statement a transaction already ran with its opening (transactionWith's `reads`), and what it
  * answered: a change's first insert, handed to the code that would otherwise run it.
  */
@@ -70,7 +79,8 @@ export interface Database extends Queryable {
    * results fn gets in order: the row a change locks before it writes (`SELECT … FOR UPDATE`), or
    * a first write whose values are known before the transaction (an `INSERT … ON CONFLICT DO
    * NOTHING RETURNING`, undone with the rest when fn throws), one round trip fewer each. They run
-   * whatever the opening found; one that fails fails the transaction before fn runs.
+   * whatever the opening found; one that fails fails the transaction before fn runs. fn throwing
+   * a RollBackAndAnswer rolls the transaction back and resolves it with that answer.
    */
   transactionWith<T>(
     opening: string,
@@ -338,6 +348,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
     } catch (err) {
       stale = isStalePlan(err);
       await client.query("ROLLBACK").catch(() => undefined);
+      if (err instanceof RollBackAndAnswer) return err.value as T;
       throw err;
     } finally {
       client.release(stale);
@@ -657,6 +668,9 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
       const result = await fn({ ...q, atCommit: (sql, params) => deferred.push([sql, params && [...params]]) }, opened, readResults);
       for (const [sql, params] of deferred) await (params ? q.query(sql, params) : tx.exec(sql));
       return result;
+    }).catch((err: unknown) => {
+      if (err instanceof RollBackAndAnswer) return err.value as T;
+      throw err;
     });
   let closed = false;
   return {
