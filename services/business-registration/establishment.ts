@@ -4,7 +4,7 @@
  */
 import { formatDecimal } from "../common/decimal";
 import { failedPrecondition } from "../common/errors";
-import { checkIdempotencyKey, deriveKey, once, answerOnce } from "../common/idempotency";
+import { checkIdempotencyKey, deriveKey, once, onceInserting, answerOnce } from "../common/idempotency";
 import { publish } from "../common/outbox";
 import { requireText } from "../common/validate";
 import { requireCreditCode } from "../identity/checks";
@@ -49,8 +49,7 @@ export async function declareName(deps: FlowDeps, ctx: Ctx, p: DeclareNameReques
       caseId: d.caseId,
     };
     // The insert travels with the key's claim (undone when the key was used before).
-    const insert = reservations.reservationInsert(reservation);
-    return once(deps.db, scope, d.key, request, (tx, [inserted]) => reservations.reserve(tx, reservation, { statement: insert, result: inserted }), [insert]);
+    return onceInserting(deps.db, scope, d.key, request, reservations.reservationInsert(reservation), (tx, first) => reservations.reserve(tx, reservation, first));
   });
 }
 

@@ -8,7 +8,7 @@
  */
 import crypto from "node:crypto";
 import { escapeLiteral } from "pg";
-import { RollBackAndAnswer, type Database, type DeferringQueryable, type Queryable, type QueryResult, type Statement } from "./db/database";
+import { RollBackAndAnswer, type Database, type DeferringQueryable, type FirstRun, type Queryable, type QueryResult, type Statement } from "./db/database";
 import { failedPrecondition, invalidArgument } from "./errors";
 import { canonicalJson } from "./canonical";
 
@@ -42,10 +42,10 @@ export function hashRequest(request: unknown): string {
  * Runs `change` once per (scope, key). `scope` separates callers and actions (e.g. "samr:issueLicence");
  * `request` is hashed so the same key with different content is refused. `reads` (optional) are
  * statements sent with the key's claim, in its round trip on PostgreSQL, whose results `change`
- * gets in order: the row the change locks before it writes (lockTaxpayer), or its first write when
+ * gets in order: the row the change locks before it writes (tax's onceForTaxpayer), or its first write when
  * its values are known before (an `INSERT … ON CONFLICT DO NOTHING RETURNING`, which must not fail
- * on a row already there). They run whether or not the key is new; when it was used, the
- * transaction is rolled back (so such a write is undone) and the first answer returned.
+ * on a row already there). They run whether or not the key is new. A key used before is answered
+ * with its first result and the transaction rolled back (undoing such a write).
  */
 export async function once<T>(
   db: Database,
@@ -70,9 +70,8 @@ export async function once<T>(
         if (rows[0].request_hash !== hash) {
           throw failedPrecondition("IDEMPOTENCY_KEY_REUSED", `idempotency key ${key} was already used for a different request`);
         }
-        // What travelled with the claim (a first insert) is undone: rolled back, answered all the same.
-        if (reads && reads.length > 0) throw new RollBackAndAnswer(rows[0].response);
-        return rows[0].response;
+        // Rolled back, answered all the same: what travelled with the claim (a first insert) is undone.
+        throw new RollBackAndAnswer(rows[0].response);
       }
       const result = await change(tx, readResults);
       tx.atCommit(`UPDATE idempotency_keys SET response = ${escapeLiteral(JSON.stringify(result) ?? "null")}::jsonb WHERE ${where}`);
@@ -80,6 +79,22 @@ export async function once<T>(
     },
     reads,
   );
+}
+
+/**
+ * `once` for a change whose first statement is `insert`, its values known before the transaction
+ * (an `INSERT … ON CONFLICT DO NOTHING RETURNING`): the insert travels with the key's claim and
+ * `change` goes on from it as run (FirstRun); it is undone when the key was used before.
+ */
+export function onceInserting<T>(
+  db: Database,
+  scope: string,
+  key: string,
+  request: unknown,
+  insert: Statement,
+  change: (tx: DeferringQueryable, first: FirstRun) => Promise<T>,
+): Promise<T> {
+  return once(db, scope, key, request, (tx, [result]) => change(tx, { statement: insert, result }), [insert]);
 }
 
 /**

@@ -9,7 +9,7 @@ import { callerDepartment, ONE_WINDOW, type CallerMeta } from "../common/caller"
 import { dataUseActions } from "../common/data-use-actions";
 import { invalidArgument, permissionDenied } from "../common/errors";
 import { purposeOf } from "../common/data-use-log";
-import { checkIdempotencyKey, once } from "../common/idempotency";
+import { checkIdempotencyKey, once, onceInserting } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { openServiceDatabase, type Runtime } from "../common/runtime";
 import { optionalCaseId, requireCaseId, requireEnum, requireText, wholeNumber } from "../common/validate";
@@ -116,10 +116,7 @@ export function identityService(rt: Runtime): ServiceSchema {
         if (caller !== ENTITY_REGISTRAR) throw permissionDenied(`only ${ENTITY_REGISTRAR} registers legal entities`);
         const newEntity = { ...request, registeredBy: caller };
         // The first try's insert travels with the key's claim (undone when the key was used before).
-        const insert = entityInsert(newEntity);
-        const entity = await once(db, `${caller}:registerEntity`, key, request, (tx, [inserted]) => registerEntity(tx, newEntity, { statement: insert, result: inserted }), [
-          insert,
-        ]);
+        const entity = await onceInserting(db, `${caller}:registerEntity`, key, request, entityInsert(newEntity), (tx, first) => registerEntity(tx, newEntity, first));
         contextLogger(ctx).info({ creditCode: entity.creditCode }, "entity registered");
         emitEvent(ctx, "identity.entityRegistered", { creditCode: entity.creditCode, registeredBy: caller, caseId: request.caseId });
         return entity;

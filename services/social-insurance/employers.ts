@@ -45,9 +45,8 @@ export function toEmployer(r: EmployerRow): Employer {
 }
 
 /** The employer's row, optionally locked; undefined when never registered. */
-export async function findEmployer(q: Queryable, creditCode: string, lock: "" | "update" | "share" = ""): Promise<EmployerRow | undefined> {
-  const suffix = lock === "update" ? " FOR UPDATE" : lock === "share" ? " FOR SHARE" : "";
-  const { rows } = await q.query<EmployerRow>(`SELECT * FROM employers WHERE credit_code = $1${suffix}`, [creditCode]);
+export async function findEmployer(q: Queryable, creditCode: string, lock: "" | "update" = ""): Promise<EmployerRow | undefined> {
+  const { rows } = await q.query<EmployerRow>(`SELECT * FROM employers WHERE credit_code = $1${lock === "update" ? " FOR UPDATE" : ""}`, [creditCode]);
   return rows[0];
 }
 

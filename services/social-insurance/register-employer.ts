@@ -8,7 +8,7 @@ import type { Context } from "moleculer";
 import type { CallerMeta } from "../common/caller";
 import type { Database } from "../common/db/database";
 import { failedPrecondition } from "../common/errors";
-import { deriveKey, once, answerOnce } from "../common/idempotency";
+import { deriveKey, onceInserting, answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { EmployerStatus, type Employer } from "../../proto/gen/tongban/social_insurance/v1/social_insurance";
@@ -80,19 +80,11 @@ export async function registerEmployer(ctx: Ctx, db: Database, scope: string, ke
         registeredOn: pinned.registeredOn,
         caseId,
       };
-      const insert = employerInsert(registration);
       // The insert travels with the key's claim (undone when the key was used before).
-      employer = await once(
-        db,
-        scope,
-        key,
-        request,
-        (tx, [inserted]) => {
-          fresh = true;
-          return activateEmployer(tx, registration, { statement: insert, result: inserted });
-        },
-        [insert],
-      );
+      employer = await onceInserting(db, scope, key, request, employerInsert(registration), (tx, first) => {
+        fresh = true;
+        return activateEmployer(tx, registration, first);
+      });
     } catch (err) {
       if (reasonCodeOf(err) === "ALREADY_REGISTERED") {
         await hrss.revokeIfLive(ctx, licence.number, "重复登记，另一登记已生效 (a concurrent registration took effect)", deriveKey(key, "licence-revoke"));

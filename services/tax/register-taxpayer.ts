@@ -24,7 +24,7 @@ import { joinTaxTypes } from "./rules/tax-types";
 import { taxpayerProfile } from "./rules/taxpayer-profile";
 import { taxpayerTypeName } from "./rules/taxpayer-type";
 import { assertCancellable, assertRegistrable } from "./rules/taxpayer-status";
-import { findTaxpayer, loadTaxpayer, lockedTaxpayer, lockTaxpayer, registerTaxpayer, setTaxpayerStatus, taxpayerInsert, toTaxpayer, type NewTaxpayer } from "./taxpayers";
+import { findTaxpayer, loadTaxpayer, onceForTaxpayer, registerTaxpayer, setTaxpayerStatus, taxpayerInsert, toTaxpayer, type NewTaxpayer } from "./taxpayers";
 
 type Ctx = Context<unknown, CallerMeta>;
 
@@ -70,7 +70,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
         },
       },
       async (licence, live) => {
-        const taxpayer: NewTaxpayer = {
+        const newTaxpayer: NewTaxpayer = {
           creditCode,
           name: enterprise.name,
           enterpriseType: enterprise.enterpriseType,
@@ -86,7 +86,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
         try {
           // The licence's voided check and the insert travel with the key's claim; a voided licence
           // rolls the insert back with the rest.
-          const insert = taxpayerInsert(taxpayer);
+          const insert = taxpayerInsert(newTaxpayer);
           return await once(
             db,
             scope,
@@ -94,7 +94,7 @@ export async function registerNewTaxpayer(db: Database, ctx: Ctx, p: RegisterTax
             request,
             async (tx, [voided, inserted]) => {
               live.check(voided);
-              return registerTaxpayer(tx, taxpayer, { statement: insert, result: inserted });
+              return registerTaxpayer(tx, newTaxpayer, { statement: insert, result: inserted });
             },
             [live.read, insert],
           );
@@ -133,22 +133,14 @@ export async function cancelRegistration(db: Database, ctx: Ctx, p: CancelTaxpay
     assertCancellable(request.creditCode, current.status);
 
     await revokeTaxLicence(ctx, current.registration_licence_number, request.reason, deriveKey(key, "licence"));
-    const taxpayer = await once(
-      db,
-      scope,
-      key,
-      request,
-      async (tx, [locked]) => {
-        const row = lockedTaxpayer(locked, request.creditCode);
-        // A concurrent cancellation got here first.
-        if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
-        assertCancellable(request.creditCode, row.status);
-        await withdrawGrantsOf(tx, request.creditCode, request.reason);
-        await endWithholdingsOf(tx, request.creditCode, request.reason);
-        return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
-      },
-      [lockTaxpayer(request.creditCode)],
-    );
+    const taxpayer = await onceForTaxpayer(db, scope, key, request, request.creditCode, async (tx, row) => {
+      // A concurrent cancellation got here first.
+      if (row.status === TaxpayerStatus.TAXPAYER_STATUS_CANCELLED) return toTaxpayer(row);
+      assertCancellable(request.creditCode, row.status);
+      await withdrawGrantsOf(tx, request.creditCode, request.reason);
+      await endWithholdingsOf(tx, request.creditCode, request.reason);
+      return setTaxpayerStatus(tx, request.creditCode, TaxpayerStatus.TAXPAYER_STATUS_CANCELLED, request.reason);
+    });
     contextLogger(ctx).info({ creditCode: request.creditCode }, "taxpayer registration cancelled");
     emitEvent(ctx, "tax.taxpayerCancelled", { creditCode: request.creditCode, reason: request.reason });
     return taxpayer;

@@ -6,7 +6,7 @@ import { emitEvent } from "../common/events";
 import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
-import { once, answerOnce } from "../common/idempotency";
+import { answerOnce } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { todayInChina } from "../common/validate";
 import { TaxpayerStatus, type Clearance, type RequestClearanceRequest } from "../../proto/gen/tongban/tax/v1/tax";
@@ -17,7 +17,7 @@ import { voidTaxLicence, withTaxLicence } from "./licence-steps";
 import { unpaidOf } from "./liabilities";
 import { checkRequestClearance } from "./requests";
 import { decideClearance } from "./rules/clearance";
-import { loadTaxpayer, lockedTaxpayer, lockTaxpayer, setTaxpayerStatus } from "./taxpayers";
+import { loadTaxpayer, onceForTaxpayer, setTaxpayerStatus } from "./taxpayers";
 import { endWithholdingsOf } from "./withholdings";
 
 const SURRENDER_REASON = "清税注销，缴销发票、终止扣缴 (surrendered at tax clearance)";
@@ -43,10 +43,9 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
       async (certificate, live) => {
         let cleared: Clearance;
         try {
-          cleared = await once(db, scope, key, request, async (tx, [locked]) => {
+          // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
+          cleared = await onceForTaxpayer(db, scope, key, request, creditCode, async (tx, row) => {
             await live.inTransaction(tx);
-            // Decided again under the row lock: a liability recorded meanwhile (RecordLiability locks the row too) refuses it.
-            const row = lockedTaxpayer(locked, creditCode);
             if (decideClearance(creditCode, row.status, await unpaidOf(tx, creditCode)) === "already") {
               surplus = true;
               return clearanceOf(tx, creditCode);
@@ -61,7 +60,7 @@ export async function requestClearance(db: Database, ctx: Context<unknown, Calle
               surrenderedGrants,
               endedWithholdings,
             });
-          }, [lockTaxpayer(creditCode)]);
+          });
         } catch (err) {
           // Refused under the lock (a liability was recorded meanwhile): the certificate is void.
           if (reasonCodeOf(err) === "OUTSTANDING_LIABILITIES") await voidTaxLicence(db, ctx, certificate.number);

@@ -10,14 +10,14 @@ import type { Context } from "moleculer";
 import type { Database } from "../common/db/database";
 import { callerDepartment, type CallerMeta } from "../common/caller";
 import { failedPrecondition, notFound } from "../common/errors";
-import { answerOnce, deriveKey, once } from "../common/idempotency";
+import { answerOnce, deriveKey } from "../common/idempotency";
 import { contextLogger } from "../common/logger";
 import { TaxpayerStatus, type Clearance, type RevokeClearanceRequest } from "../../proto/gen/tongban/tax/v1/tax";
 import { clearanceOf, notCleared, removeClearance, wasRevoked } from "./clearances";
 import { reinstateGrants } from "./grants";
 import { revokeTaxLicence } from "./licence-steps";
 import { checkRevokeClearance } from "./requests";
-import { lockedTaxpayer, lockTaxpayer, setTaxpayerStatus } from "./taxpayers";
+import { onceForTaxpayer, setTaxpayerStatus } from "./taxpayers";
 import { reinstateWithholdings } from "./withholdings";
 
 /**
@@ -38,26 +38,18 @@ export async function revokeClearance(db: Database, ctx: Context<unknown, Caller
     }
     // The certificate first (idempotent by its derived key): a retry after a failure below revokes nothing twice.
     await revokeTaxLicence(ctx, certificateNumber, reason, deriveKey(key, "licence"));
-    const answer = await once(
-      db,
-      scope,
-      key,
-      request,
-      async (tx, [locked]) => {
-        const taxpayer = lockedTaxpayer(locked, creditCode);
-        if (taxpayer.status !== TaxpayerStatus.TAXPAYER_STATUS_CLEARED) {
-          throw failedPrecondition("CLEARANCE_USED", `纳税人 ${creditCode} 已不是清税状态 (${taxpayer.status})，清税不能撤销 (the clearance was used)`);
-        }
-        const effects = await removeClearance(tx, creditCode, certificateNumber, reason);
-        // Revoked meanwhile by a concurrent call: nothing left to restore.
-        if (!effects) return notCleared(creditCode);
-        await reinstateGrants(tx, effects.surrenderedGrants);
-        await reinstateWithholdings(tx, effects.endedWithholdings);
-        await setTaxpayerStatus(tx, creditCode, effects.previousStatus as TaxpayerStatus, effects.previousStatusReason);
-        return notCleared(creditCode);
-      },
-      [lockTaxpayer(creditCode)],
-    );
+    const answer = await onceForTaxpayer(db, scope, key, request, creditCode, async (tx, taxpayer) => {
+      if (taxpayer.status !== TaxpayerStatus.TAXPAYER_STATUS_CLEARED) {
+        throw failedPrecondition("CLEARANCE_USED", `纳税人 ${creditCode} 已不是清税状态 (${taxpayer.status})，清税不能撤销 (the clearance was used)`);
+      }
+      const effects = await removeClearance(tx, creditCode, certificateNumber, reason);
+      // Revoked meanwhile by a concurrent call: nothing left to restore.
+      if (!effects) return notCleared(creditCode);
+      await reinstateGrants(tx, effects.surrenderedGrants);
+      await reinstateWithholdings(tx, effects.endedWithholdings);
+      await setTaxpayerStatus(tx, creditCode, effects.previousStatus as TaxpayerStatus, effects.previousStatusReason);
+      return notCleared(creditCode);
+    });
     contextLogger(ctx).info({ creditCode, certificate: certificateNumber }, "clearance revoked");
     emitEvent(ctx, "tax.clearanceRevoked", { creditCode, certificateNumber, reason });
     return answer;

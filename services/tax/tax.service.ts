@@ -46,7 +46,6 @@ import { requestClearance } from "./request-clearance";
 import { revokeClearance } from "./revoke-clearance";
 import * as checks from "./requests";
 import { checkCreditLine } from "./rules/invoice-limits";
-import { requireActiveTaxpayer } from "./rules/taxpayer-status";
 import { requireTaxType } from "./rules/tax-types";
 import { onceForActiveTaxpayer, readTaxpayer, toTaxpayer } from "./taxpayers";
 import { cancelWithholding, insertWithholding, refuseWithholdingOnLocalFacts } from "./withholdings";

@@ -1,6 +1,6 @@
 /** The taxpayer register (纳税人), in the tax schema. */
 import { readFor, type DataUse } from "../common/data-use-log";
-import type { Database, DeferringQueryable, FirstRun, Queryable, QueryResult, Statement } from "../common/db/database";
+import type { Database, DeferringQueryable, FirstRun, Queryable, Statement } from "../common/db/database";
 import { once } from "../common/idempotency";
 import { failedPrecondition, notFound } from "../common/errors";
 import { TaxpayerStatus, type Taxpayer, type TaxpayerType } from "../../proto/gen/tongban/tax/v1/tax";
@@ -56,27 +56,11 @@ export async function readTaxpayer(q: Queryable, creditCode: string, use: DataUs
 }
 
 /**
- * The statement that reads and locks a taxpayer's row for a change, sent with the change's key
- * claim (`once`'s `read`: one round trip fewer); the row lock orders the change against a
- * clearance, a liability or a grant of the same taxpayer.
+ * `once` for a keyed change of one taxpayer: its row is read and locked (FOR UPDATE) with the key's
+ * claim, one round trip fewer, and `change` gets it (NOT_FOUND when there is none). The row lock
+ * orders the change against a clearance, a liability or a grant of the same taxpayer.
  */
-export function lockTaxpayer(creditCode: string): Statement {
-  return { sql: "SELECT * FROM taxpayers WHERE credit_code = $1 FOR UPDATE", params: [creditCode] };
-}
-
-/** The row `lockTaxpayer` read, or NOT_FOUND. */
-export function lockedTaxpayer(read: QueryResult<Record<string, unknown>>, creditCode: string): TaxpayerRow {
-  const row = read.rows[0] as unknown as TaxpayerRow | undefined;
-  if (!row) throw notFound("taxpayer", creditCode);
-  return row;
-}
-
-/**
- * `once` for a keyed change of an active taxpayer: the row is read and locked with the key's claim
- * (lockTaxpayer) and the change refused unless the taxpayer is active (NOT_FOUND, or
- * FAILED_PRECONDITION by requireActiveTaxpayer); `change` gets the locked row.
- */
-export function onceForActiveTaxpayer<T>(
+export function onceForTaxpayer<T>(
   db: Database,
   scope: string,
   key: string,
@@ -90,17 +74,32 @@ export function onceForActiveTaxpayer<T>(
     key,
     request,
     (tx, [locked]) => {
-      const taxpayer = lockedTaxpayer(locked, creditCode);
-      requireActiveTaxpayer(creditCode, taxpayer.status);
-      return change(tx, taxpayer);
+      const row = locked.rows[0] as unknown as TaxpayerRow | undefined;
+      if (!row) throw notFound("taxpayer", creditCode);
+      return change(tx, row);
     },
-    [lockTaxpayer(creditCode)],
+    [{ sql: "SELECT * FROM taxpayers WHERE credit_code = $1 FOR UPDATE", params: [creditCode] }],
   );
 }
 
+/** As onceForTaxpayer, refusing the change unless the taxpayer is active (requireActiveTaxpayer). */
+export function onceForActiveTaxpayer<T>(
+  db: Database,
+  scope: string,
+  key: string,
+  request: unknown,
+  creditCode: string,
+  change: (tx: DeferringQueryable, taxpayer: TaxpayerRow) => Promise<T>,
+): Promise<T> {
+  return onceForTaxpayer(db, scope, key, request, creditCode, (tx, taxpayer) => {
+    requireActiveTaxpayer(creditCode, taxpayer.status);
+    return change(tx, taxpayer);
+  });
+}
+
 /** A taxpayer's row, or NOT_FOUND. */
-export async function loadTaxpayer(q: Queryable, creditCode: string, lock = false): Promise<TaxpayerRow> {
-  const row = await findTaxpayer(q, creditCode, lock);
+export async function loadTaxpayer(q: Queryable, creditCode: string): Promise<TaxpayerRow> {
+  const row = await findTaxpayer(q, creditCode);
   if (!row) throw notFound("taxpayer", creditCode);
   return row;
 }
