@@ -1,7 +1,10 @@
 /**
  * Baselines measured in the same run as the bundles, to put their throughput in proportion:
  *   PostgreSQL: single-row INSERT transactions/s (autocommit, 16 clients) into a scratch table;
- *   moleculer: request/reply echo over the benchmark's NATS (64 callers), requests/s.
+ *   moleculer: request/reply echo over the benchmark's NATS (64 callers), requests/s;
+ *   SM2: signatures/s of sm-crypto-v2 on this process's thread (what one licence's seal costs).
+ * Each also says what one operation cost the whole machine in CPU (all processes and the kernel),
+ * so that a bundle's CPU can be set against the commits and signatures it cannot do without.
  */
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -9,9 +12,11 @@ import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { Client } from "pg";
 import { brokerOptions } from "../../services/common/broker";
+import { sm2SignHere } from "../../services/licenses/signing/signing-threads";
 import type { Config } from "../../services/common/config";
 import { stopChild } from "../support/hub-process";
 import { trackChild } from "./bundles-cleanup";
+import { machineBusySeconds } from "./bundles-procstat";
 import { sleep, withTimeout } from "./bundles-util";
 
 export interface Baseline {
@@ -19,6 +24,8 @@ export interface Baseline {
   count: number;
   seconds: number;
   errors: number;
+  /** CPU the whole machine spent per successful operation (ms; /proc/stat over the run, every process and the kernel). */
+  machineMsPerOp?: number;
 }
 
 /**
@@ -28,6 +35,7 @@ export interface Baseline {
 async function countFor(seconds: number, workers: Array<() => Promise<unknown>>): Promise<Baseline> {
   let count = 0;
   let errors = 0;
+  const busyBefore = machineBusySeconds();
   const started = process.hrtime.bigint();
   const end = Date.now() + seconds * 1000;
   await Promise.all(
@@ -43,7 +51,8 @@ async function countFor(seconds: number, workers: Array<() => Promise<unknown>>)
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: count / elapsed, count, seconds: elapsed, errors };
+  const machineMsPerOp = count > 0 ? ((machineBusySeconds() - busyBefore) * 1000) / count : undefined;
+  return { perSecond: count / elapsed, count, seconds: elapsed, errors, machineMsPerOp };
 }
 
 /** INSERT transactions/s with `clients` connections, one row per autocommit transaction. */
@@ -103,4 +112,25 @@ export async function echoBaseline(natsUrl: string, seconds: number, callers = 6
     await broker.stop().catch(() => undefined);
     await stopChild(child, 5000);
   }
+}
+
+/**
+ * SM2 signatures/s on this process's one thread (sm-crypto-v2, GM/T 0003.2 with the GM/T 0009
+ * signer ID, DER: the call the licence service's signing threads make), over `seconds`, of a
+ * 2 KB document (a licence's canonical content is 1–2 KB). A 开办企业 signs six times: five
+ * licences and the receipt.
+ */
+export async function sm2SignBaseline(seconds: number): Promise<Baseline> {
+  const { sm2 } = await import("sm-crypto-v2");
+  const keys = sm2.generateKeyPairHex();
+  const data = new TextEncoder().encode(JSON.stringify({ content: "营业执照".repeat(170) }));
+  const request = { data, privateHex: keys.privateKey, publicHex: keys.publicKey, userId: "1234567812345678" };
+  for (let i = 0; i < 20; i++) sm2SignHere(request); // warm-up: the curve's precomputed points
+  // One signature at a time, yielding between them so that the run's timers still fire.
+  return countFor(seconds, [
+    async () => {
+      sm2SignHere(request);
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  ]);
 }

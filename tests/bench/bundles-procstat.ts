@@ -44,6 +44,15 @@ export function cpuSeconds(pid: number): number | undefined {
   return processStat(pid)?.cpuSeconds;
 }
 
+/**
+ * User + system CPU seconds a process's main thread (its event loop, for Node) has used so far,
+ * from /proc/<pid>/task/<pid>/stat; the rest of the process's CPU is its other threads' (a hub's
+ * SM2 signing threads, V8's garbage-collection helpers, libuv's pool). Undefined when gone.
+ */
+export function mainThreadCpuSeconds(pid: number): number | undefined {
+  return processStat(`${pid}/task/${pid}`)?.cpuSeconds;
+}
+
 /** CPU seconds used so far by each process (by pid) whose command name is `comm`, e.g. "postgres": the server's backends and its background processes. */
 export function cpuSecondsOfCommand(comm: string): Map<number, number> {
   const byPid = new Map<number, number>();

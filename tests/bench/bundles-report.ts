@@ -19,6 +19,8 @@ export interface PhaseReport {
   rssSincePhase: boolean;
   /** CPU cores used on average over the phase: hub processes (sum) and this benchmark process. */
   hubCores?: number;
+  /** Of hubCores, the processes' main threads (their event loops); the rest is signing threads, GC helpers and libuv's pool. */
+  hubMainThreadCores?: number;
   benchCores?: number;
   /** PostgreSQL's processes (the whole server: other users of it count too), when the hub uses it. */
   postgresCores?: number;
@@ -39,6 +41,8 @@ export interface ConfigReport {
   phases: PhaseReport[];
   pgInsert?: Baseline;
   echo?: Baseline;
+  /** SM2 signatures on one thread of the benchmark's process. */
+  sm2Sign?: Baseline;
   /** Background load of the idle hub, per second. */
   idleCommitsPerS?: number;
   idleNatsMsgsPerS?: number;
@@ -70,7 +74,10 @@ const msPerBundle = (r: PhaseReport, cores?: number) =>
 function cpuPerBundle(r: PhaseReport): string {
   const machine = msPerBundle(r, r.machineCores);
   const parts = [
-    `hub ${fmt(msPerBundle(r, r.hubCores), 1)} ms`,
+    `hub ${fmt(msPerBundle(r, r.hubCores), 1)} ms (event loop ${fmt(msPerBundle(r, r.hubMainThreadCores), 1)} ms, other threads ${fmt(
+      msPerBundle(r, r.hubCores !== undefined && r.hubMainThreadCores !== undefined ? r.hubCores - r.hubMainThreadCores : undefined),
+      1,
+    )} ms)`,
     ...(r.postgresCores !== undefined ? [`PostgreSQL ${fmt(msPerBundle(r, r.postgresCores), 1)} ms`] : []),
     `benchmark clients ${fmt(msPerBundle(r, r.benchCores), 1)} ms`,
     `whole machine ${fmt(machine, 1)} ms`,
@@ -102,21 +109,22 @@ export function phaseBlock(r: PhaseReport): string {
 export function finalTables(configs: ConfigReport[], header: string): string {
   const lines: string[] = [header, ""];
   lines.push(
-    "| config | bundle | clients | completed | bundles/s | p50 s | p95 s | p99 s | failures | PG commits/bundle | NATS msgs/bundle | peak RSS MB | HTTP submit p95 ms | CPU ms/bundle: hub, PG, machine | of PG INSERT tx/s | of moleculer echo req/s |",
+    "| config | bundle | clients | completed | bundles/s | p50 s | p95 s | p99 s | failures | PG commits/bundle | NATS msgs/bundle | peak RSS MB | HTTP submit p95 ms | CPU ms/bundle: hub (event loop), PG, machine | of PG INSERT tx/s | of moleculer echo req/s |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|",
   );
   for (const c of configs) {
     for (const r of c.phases) {
       const f = r.figures;
       lines.push(
-        `| ${r.config} | ${short(r.bundle)} | ${r.clients} | ${f.completed} | ${fmt(f.bundlesPerS, 2)}${f.windowHeldOpen ? "*" : ""} | ${fmt(f.p50S, 2)} | ${fmt(f.p95S, 2)} | ${fmt(f.p99S, 2)} | ${f.failures} | ${fmt(r.commitsPerBundle, 0)} | ${fmt(r.natsInPerBundle, 0)} | ${rssCompact(r)} | ${fmt(f.submitP95Ms, 0)} | ${fmt(msPerBundle(r, r.hubCores), 0)}, ${fmt(msPerBundle(r, r.postgresCores), 0)}, ${fmt(msPerBundle(r, r.machineCores), 0)} | ${pct(f.bundlesPerS, c.pgInsert?.perSecond)} | ${pct(f.bundlesPerS, c.echo?.perSecond)} |`,
+        `| ${r.config} | ${short(r.bundle)} | ${r.clients} | ${f.completed} | ${fmt(f.bundlesPerS, 2)}${f.windowHeldOpen ? "*" : ""} | ${fmt(f.p50S, 2)} | ${fmt(f.p95S, 2)} | ${fmt(f.p99S, 2)} | ${f.failures} | ${fmt(r.commitsPerBundle, 0)} | ${fmt(r.natsInPerBundle, 0)} | ${rssCompact(r)} | ${fmt(f.submitP95Ms, 0)} | ${fmt(msPerBundle(r, r.hubCores), 0)} (${fmt(msPerBundle(r, r.hubMainThreadCores), 0)}), ${fmt(msPerBundle(r, r.postgresCores), 0)}, ${fmt(msPerBundle(r, r.machineCores), 0)} | ${pct(f.bundlesPerS, c.pgInsert?.perSecond)} | ${pct(f.bundlesPerS, c.echo?.perSecond)} |`,
       );
     }
     if (c.error) lines.push(`| ${c.config} | – | – | – | – | – | – | – | – | – | – | – | – | – | – | – |`);
   }
-  lines.push("", "| config | PostgreSQL single-row INSERT tx/s (16 clients) | moleculer echo req/s over NATS (64 callers) | idle hub: PG commits/s, NATS msgs/s | hub start s |", "|---|---:|---:|---|---:|");
+  lines.push("", "| config | PostgreSQL single-row INSERT tx/s (16 clients) | moleculer echo req/s over NATS (64 callers) | SM2 signatures/s (one thread) | machine CPU ms per INSERT, echo, signature | idle hub: PG commits/s, NATS msgs/s | hub start s |", "|---|---:|---:|---:|---|---|---:|");
   for (const c of configs) {
-    lines.push(`| ${c.config} | ${fmt(c.pgInsert?.perSecond, 0)} | ${fmt(c.echo?.perSecond, 0)} | ${fmt(c.idleCommitsPerS, 1)}, ${fmt(c.idleNatsMsgsPerS, 1)} | ${fmt(c.startupS, 1)} |`);
+    const perOp = [c.pgInsert, c.echo, c.sm2Sign].map((b) => fmt(b?.machineMsPerOp, 3)).join(", ");
+    lines.push(`| ${c.config} | ${fmt(c.pgInsert?.perSecond, 0)} | ${fmt(c.echo?.perSecond, 0)} | ${fmt(c.sm2Sign?.perSecond, 0)} | ${perOp} | ${fmt(c.idleCommitsPerS, 1)}, ${fmt(c.idleNatsMsgsPerS, 1)} | ${fmt(c.startupS, 1)} |`);
   }
   const sources = [...new Set(configs.flatMap((c) => c.phases.map((p) => `${p.config}: ${p.figures.source}`)))];
   lines.push(
@@ -126,7 +134,7 @@ export function finalTables(configs: ConfigReport[], header: string): string {
       `(${sources.join("; ") || "–"}); p50/p95/p99 = server finished_at − submitted_at of COMPLETED applications; ` +
       "PG commits = xact_commit delta of the hub's database over the phase (includes background work); NATS msgs = in_msgs delta of the benchmark's nats-server /varz; " +
       "pg hosts every service in one process, so its service calls stay in memory (NATS carries heartbeats only); " +
-      "peak RSS = VmHWM during the phase (multi: sum over the processes); CPU ms/bundle = CPU time over the phase ÷ completed bundles: the hub's processes (signing threads included), PostgreSQL's processes (the whole server; a backend that exits during the phase is not counted), the whole machine (/proc/stat, every process and the kernel; its cores ÷ this is the most bundles/s the machine carries at this cost); HTTP submit p95 = client-side POST /v1/applications latency; an embedded hub uses neither PostgreSQL nor NATS (–), its baselines are measured on a scratch database and the benchmark's NATS.",
+      "peak RSS = VmHWM during the phase (multi: sum over the processes); CPU ms/bundle = CPU time over the phase ÷ completed bundles: the hub's processes (signing threads included; in brackets their main threads, the event loops, alone), PostgreSQL's processes (the whole server; a backend that exits during the phase is not counted), the whole machine (/proc/stat, every process and the kernel; its cores ÷ this is the most bundles/s the machine carries at this cost); HTTP submit p95 = client-side POST /v1/applications latency; an embedded hub uses neither PostgreSQL nor NATS (–), its baselines are measured on a scratch database and the benchmark's NATS; machine CPU ms per INSERT, echo, signature = the whole machine's CPU over each baseline ÷ its operations (the INSERT's includes PostgreSQL's commit and the clients, the echo's both brokers and nats-server), what one commit, one bus request and one SM2 signature cost this machine.",
   );
   const loads = configs.flatMap((c) => c.phases.flatMap((p) => [p.loadBefore, p.loadAfter]));
   if (loads.length) lines.push(`Machine 1-min load average during the phases: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (anything else running on the machine skews the figures).`);

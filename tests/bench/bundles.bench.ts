@@ -16,7 +16,7 @@ import os from "node:os";
 import { createTestDatabase, dropTestDatabase } from "../support/postgres";
 import { requireServers } from "../support/servers";
 import { parseArgs, type BenchArgs, type BundleCode, type ConfigName } from "./bundles-args";
-import { echoBaseline, pgInsertBaseline } from "./bundles-baselines";
+import { echoBaseline, pgInsertBaseline, sm2SignBaseline } from "./bundles-baselines";
 import { cleanupAll, track } from "./bundles-cleanup";
 import { runPhase, type DriveContext } from "./bundles-drive";
 import { exitedProcesses, scanLogs, startBenchHub, type BenchHub } from "./bundles-hub";
@@ -25,9 +25,9 @@ import { startBenchNats, type BenchNats } from "./bundles-nats";
 import { startOfficer, type OfficerBot } from "./bundles-officer";
 import { people, tradeNames } from "./bundles-people";
 import { Portal } from "./bundles-portal";
-import { cpuSeconds, cpuSecondsBetween, cpuSecondsOfCommand, machineBusySeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
+import { cpuSeconds, cpuSecondsBetween, cpuSecondsOfCommand, machineBusySeconds, mainThreadCpuSeconds, peakRssMb, resetPeakRss } from "./bundles-procstat";
 import { finalTables, phaseBlock, type ConfigReport, type PhaseReport } from "./bundles-report";
-import { describe, percentile, retrying, sleep, sortedCopy } from "./bundles-util";
+import { describe, fmt, percentile, retrying, sleep, sortedCopy } from "./bundles-util";
 
 const log = (line: string) => console.log(line);
 const runId = `b${Date.now().toString(36)}${crypto.randomBytes(2).toString("hex")}`;
@@ -74,6 +74,7 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   const before = await counters(hub, nats);
   const rssSincePhase = hub.procs.map((p) => resetPeakRss(p.proc.pid!)).every(Boolean);
   const cpuBefore = hub.procs.map((p) => cpuSeconds(p.proc.pid!) ?? 0);
+  const mainBefore = hub.procs.map((p) => mainThreadCpuSeconds(p.proc.pid!) ?? 0);
   const benchCpuBefore = process.cpuUsage();
   const pgCpuBefore = hub.db ? cpuSecondsOfCommand("postgres") : undefined;
   const machineBefore = machineBusySeconds();
@@ -83,6 +84,7 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
   const run = await runPhase(ctx, { bundle, clients, seconds: args.seconds, keyPrefix });
   const elapsedS = (run.endMs - run.startMs) / 1000;
   const hubCpu = hub.procs.reduce((sum, p, i) => sum + ((cpuSeconds(p.proc.pid!) ?? cpuBefore[i]) - cpuBefore[i]), 0);
+  const hubMainCpu = hub.procs.reduce((sum, p, i) => sum + ((mainThreadCpuSeconds(p.proc.pid!) ?? mainBefore[i]) - mainBefore[i]), 0);
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const pgCpu = pgCpuBefore === undefined ? undefined : cpuSecondsBetween(pgCpuBefore, cpuSecondsOfCommand("postgres"));
   const machineCpu = machineBusySeconds() - machineBefore;
@@ -149,6 +151,7 @@ async function measurePhase(args: BenchArgs, hub: BenchHub, nats: BenchNats, ctx
     rss,
     rssSincePhase,
     hubCores: hubCpu / elapsedS,
+    hubMainThreadCores: hubMainCpu / elapsedS,
     benchCores: (benchCpu.user + benchCpu.system) / 1e6 / elapsedS,
     postgresCores: pgCpu === undefined ? undefined : pgCpu / elapsedS,
     machineCores: machineCpu / elapsedS,
@@ -233,12 +236,14 @@ async function runConfig(args: BenchArgs, config: ConfigName, nats: BenchNats, n
     if (scratch) track(`${config} scratch database`, () => retrying(() => dropTestDatabase(scratch!.name), 5));
     try {
       report.pgInsert = await retrying(() => pgInsertBaseline(dbUrl, args.baselineSeconds), 3);
-      log(`${config}: baseline PostgreSQL INSERT: ${report.pgInsert.perSecond.toFixed(0)} tx/s (16 clients, ${report.pgInsert.count} in ${report.pgInsert.seconds.toFixed(1)} s, ${report.pgInsert.errors} errors)`);
+      log(`${config}: baseline PostgreSQL INSERT: ${report.pgInsert.perSecond.toFixed(0)} tx/s (16 clients, ${report.pgInsert.count} in ${report.pgInsert.seconds.toFixed(1)} s, ${report.pgInsert.errors} errors), ${fmt(report.pgInsert.machineMsPerOp, 3)} ms of the machine's CPU each`);
     } finally {
       if (scratch) await retrying(() => dropTestDatabase(scratch!.name), 5);
     }
     report.echo = await echoBaseline(nats.url, args.baselineSeconds);
-    log(`${config}: baseline moleculer echo over NATS: ${report.echo.perSecond.toFixed(0)} req/s (64 callers, ${report.echo.count} in ${report.echo.seconds.toFixed(1)} s, ${report.echo.errors} errors)`);
+    log(`${config}: baseline moleculer echo over NATS: ${report.echo.perSecond.toFixed(0)} req/s (64 callers, ${report.echo.count} in ${report.echo.seconds.toFixed(1)} s, ${report.echo.errors} errors), ${fmt(report.echo.machineMsPerOp, 3)} ms of the machine's CPU each`);
+    report.sm2Sign = await sm2SignBaseline(Math.min(args.baselineSeconds, 3));
+    log(`${config}: baseline SM2 signature (sm-crypto-v2, one thread): ${report.sm2Sign.perSecond.toFixed(0)} signatures/s, ${fmt(report.sm2Sign.machineMsPerOp, 2)} ms of the machine's CPU each`);
   } catch (err) {
     log(`${config}: baseline failed: ${describe(err)}`);
   }
