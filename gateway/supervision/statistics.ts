@@ -22,7 +22,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { invalidArgument } from "../../services/common/errors";
-import { foldWidth } from "../../services/common/validate";
+import { requireDate } from "../../services/common/validate";
 import { ONE_WINDOW } from "../../services/common/caller";
 import { endOfChinaDay, type WorkingCalendar } from "../../services/common/working-days";
 import { isBad, isSatisfied } from "./levels";
@@ -105,7 +105,6 @@ export function computeStatistics(units: readonly WorkUnit[], calendar: WorkingC
     });
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Years a period may name: no application predates the hub, and the database's time range stays far. */
 const MIN_YEAR = 1970;
 const MAX_YEAR = 2999;
@@ -119,12 +118,10 @@ export const MAX_PERIOD_DAYS = 366;
  */
 export function periodOf(from: unknown, to: unknown): { from: string; to: string; start: Date; end: Date } {
   const check = (raw: unknown, field: string) => {
-    // Full-width digits and dashes are folded, as everywhere a date is expected.
-    const value = foldWidth(raw);
-    const year = typeof value === "string" ? Number(value.slice(0, 4)) : NaN;
-    if (typeof value !== "string" || !DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-      throw invalidArgument(field, "must be a date YYYY-MM-DD (China time)");
-    }
+    // Full-width digits and dashes folded, a month or day that does not exist (2026-13-45,
+    // 2026-02-30) refused, as everywhere a date is expected.
+    const value = requireDate(raw, field);
+    const year = Number(value.slice(0, 4));
     if (year < MIN_YEAR || year > MAX_YEAR) throw invalidArgument(field, `must be a date from ${MIN_YEAR} to ${MAX_YEAR}`);
     return value;
   };

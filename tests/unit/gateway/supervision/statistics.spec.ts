@@ -100,6 +100,11 @@ describe("periodOf", () => {
       return undefined;
     };
     expect(field("2026-02-30", "2026-03-01")).toBe("from");
+    // A month or a day that no calendar has is refused naming its field, not a 500 (an Invalid Date).
+    expect(field("2026-13-45", "2026-12-01")).toBe("from");
+    expect(field("2026-00-00", "2026-12-01")).toBe("from");
+    expect(field("2026-02-01", "2026-13-01")).toBe("to");
+    expect(field("2026-11-01", "2026-12-99")).toBe("to");
     expect(field("2026-11-01", "11/30/2026")).toBe("to");
     expect(field("2026-11-30", "2026-11-01")).toBe("to");
     expect(field("2025-01-01", "2026-01-02")).toBe("to");
