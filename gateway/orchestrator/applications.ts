@@ -255,6 +255,11 @@ export async function decide(
   if (!["APPROVE", "REJECT", "SUPPLEMENT"].includes(p.outcome)) throw invalidArgument("outcome", "must be APPROVE, REJECT or SUPPLEMENT");
   const applicationId = requireText(p.applicationId, "application_id", 4, 64);
   const stepKey = requireText(p.stepKey, "step_key", 1, 64);
+  // A material is asked for only with SUPPLEMENT; with another outcome it would be stored and shown
+  // to the applicant unchecked, so it is refused (proto3's "" for "not given" is none).
+  const given = p.materialType !== undefined && p.materialType !== null && p.materialType !== "";
+  if (given && p.outcome !== "SUPPLEMENT") throw invalidArgument("material_type", `is given only with outcome SUPPLEMENT (the outcome is ${p.outcome})`);
+  const materialType = p.outcome === "SUPPLEMENT" ? requireText(p.materialType, "material_type", 2, 60) : undefined;
   const decided = await onApplication(engine, applicationId, undefined, (state, _q, now) => {
     const row = state.step(stepKey);
     if (!row) throw notFound("step", `${applicationId}/${stepKey}`);
@@ -263,14 +268,14 @@ export async function decide(
     if (row.status !== "WAITING_DECISION") {
       throw failedPrecondition("STEP_NOT_AWAITING_DECISION", `步骤 ${stepKey} 当前状态为 ${row.status}，无需审批 (the step is not waiting for a decision)`);
     }
-    const decision = { outcome: p.outcome, by: department, comment, at: now.toISOString(), materialType: p.materialType };
+    const decision = { outcome: p.outcome, by: department, comment, at: now.toISOString(), ...(materialType ? { materialType } : {}) };
     state.note(department, `step ${stepKey}: decided ${p.outcome}`, `${state.app.bundle.nameZh}：${def.nameZh}`);
     if (p.outcome === "APPROVE") state.setStep(row, { decision });
     else if (p.outcome === "REJECT") {
       state.setStep(row, { decision, status: "REJECTED", finished_at: now });
       failApplication(state, { step: stepKey, reasonCode: "REJECTED_BY_OFFICER", message: `${department}: ${comment}` }, now);
     } else {
-      const type = requireText(p.materialType, "material_type", 2, 60);
+      const type = materialType!;
       if (!(def.materials ?? []).some((m) => m.type === type)) throw invalidArgument("material_type", `step ${stepKey} takes no material ${type}`);
       state.setStep(row, { decision, status: "WAITING_MATERIAL", waiting_for: type });
       const materials = { ...state.app.materials };

@@ -434,11 +434,22 @@ describe("portal API", () => {
     expect((await watchStats()).woken).toBeGreaterThan(before.woken);
 
     await until("establishment waiting for the officer", async () => ((await status()).body.steps[1].status === "WAITING_DECISION" ? true : undefined));
-    await hub.broker.call(
-      "bundles.decide",
-      { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" },
-      { meta: { caller: { department: "samr" } } },
-    );
+    const samr = { meta: { caller: { department: "samr" } } };
+    // A material named with an outcome other than SUPPLEMENT is refused, and the step still waits.
+    await expect(
+      hub.broker.call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记", materialType: "PREMISES_PROOF" }, samr),
+    ).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "material_type" } });
+    const still = step(await status(), "establishment");
+    expect([still.status, still.decision ?? null]).toEqual(["WAITING_DECISION", null]);
+    // The officer asks for the premises proof again (补正): the step waits for it, the applicant
+    // sees which material and why, supplies a new one, and the step is back with the officer.
+    await hub.broker.call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "SUPPLEMENT", comment: "租赁合同未盖章，请补正", materialType: "PREMISES_PROOF" }, samr);
+    const asked = step(await status(), "establishment");
+    expect(asked).toMatchObject({ status: "WAITING_MATERIAL", waiting_for: "PREMISES_PROOF", decision: { outcome: "SUPPLEMENT", by: "samr", comment: "租赁合同未盖章，请补正", material_type: "PREMISES_PROOF" } });
+    const again = await upload(token, "PREMISES_PROOF", pdfSample("盖章的租赁合同"), "application/pdf", "住所证明（补正）.pdf");
+    expect((await api("POST", `/v1/applications/${applicationId}/materials`, { token, body: { material_type: "PREMISES_PROOF", material_id: again.body.material_id } })).status).toBe(200);
+    await until("establishment back with the officer", async () => ((await status()).body.steps[1].status === "WAITING_DECISION" ? true : undefined));
+    await hub.broker.call("bundles.decide", { applicationId, stepKey: "establishment", outcome: "APPROVE", comment: "准予登记" }, samr);
     const done = await until("COMPLETED", async () => {
       const s = await status();
       if (s.body.status === "FAILED" || s.body.status === "COMPENSATED") throw new Error(`application ${s.body.status}: ${JSON.stringify(s.body.failure)}`);
@@ -450,6 +461,7 @@ describe("portal API", () => {
       expect(s.finished_at).toEqual(expect.any(String));
     }
     expect(step(done, "establishment").decision).toMatchObject({ outcome: "APPROVE", by: "samr" });
+    expect(step(done, "establishment").decision.material_type).toBeUndefined();
     expect(step(done, "establishment").output.credit_code).toMatch(/^91510104/);
     expect(done.body.finished_at).toEqual(expect.any(String));
     expect(done.body.rating).toBeNull();

@@ -382,6 +382,8 @@ function routeCases(): HostileCase[] {
     refuse("supervision page: a page token with 30 February", asOfficer("GET", () => `/v1/supervision/rectifications?page_token=${Buffer.from('["2026-02-30 00:00:00+00","ZG-a"]').toString("base64url")}`), 400, "page_token"),
     refuse("supervision page: a page token with an offset of 99 hours", asOfficer("GET", () => `/v1/supervision/overdue?page_token=${Buffer.from('["2026-02-28 00:00:00+99","A1",""]').toString("base64url")}`), 400, "page_token"),
     refuse("supervision page: statistics of year 1", asOfficer("GET", () => "/v1/supervision/statistics?from=0001-01-01&to=0001-01-01"), 400, "from"),
+    refuse("supervision page: statistics from month 13", asOfficer("GET", () => "/v1/supervision/statistics?from=2026-13-45&to=2026-12-01"), 400, "from"),
+    refuse("supervision page: statistics to month 13", asOfficer("GET", () => "/v1/supervision/statistics?from=2026-02-01&to=2026-13-01"), 400, "to"),
     refuse("supervision page: a path with backslash dot-dots", (c) => http(c, "GET", "/supervision/..%5c..%5cpackage.json"), 403, "path"),
     refuse("supervision page: a path with a NUL", (c) => http(c, "GET", "/supervision/%00"), 400, "path"),
     refuse("revisit: an unknown case", post(() => "/v1/rectifications/ZG-A20261130-0000000000-tax/revisit", { score: 4 }), 404),
