@@ -401,6 +401,25 @@ function fromFastify(err: FastifyError): HttpError | undefined {
   return undefined;
 }
 
+/** Longest path parameter the router takes (no id of the API comes near it). */
+const MAX_PATH_PARAMETER = 100;
+
+/**
+ * What the router refuses before a route is found: a path whose percent-encoding decodes to no
+ * text (`%ZZ`, `%C0%AF`), a path parameter longer than the router takes (maxParamLength, 100).
+ */
+function fromRouter(err: FastifyError): HttpError {
+  switch (err.code) {
+    case "FST_ERR_BAD_URL":
+      return new HttpError(400, "INVALID_ARGUMENT", "path: is not a valid URL (a percent-escape that decodes to no UTF-8 text)", "path");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new HttpError(414, "URI_TOO_LONG", `path: a path parameter is longer than ${MAX_PATH_PARAMETER} characters`, "path");
+    default:
+      // FST_ERR_ASYNC_CONSTRAINT: no route here has one.
+      return new HttpError(500, "INTERNAL", "internal error");
+  }
+}
+
 /** Any error as { status, body, headers }: schema problems, Fastify's refusals, HttpError, service errors. */
 function toErrorReply(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string>; internal: boolean } {
   const e = err as FastifyError & { validation?: SchemaProblem[]; validationContext?: string };
@@ -453,7 +472,13 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     exposeHeadRoutes: false,
+    maxParamLength: MAX_PATH_PARAMETER,
     genReqId: (req) => requestIdOf(req as http.IncomingMessage),
+    // The router's own refusals, before any route or hook, in the portal's error shape too.
+    frameworkErrors: (err, request, reply) => {
+      const e = errorReply(fromRouter(err));
+      return send(reply, e.status, e.body, { "x-request-id": request.id, ...e.headers });
+    },
     // Refuse what the schema does not allow instead of quietly dropping or converting it, and report every problem.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });

@@ -432,6 +432,11 @@ function routeCases(): HostileCase[] {
     refuse("routing: a path traversal", get(() => "/v1/../../etc/passwd"), 404),
     refuse("routing: a wrong method", (c) => http(c, "DELETE", "/v1/applications", { token: c.ownerToken }), 405, undefined, "METHOD_NOT_ALLOWED"),
     refuse("routing: PUT on a POST route", (c) => http(c, "PUT", "/v1/materials", { token: c.ownerToken, body: {} }), 405),
+    // The router's own refusals come in the portal's error shape too, naming the path.
+    refuse("routing: a percent-escape that is no hex", get(() => "/v1/applications/%ZZ"), 400, "path", "INVALID_ARGUMENT"),
+    refuse("routing: an overlong UTF-8 escape", get(() => "/v1/applications/%C0%AF"), 400, "path", "INVALID_ARGUMENT"),
+    refuse("routing: an application id of 2,000 characters", get(() => `/v1/applications/${"A".repeat(2000)}`), 414, "path", "URI_TOO_LONG"),
+    refuse("routing: a correction of a step key of 300 characters", (c) => http(c, "POST", `/v1/applications/${c.completedApplication}/steps/${"x".repeat(300)}/correction`, { token: c.ownerToken, body: { fields: {} } }), 414, "path", "URI_TOO_LONG"),
     refuse("form: an unknown bundle", get(() => "/v1/bundles/NO_SUCH_BUNDLE/form"), 404),
     refuse("form: a bundle code with markup", get(() => "/v1/bundles/%3Cscript%3E/form"), 400, "code"),
   ];
