@@ -477,7 +477,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     // The router's own refusals, before any route or hook, in the portal's error shape too.
     frameworkErrors: (err, request, reply) => {
       const e = errorReply(fromRouter(err));
-      return send(reply, e.status, e.body, { "x-request-id": request.id, ...e.headers });
+      send(reply, e.status, e.body, { "x-request-id": request.id, ...e.headers });
     },
     // Refuse what the schema does not allow instead of quietly dropping or converting it, and report every problem.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false } },
