@@ -99,17 +99,35 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     };
     expect(await eventually(counts, (c) => c.decision + c.material === 2 * WAITING_EACH, 120_000, 500)).toEqual({ decision: WAITING_EACH, material: WAITING_EACH });
 
-    // The officer's work list: one department's waiting decisions, oldest deadline first, by pages.
+    // The officer's work list: one department's waiting decisions, oldest deadline first and, within
+    // a deadline, first come first served, by pages. Cases that arrive while the officer pages come
+    // after what was read (the same deadline, a later ready time), so the scan misses none.
     const seen: any[] = [];
+    const arrivals: string[] = [];
     let token = "";
     do {
       const page = await call<{ pending: any[]; nextPageToken: string }>("bundles.listPendingDecisions", { pageSize: 120, pageToken: token }, samr);
       expect(page.pending.length).toBeLessThanOrEqual(120);
       seen.push(...page.pending);
       token = page.nextPageToken;
+      if (arrivals.length === 0) {
+        for (let i = 0; i < 3; i++) arrivals.push(await submit("START_BUSINESS", form(3 * WAITING_EACH + i, people[2]), { ARTICLES_OF_ASSOCIATION: articles, PREMISES_PROOF: premises }));
+        for (const id of arrivals) await eventually(() => status(id), (s) => stepOf(s, "establishment").status === "WAITING_DECISION", 60_000, 50);
+      }
     } while (token);
-    expect(seen.length).toBe(WAITING_EACH);
-    expect(new Set(seen.map((p) => p.applicationId)).size).toBe(WAITING_EACH);
+    expect(seen.length).toBe(WAITING_EACH + arrivals.length);
+    expect(new Set(seen.map((p) => p.applicationId)).size).toBe(WAITING_EACH + arrivals.length);
+    expect(seen.slice(-arrivals.length).map((p) => p.applicationId).sort()).toEqual([...arrivals].sort());
+    // In microseconds since 1970, as text (beyond a double's exact integers).
+    const { rows: order } = await gateway.query<{ application_id: string; deadline: string; ready: string }>(
+      `SELECT application_id, (extract(epoch FROM deadline) * 1000000)::bigint::text AS deadline, (extract(epoch FROM ready_at) * 1000000)::bigint::text AS ready
+       FROM application_steps WHERE step_id = 'establishment' AND application_id = ANY ($1)`,
+      [seen.map((p) => p.applicationId)],
+    );
+    const keyOf = new Map(order.map((r) => [r.application_id, [BigInt(r.deadline), BigInt(r.ready)] as const]));
+    const keys = seen.map((p) => keyOf.get(p.applicationId)!);
+    const byDeadlineThenReady = (a: readonly [bigint, bigint], b: readonly [bigint, bigint]) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+    expect(keys).toEqual([...keys].sort(byDeadlineThenReady));
     const deadlines = seen.map((p) => Date.parse(p.deadline));
     expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
     // What the officer needs, and only this step's fields and materials.

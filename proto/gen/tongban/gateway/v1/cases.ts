@@ -1269,8 +1269,9 @@ export const FetchMaterialResponse: MessageFns<FetchMaterialResponse> = {
 export type CaseServiceService = typeof CaseServiceService;
 export const CaseServiceService = {
   /**
-   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
-   * a page at a time.
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first
+   * and, within a deadline, in the order they became ready (first come, first served), a page at a
+   * time.
    */
   listPendingDecisions: {
     path: "/tongban.gateway.v1.CaseService/ListPendingDecisions" as const,
@@ -1308,8 +1309,9 @@ export const CaseServiceService = {
 
 export interface CaseServiceServer extends UntypedServiceImplementation {
   /**
-   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
-   * a page at a time.
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first
+   * and, within a deadline, in the order they became ready (first come, first served), a page at a
+   * time.
    */
   listPendingDecisions: handleUnaryCall<ListPendingDecisionsRequest, ListPendingDecisionsResponse>;
   /** Approve, reject (the application stops and is compensated) or ask for a supplement. */
@@ -1320,8 +1322,9 @@ export interface CaseServiceServer extends UntypedServiceImplementation {
 
 export interface CaseServiceClient extends Client {
   /**
-   * Steps of the calling department waiting for an officer's decision, earliest deadline first,
-   * a page at a time.
+   * Steps of the calling department waiting for an officer's decision, earliest deadline first
+   * and, within a deadline, in the order they became ready (first come, first served), a page at a
+   * time.
    */
   listPendingDecisions(
     request: ListPendingDecisionsRequest,
