@@ -176,14 +176,32 @@ export function checkFieldValue(def: FieldDefinition, value: unknown): unknown {
     case "employees":
       if (!Array.isArray(value) || value.length === 0) throw invalidArgument(name, "must list at least one employee: { id_number, monthly_wage, start_date }");
       if (value.length > 50) throw invalidArgument(name, "must list at most 50 employees");
-      return value.map((e, i) => {
-        const o = itemOf(e, at(name, i), ["id_number", "monthly_wage", "start_date"]);
-        parseAmount("monthlyWage", o.monthly_wage, at(at(name, i), "monthly_wage"));
-        return {
-          idNumber: requireIdNumber(o.id_number, at(at(name, i), "id_number")).idNumber,
-          monthlyWage: String(foldWidth(o.monthly_wage)).trim(),
-          startDate: requireDate(o.start_date, at(at(name, i), "start_date")),
-        };
-      });
+      return distinctEmployees(
+        name,
+        value.map((e, i) => {
+          const o = itemOf(e, at(name, i), ["id_number", "monthly_wage", "start_date"]);
+          parseAmount("monthlyWage", o.monthly_wage, at(at(name, i), "monthly_wage"));
+          return {
+            idNumber: requireIdNumber(o.id_number, at(at(name, i), "id_number")).idNumber,
+            monthlyWage: String(foldWidth(o.monthly_wage)).trim(),
+            startDate: requireDate(o.start_date, at(at(name, i), "start_date")),
+          };
+        }),
+      );
   }
+}
+
+/**
+ * Employees as checked, refusing one person listed twice (their second enrolment could only be
+ * refused as already insured, after the first). The error names the later element and points at
+ * the earlier one, not at the ID number itself.
+ */
+function distinctEmployees<T extends { idNumber: string }>(name: string, employees: T[]): T[] {
+  const first = new Map<string, number>();
+  employees.forEach((e, i) => {
+    const earlier = first.get(e.idNumber);
+    if (earlier !== undefined) throw invalidArgument(at(at(name, i), "id_number"), `is the same person as ${name}[${earlier}]`);
+    first.set(e.idNumber, i);
+  });
+  return employees;
 }

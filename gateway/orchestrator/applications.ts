@@ -354,9 +354,14 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
     if (def.each) {
       const list = def.each.slice(6);
       if (c.item === undefined) throw invalidArgument("item", `step ${stepKey} runs per element of ${list}: give the corrected element as item`);
-      const checked = checkFieldValue(findField(list)!, [c.item]) as unknown[];
+      // Checked as a list of one, its problems named as the request gives it: item.id_number.
+      const checked = asNamed(() => checkFieldValue(findField(list)!, [c.item]) as unknown[], `${list}[0]`, "item");
       const items = [...(form[list] as unknown[])];
       items[row.item] = checked[0];
+      // Not a person the list already holds (their enrolment could only be refused after the other).
+      const person = (checked[0] as { idNumber?: string }).idNumber;
+      const same = person === undefined ? -1 : items.findIndex((e, i) => i !== row.item && (e as { idNumber?: string }).idNumber === person);
+      if (same >= 0) throw invalidArgument("item.id_number", `is the same person as ${list}[${same}]`);
       form[list] = items;
       changed.push(list);
     } else {
@@ -368,7 +373,7 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
         const field = findField(name);
         if (!def.fields.includes(name) || !field) throw invalidArgument(`fields.${name}`, `is not a field of step ${stepKey} (${def.fields.join(", ")})`);
         if (field.source) throw invalidArgument(`fields.${name}`, "is filled from a government source; it cannot be corrected here");
-        form[name] = checkFieldValue(field, value);
+        form[name] = asNamed(() => checkFieldValue(field, value), name, `fields.${name}`);
         changed.push(name);
       }
     }
@@ -382,6 +387,22 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
     state.setApp({ form });
     state.setStep(row, { status: "READY", revision: row.revision + 1, attempts: 0, error: null, next_attempt_at: now, finished_at: null });
   }));
+}
+
+/**
+ * Runs a check of a corrected value, naming what it refuses as the request gave it: a form field
+ * under `fields.` (fields.tax.monthly_credit_line), a list element as `item` (not employees[0]).
+ * `from` is the name the check uses, `to` the request's.
+ */
+function asNamed<T>(check: () => T, from: string, to: string): T {
+  try {
+    return check();
+  } catch (err) {
+    const data = (err as { type?: string; data?: { field?: string; reason?: string } }).data;
+    const field = data?.field;
+    if ((err as { type?: string }).type !== "INVALID_ARGUMENT" || !field || !(field === from || field.startsWith(`${from}.`) || field.startsWith(`${from}[`))) throw err;
+    throw invalidArgument(`${to}${field.slice(from.length)}`, data!.reason ?? "is not valid");
+  }
 }
 
 /**

@@ -18,7 +18,9 @@ export const MAX_UNITS = 9_223_372_036_854_775_807n;
  */
 export function parseDecimal(input: unknown, field: string, scale: number, options: { positive?: boolean; max?: bigint } = {}): bigint {
   const value = foldWidth(input);
-  if (typeof value !== "string" || value.trim() === "") throw invalidArgument(field, "is required (a decimal number)");
+  if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) throw invalidArgument(field, "is required (a decimal number)");
+  // Amounts travel as text, so no binary fraction rounds them (12.1 as a JSON number is not 12.1).
+  if (typeof value !== "string") throw invalidArgument(field, `must be a decimal number written as text, like "100" or "12.5" (got a ${Array.isArray(value) ? "list" : typeof value})`);
   const text = value.trim();
   const m = /^(\d{1,18})(?:\.(\d+))?$/.exec(text);
   if (!m) throw invalidArgument(field, `must be a non-negative decimal number written like 100 or 12.5 (got "${text}")`);

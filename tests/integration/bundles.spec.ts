@@ -298,6 +298,11 @@ describe("bundles across processes", () => {
     // Only the held step's own fields can be corrected, and only while it is held.
     await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "invoices", fields: { "enterprise.address": "x" } }))
       .rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "fields.enterprise.address" } });
+    // A bad value is named as the request gives it, under fields.
+    await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "invoices", fields: { "tax.monthly_credit_line": "-5" } }))
+      .rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "fields.tax.monthly_credit_line" } });
+    await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "invoices", fields: { "tax.monthly_credit_line": 50000 } }))
+      .rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "fields.tax.monthly_credit_line", reason: expect.stringContaining("written as text") } });
     await expect(bus.call("bundles.correct", { applicationId, applicant: applicant.idNumber, stepKey: "seal", drop: true }))
       .rejects.toMatchObject({ data: { reasonCode: "STEP_NOT_HELD" } });
     await expect(bus.call("bundles.correct", { applicationId, applicant: people[42].idNumber, stepKey: "invoices", drop: true }))
@@ -330,6 +335,12 @@ describe("bundles across processes", () => {
     );
     expect(held.status).toBe("RUNNING");
     expect(stepOf(held, "enrolment#1").error.reasonCode).toBeDefined();
+    // A corrected employee is checked as the request gives it (item.…), and may not be one the list already holds.
+    const correctItem = (id_number: string) =>
+      bus.call("bundles.correct", { applicationId: second, applicant: applicant.idNumber, stepKey: "enrolment#1", item: { id_number, monthly_wage: "8000", start_date: "2026-11-20" } });
+    await expect(correctItem("123")).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "item.id_number" } });
+    await expect(correctItem(people[45].idNumber)).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "item.id_number", reason: "is the same person as employees[0]" } });
+    expect(stepOf(await status(second, applicant.idNumber), "enrolment#1").status).toBe("HELD");
     await bus.call("bundles.correct", { applicationId: second, applicant: applicant.idNumber, stepKey: "enrolment#1", drop: true });
     const done = await until(() => status(second, applicant.idNumber), (s) => s.status !== "RUNNING");
     expect(done.status).toBe("COMPLETED");

@@ -112,6 +112,12 @@ const FORM_VALUES: Array<[string, unknown, string]> = [
   ["employees", [], "employees"],
   ["employees", "everyone", "employees"],
   ["employees", ["11010519491231002X"], "employees[0]"],
+  // One person twice (the second written with a lower-case x): their second enrolment could only fail.
+  [
+    "employees",
+    [{ id_number: "11010519491231002X", monthly_wage: "8000", start_date: "2026-12-01" }, { id_number: "11010519491231002x", monthly_wage: "9000", start_date: "2026-12-01" }],
+    "employees[1].id_number",
+  ],
 ];
 
 /** Investor and employee items refused: [label, item mutation, field named]. */

@@ -48,8 +48,12 @@ describe("parseDecimal", () => {
     },
   );
 
-  it.each([" ", "", "\t", undefined, null, 12, 12n])("requires a string (%p)", (value) => {
+  it.each([" ", "", "\t", undefined, null])("requires a value (%p)", (value) => {
     expectInvalid(() => parseDecimal(value, "amount", 4), "amount", /^is required \(a decimal number\)$/);
+  });
+
+  it.each([[12, "number"], [12n, "bigint"], [true, "boolean"], [[1], "list"], [{ v: 1 }, "object"]])("takes a number only as text (%p)", (value, kind) => {
+    expectInvalid(() => parseDecimal(value, "amount", 4), "amount", new RegExp(`^must be a decimal number written as text, like "100" or "12\\.5" \\(got a ${kind}\\)$`));
   });
 
   it("refuses more fractional digits than the scale, even zeros", () => {

@@ -27,8 +27,12 @@ describe("parseYuan", () => {
     expectInvalid(() => parseYuan(text, "monthly_credit_line"), "monthly_credit_line");
   });
 
-  it.each([undefined, null, "", "  ", 12.5])("refuses %p as missing or not a string", (value) => {
+  it.each([undefined, null, "", "  "])("refuses %p as missing", (value) => {
     expectInvalid(() => parseYuan(value, "amount"), "amount", "is required");
+  });
+
+  it("refuses 12.5 as a number: amounts are text", () => {
+    expectInvalid(() => parseYuan(12.5, "amount"), "amount", "must be a decimal number written as text");
   });
 });
 
