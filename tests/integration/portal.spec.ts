@@ -417,6 +417,18 @@ describe("portal API", () => {
     abandoned.abort();
     await gone;
     await until("its place given back", async () => ((await watchStats()).waiting === before.waiting ? true : undefined));
+    // At the bound (8 waiting reads of one applicant) a further wait is refused at once: a 304 that
+    // says when to ask again, and no wait applied.
+    const holders = Array.from({ length: 8 }, () => new AbortController());
+    const holding = holders.map((a) =>
+      fetch(`${base}/v1/applications/${applicationId}`, { headers: { authorization: `Bearer ${token}`, "if-none-match": etag, prefer: "wait=30" }, signal: a.signal }).catch(() => undefined),
+    );
+    await until("eight reads waiting", async () => ((await watchStats()).waiting === before.waiting + 8 ? true : undefined));
+    const refusedWait = await conditional({ "if-none-match": etag, prefer: "wait=30" });
+    expect([refusedWait.status, refusedWait.headers.get("retry-after"), refusedWait.headers.get("preference-applied")]).toEqual([304, "5", null]);
+    holders.forEach((a) => a.abort());
+    await Promise.all(holding);
+    await until("their places given back", async () => ((await watchStats()).waiting === before.waiting ? true : undefined));
     const waiting = conditional({ "if-none-match": etag, prefer: "wait=3600" });
     await until("the status read waiting", async () => ((await watchStats()).waiting > before.waiting ? true : undefined));
 

@@ -76,7 +76,10 @@ export async function applicationStatus(req: PortalRequest, deps: PortalDeps): P
     const left = deadline - Date.now();
     if (!r.notModified || r.finished || !sub || left <= 0) {
       sub?.cancel();
-      return statusReply(r, waited ? wait : undefined);
+      // A wait asked for and refused at a bound (too many waiting reads of this applicant or this
+      // process): the 304 says when to ask again, so a client that follows the case does not spin.
+      const refused = watch !== undefined && sub === undefined && r.notModified && !r.finished;
+      return statusReply(r, waited ? wait : undefined, refused ? { "retry-after": String(RETRY_AFTER_REFUSED_WAIT_S) } : {});
     }
     waited = true;
     const waiting = sub.until(left);
@@ -92,10 +95,13 @@ export async function applicationStatus(req: PortalRequest, deps: PortalDeps): P
 /** What bundles.status answers: the view with its tag, or (with ifNoneMatch matching) that it is unchanged. */
 type StatusAnswer = Record<string, unknown> & { etag: string; notModified?: boolean; finished?: boolean };
 
+/** Seconds a client whose wait was refused at a bound is told to let pass before it asks again. */
+const RETRY_AFTER_REFUSED_WAIT_S = 5;
+
 /** A status answer as the portal sends it: 304 or the view, with ETag and, after a wait, Preference-Applied. */
-function statusReply(r: StatusAnswer, waitedSeconds: number | undefined): Reply {
+function statusReply(r: StatusAnswer, waitedSeconds: number | undefined, extra: Record<string, string> = {}): Reply {
   const { receipt, etag, notModified, finished: _finished, ...view } = r;
-  const headers: Record<string, string> = { etag };
+  const headers: Record<string, string> = { ...extra, etag };
   if (waitedSeconds !== undefined) headers["preference-applied"] = `wait=${waitedSeconds}`;
   if (notModified) return { status: 304, body: undefined, headers };
   // The receipt goes out exactly as the hub signed it (its own camelCase keys), so the copy verifies
