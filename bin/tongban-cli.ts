@@ -19,6 +19,7 @@ import { signDepartmentToken } from "../services/common/department-token";
 import { projectPath } from "../services/common/paths";
 import type { StoredCredential } from "../services/bootstrap";
 import { timestampsFromText, timestampsToText } from "./proto-json";
+import { endQuietlyWhenOutputCloses } from "./closed-pipe";
 
 interface Options {
   as?: string;
@@ -117,6 +118,7 @@ async function call(target: string, requestArg: string | undefined, opts: Option
 }
 
 async function main() {
+  endQuietlyWhenOutputCloses();
   const { positional, opts } = parseArgs(process.argv.slice(2));
   const [command, ...rest] = positional;
   if (command === "call") return call(rest[0] ?? fail("call needs <Service>/<Method>"), rest[1], opts);

@@ -11,6 +11,7 @@ import { bootstrap } from "../services/bootstrap";
 import { startHub } from "../services/hub";
 import { runAdminCommand } from "../services/admin";
 import { limitHeapGrowth } from "../services/common/heap";
+import { endQuietlyWhenOutputCloses } from "./closed-pipe";
 
 async function main() {
   let config;
@@ -27,6 +28,7 @@ async function main() {
   if (command !== "start") {
     // A command prints its result; the broker's start-up chatter would bury it.
     const quiet = { ...config, logLevel: config.logLevel === "info" ? ("warn" as const) : config.logLevel };
+    endQuietlyWhenOutputCloses();
     try {
       process.stdout.write(`${await runAdminCommand(command, args, quiet)}\n`);
       process.exit(0);

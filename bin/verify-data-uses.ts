@@ -34,6 +34,7 @@ import { loadConfig } from "../services/common/config";
 import { verifyChain, type ChainReport } from "../services/common/data-use-chain";
 import { openDatabase, type Database } from "../services/common/db/database";
 import { LOG_SOURCES } from "../gateway/audit/log-sources";
+import { endQuietlyWhenOutputCloses } from "./closed-pipe";
 import { checkpointsOf, hubKeys, publishedKeys, staleUnchained, uncoveredEntries, verifyAnchors, verifyCheckpoints, type Checkpoint, type CheckpointKeys } from "../gateway/audit/checkpoints";
 
 /** One rule a schema's log broke, and how. */
@@ -87,6 +88,7 @@ function anchorsFrom(files: string[]): Checkpoint[] {
 }
 
 async function main(): Promise<number> {
+  endQuietlyWhenOutputCloses();
   const json = process.argv.includes("--json");
   // Only the databases are read: no service runs here, so none of their secrets is asked for.
   const config = loadConfig({ ...process.env, SERVICES: "identity" });
