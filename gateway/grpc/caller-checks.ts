@@ -44,15 +44,17 @@ export class CallerChecks {
     private readonly maxTokenAgeSeconds: number,
     private readonly store: SharedStore,
     private readonly failuresPerMinute: number,
+    /** The edge these checks guard ("grpc", "portal"): each counts its own failures, so junk sent to one does not lock an address out of the other. */
+    private readonly edge: string,
   ) {}
 
   /**
    * The department a bearer token speaks for. TokenError when it does not verify or was used
-   * before; AuthThrottled when `peer` (the client address) failed too often this minute.
+   * before; AuthThrottled when `peer` (the client address) failed too often this minute at this edge.
    */
   async authenticate(token: string, peer: string): Promise<string> {
     const window = Math.floor(Date.now() / 60_000);
-    const failuresKey = `auth-failures:${peer}:${window}`;
+    const failuresKey = `auth-failures:${this.edge}:${peer}:${window}`;
     if (Number((await this.store.get(failuresKey)) ?? 0) >= this.failuresPerMinute) {
       rateLimited.inc({ limit: "auth_failures" });
       throw new AuthThrottled(60 - Math.floor((Date.now() / 1000) % 60));

@@ -248,7 +248,7 @@ export function grpcEdgeService(rt: Runtime): ServiceSchema {
       port: { visibility: "public", handler: () => ({ port: (server as unknown as { boundPort?: number })?.boundPort }) },
     },
     async started() {
-      checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute);
+      checks = new CallerChecks(this.broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute, "grpc");
       server = new grpc.Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
       const protos = reflectionDefinition();
       const defaults = new AnswerDefaults(protos);

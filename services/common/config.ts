@@ -2,7 +2,11 @@
  * Configuration from environment variables, validated once at start.
  * A wrong value stops the process with a message naming the variable (see .env.example).
  */
+import net from "node:net";
 import path from "node:path";
+
+/** Named ranges a trusted proxy may be given as (proxy-addr's, which Fastify uses). */
+const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
 
 export const ALL_SERVICES = ["identity", "licenses", "business-registration", "tax", "social-insurance", "gateway"] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
@@ -35,8 +39,14 @@ export interface Config {
   grpcTlsKey?: string;
   /** Calls a department may make at the gRPC edge per minute. */
   grpcRateLimitPerMinute: number;
-  /** Failed department authentications one client address may make in a minute before it is refused outright. */
+  /** Failed department authentications one client address may make in a minute before it is refused outright (each edge counts its own). */
   authFailuresPerMinute: number;
+  /**
+   * Reverse proxies in front of the portal (addresses, CIDR ranges, or loopback / linklocal /
+   * uniquelocal): from them, the client address is taken from X-Forwarded-For (the nearest one not a
+   * trusted proxy), for rate limits and logs. None by default: X-Forwarded-For is ignored.
+   */
+  trustedProxies: string[];
   /** A JSON file of the centre's own closed and open days (services/common/working-days.ts); none by default. */
   workdayOverrides?: string;
   /** moleculer's built-in metrics in GET /metrics (every call timed, no quantiles; services/common/broker.ts); METRICS=false turns them off. */
@@ -147,6 +157,19 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return Number(raw);
   };
+  const proxies = (name: string): string[] => {
+    const raw = read(name);
+    if (raw === undefined) return [];
+    const out: string[] = [];
+    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [address, prefix, extra] = part.split("/");
+      const family = net.isIP(address);
+      const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+      if (PROXY_NAMES.includes(part) || (family !== 0 && prefixOk && extra === undefined)) out.push(part);
+      else problems.push(`${name} must list IP addresses or CIDR ranges (or ${PROXY_NAMES.join(", ")}), comma-separated (got "${part}")`);
+    }
+    return out;
+  };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], def: T): T => {
     const raw = read(name);
     if (raw === undefined) return def;
@@ -203,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     grpcTlsKey,
     grpcRateLimitPerMinute: int("GRPC_RATE_LIMIT_PER_MINUTE", 1200, 1, 1_000_000),
     authFailuresPerMinute: int("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000),
+    trustedProxies: proxies("TRUSTED_PROXIES"),
     workdayOverrides: read("WORKDAY_OVERRIDES"),
     lightYellowPercent: int("LIGHT_YELLOW_PERCENT", 90, 1, 99),
     rectificationWorkingDays: int("RECTIFICATION_WORKING_DAYS", 5, 1, 60),

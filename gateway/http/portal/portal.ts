@@ -336,9 +336,13 @@ const SECURITY_SCHEMES = {
   officerToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An officer token from POST /v1/supervision/sessions (an hour; acts as its department)" },
 } as const;
 
-/** The client address, for rate limits (the socket's peer; IPv4-mapped IPv6 written as IPv4). */
-function clientIp(req: http.IncomingMessage): string {
-  return (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+/**
+ * The client address, for rate limits and logs: the socket's peer or, when that is a trusted proxy
+ * (TRUSTED_PROXIES), the nearest address of X-Forwarded-For that is none (Fastify's trustProxy,
+ * proxy-addr); IPv4-mapped IPv6 written as IPv4.
+ */
+function clientIp(request: FastifyRequest): string {
+  return (request.ip ?? "unknown").replace(/^::ffff:/, "");
 }
 
 /** A request id from the caller (x-request-id) if sane, else a new one. */
@@ -462,7 +466,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     broker,
     rt,
     tokenKey: applicantTokenKey(resolveSecret(rt.config, "hub-secret", rt.config.hubSecret)),
-    checks: new CallerChecks(broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute),
+    checks: new CallerChecks(broker, rt.config.grpcTokenMaxAgeSeconds, rt.store, rt.config.authFailuresPerMinute, "portal"),
     officerKey: officerTokenKey(resolveSecret(rt.config, "hub-secret", rt.config.hubSecret)),
   };
   const log = rootLogger().child({ mod: "portal" });
@@ -473,6 +477,8 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
     onConstructorPoisoning: "error",
     exposeHeadRoutes: false,
     maxParamLength: MAX_PATH_PARAMETER,
+    // X-Forwarded-For only from the centre's own reverse proxies; from anyone else it is ignored.
+    trustProxy: rt.config.trustedProxies.length > 0 ? rt.config.trustedProxies : false,
     genReqId: (req) => requestIdOf(req as http.IncomingMessage),
     // The router's own refusals, before any route or hook, in the portal's error shape too.
     frameworkErrors: (err, request, reply) => {
@@ -522,8 +528,8 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
       schema: fastifySchema(route.schema, route.audience, Boolean(route.schema.body)),
       // Authentication before the body is read: an anonymous caller's upload is never buffered.
       onRequest: async (request) => {
-        if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw, clientIp(request.raw)) });
-        if (route.audience === "member") callers.set(request, { department: await authenticateDepartment(deps.checks, request.raw, clientIp(request.raw)) });
+        if (route.audience === "department") callers.set(request, { portal: await authenticatePortal(deps.checks, request.raw, clientIp(request)) });
+        if (route.audience === "member") callers.set(request, { department: await authenticateDepartment(deps.checks, request.raw, clientIp(request)) });
         if (route.audience === "officer") callers.set(request, { department: await verifyOfficerToken(deps.officerKey, bearerToken(request.raw, "officer")) });
         if (route.audience === "applicant") {
           const claims = await verifyApplicantToken(deps.tokenKey, bearerToken(request.raw, "applicant"));
@@ -535,7 +541,7 @@ export async function createPortal(broker: ServiceBroker, rt: Runtime): Promise<
         const portalRequest: PortalRequest = {
           raw: request.raw,
           requestId: request.id,
-          ip: clientIp(request.raw),
+          ip: clientIp(request),
           params: (request.params ?? {}) as Record<string, string>,
           query: new URL(request.url, "http://localhost").searchParams,
           applicant: caller.applicant,

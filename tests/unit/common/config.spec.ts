@@ -30,6 +30,7 @@ describe("loadConfig defaults", () => {
       grpcTlsKey: undefined,
       grpcRateLimitPerMinute: 1200,
       authFailuresPerMinute: 30,
+      trustedProxies: [],
       workdayOverrides: undefined,
       lightYellowPercent: 90,
       rectificationWorkingDays: 5,
@@ -239,5 +240,16 @@ describe("HUB_SECRET on a shared database", () => {
     expect(() => loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "gateway" })).toThrow(/HUB_SECRET is required when the gateway runs on DATABASE_URL/);
     expect(() => loadConfig({ HUB_SECRET: "short" })).toThrow(/HUB_SECRET must be at least 32 characters \(got 5\)/);
     expect(loadConfig({ DATABASE_URL: "postgres://db/x", SERVICES: "gateway", HUB_SECRET: "h".repeat(32) }).hubSecret).toBe("h".repeat(32));
+  });
+});
+
+describe("TRUSTED_PROXIES", () => {
+  it("takes addresses, CIDR ranges and proxy-addr's named ranges; none by default", () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: " 10.0.0.0/8, 192.168.1.10 ,::1, fd00::/8, loopback" }).trustedProxies).toEqual(["10.0.0.0/8", "192.168.1.10", "::1", "fd00::/8", "loopback"]);
+  });
+
+  it.each(["10.0.0.0/33", "::1/129", "proxy.example", "10.0.0.1/8/1", "10.0.0", "*"])("refuses %p naming the variable", (value) => {
+    expect(() => loadConfig({ TRUSTED_PROXIES: value })).toThrow(new RegExp(`TRUSTED_PROXIES must list IP addresses or CIDR ranges .*\\(got "${value.replace(/[.*/]/g, "\\$&")}"\\)`));
   });
 });
