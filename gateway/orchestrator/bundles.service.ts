@@ -12,6 +12,7 @@ import { invalidArgument, kindOf, notFound, shown } from "../../services/common/
 import { openServiceDatabase, type Runtime } from "../../services/common/runtime";
 import { resolveSecret } from "../../services/common/secrets";
 import { requireText, todayInChina } from "../../services/common/validate";
+import { decodePageToken, pageOf, pageSizeOf, TIMESTAMP_TEXT } from "../../services/common/paging";
 import { readOverrides, useWorkingCalendar, WorkingCalendar } from "../../services/common/working-days";
 import { calendarLastKnownYear } from "../../services/common/metrics";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
@@ -38,6 +39,9 @@ interface MaterialMeta {
   fileName: string;
 }
 
+
+/** A page token of an applicant's list: submitted_at (as PostgreSQL prints it), application id. */
+const MINE_KEY = [TIMESTAMP_TEXT, /^[A-Za-z0-9-]{1,64}$/];
 /** Options of the orchestration loop (tests shorten the lease). */
 export interface BundlesOptions {
   leaseSeconds?: number;
@@ -219,12 +223,27 @@ export function bundlesService(rt: Runtime, options: BundlesOptions = {}): Servi
         if (!found || typeof given !== "string" || queryCode(secret, id) !== given) throw notFound("application", id);
         return view(found, false);
       },
-      async mine(ctx: Ctx<{ applicant: string }>) {
-        const { rows } = await db.query<{ application_id: string; bundle_code: string; status: string; submitted_at: Date }>(
-          "SELECT application_id, bundle_code, status, submitted_at FROM applications WHERE applicant = $1 ORDER BY submitted_at DESC LIMIT 200",
-          [requireText(ctx.params.applicant, "applicant", 1, 64)],
+      /**
+       * An applicant's applications, newest first, a page at a time, from the index on (applicant,
+       * submitted_at): { applicant, pageSize (1-200, default 50), pageToken } → { applications:
+       * [{ applicationId, bundleCode, status, submittedAt }], nextPageToken ("" after the last page) }.
+       * INVALID_ARGUMENT naming page_size or page_token.
+       */
+      async mine(ctx: Ctx<{ applicant: string; pageSize?: unknown; pageToken?: unknown }>) {
+        const applicant = requireText(ctx.params.applicant, "applicant", 1, 64);
+        const size = pageSizeOf(ctx.params.pageSize);
+        const token = decodePageToken(ctx.params.pageToken, MINE_KEY);
+        const { rows } = await db.query<{ application_id: string; bundle_code: string; status: string; submitted_at: Date; submitted_text: string }>(
+          `SELECT application_id, bundle_code, status, submitted_at, submitted_at::text AS submitted_text FROM applications
+           WHERE applicant = $1 ${token ? "AND (submitted_at, application_id) < ($3::timestamptz, $4)" : ""}
+           ORDER BY submitted_at DESC, application_id DESC LIMIT $2`,
+          [applicant, size + 1, ...(token ?? [])],
         );
-        return { applications: rows.map((r) => ({ applicationId: r.application_id, bundleCode: r.bundle_code, status: r.status, submittedAt: new Date(r.submitted_at).toISOString() })) };
+        const { page, nextPageToken } = pageOf(rows, size, (r) => [r.submitted_text, r.application_id]);
+        return {
+          applications: page.map((r) => ({ applicationId: r.application_id, bundleCode: r.bundle_code, status: r.status, submittedAt: new Date(r.submitted_at).toISOString() })),
+          nextPageToken,
+        };
       },
       async decide(ctx: Ctx<{ applicationId: string; stepKey: string; outcome: string; comment: string; materialType?: string }>) {
         // gRPC sends OUTCOME_APPROVE; bus callers may send APPROVE.

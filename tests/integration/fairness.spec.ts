@@ -142,6 +142,24 @@ describe.each([["PostgreSQL"], ["the embedded default"]])("fairness on %s", (kin
     await expect(call("bundles.listPendingDecisions", { pageToken: "not-a-token" }, samr)).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "page_token" } });
     await expect(call("bundles.listPendingDecisions", { pageSize: 201 }, samr)).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "page_size" } });
 
+    // The applicant's own list (GET /v1/applications) pages through their 1,000-odd applications
+    // too, newest first, none twice or missed.
+    const mine: Array<{ applicationId: string; submittedAt: string }> = [];
+    let mineToken = "";
+    do {
+      const page = await call<{ applications: Array<{ applicationId: string; submittedAt: string }>; nextPageToken: string }>("bundles.mine", { applicant, pageSize: 200, pageToken: mineToken });
+      expect(page.applications.length).toBeLessThanOrEqual(200);
+      mine.push(...page.applications);
+      mineToken = page.nextPageToken;
+    } while (mineToken);
+    const { rows: own } = await gateway.query<{ n: number }>("SELECT count(*)::int AS n FROM applications WHERE applicant = $1", [applicant]);
+    expect(mine.length).toBe(own[0].n);
+    expect(new Set(mine.map((a) => a.applicationId)).size).toBe(mine.length);
+    expect(mine.map((a) => a.applicationId)).toEqual(expect.arrayContaining([...waiting, ...arrivals]));
+    const submitted = mine.map((a) => Date.parse(a.submittedAt));
+    expect(submitted).toEqual([...submitted].sort((a, b) => b - a));
+    await expect(call("bundles.mine", { applicant, pageToken: "garbage" })).rejects.toMatchObject({ type: "INVALID_ARGUMENT", data: { field: "page_token" } });
+
     // Waiting cases are not in the queue of due work: a sweep moves none of them.
     const before = await call<{ sweptApplications: number }>("bundles.engineStats", {});
     expect(await call("bundles.sweep", {})).toEqual({ moved: 0 });

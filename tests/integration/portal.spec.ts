@@ -354,6 +354,7 @@ describe("portal API", () => {
     expect(again.body).toEqual(created.body);
     const mine = await api("GET", "/v1/applications", { token });
     expect(mine.body.applications).toEqual([expect.objectContaining({ application_id: applicationId, bundle_code: "START_BUSINESS", status: "RUNNING" })]);
+    expect(mine.body.next_page_token).toBe("");
     expect((await api("GET", "/v1/applications", { token: otherToken })).body.applications).toEqual([]);
   });
 

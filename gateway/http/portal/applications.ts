@@ -40,9 +40,15 @@ function consentOf(c: unknown): unknown {
   return { confirmed, refused, ...(preview_digest === undefined ? {} : { previewDigest: preview_digest }) };
 }
 
-/** GET /v1/applications */
+/** GET /v1/applications: the applicant's applications, newest first, by pages (page_size, page_token). */
 export async function myApplications(req: PortalRequest, deps: PortalDeps): Promise<Reply> {
-  return { status: 200, body: toSnake(await callBus(deps, req, "bundles.mine", { applicant: applicantOf(req) })) };
+  const pageSize = req.query.get("page_size");
+  const result = await callBus(deps, req, "bundles.mine", {
+    applicant: applicantOf(req),
+    pageSize: pageSize === null ? undefined : Number(pageSize),
+    pageToken: req.query.get("page_token") ?? "",
+  });
+  return { status: 200, body: toSnake(result) };
 }
 
 /**

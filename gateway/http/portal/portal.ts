@@ -115,7 +115,14 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
   },
   {
     method: "GET", path: "/v1/applications", audience: "applicant", handler: myApplications,
-    schema: { operationId: "listApplications", summary: "The applicant's applications, newest first", tags: ["applications"], responses: { "200": ["Applications", "ApplicationList"] } },
+    schema: {
+      operationId: "listApplications", summary: "The applicant's applications, newest first, by pages", tags: ["applications"],
+      query: {
+        page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
+        page_token: { type: "string", maxLength: 200, description: "next_page_token of the previous page" },
+      },
+      responses: { "200": ["A page of applications", "ApplicationList"] },
+    },
   },
   {
     method: "GET", path: "/v1/me/data-uses", audience: "applicant", handler: myDataUses,

@@ -191,7 +191,7 @@ export const COMPONENTS: Schema[] = [
   { $id: "ApplicationCreated", ...obj({ application_id: str("受理号"), query_code: str("查询码: with the id, anyone may follow progress (GET /v1/lookup)") }, ["application_id", "query_code"]) },
   {
     $id: "ApplicationList",
-    ...obj({ applications: list(obj({ application_id: str(), bundle_code: str(), status: str(undefined, { enum: APPLICATION_STATUS }), submitted_at: time() })) }, ["applications"]),
+    ...obj({ applications: list(obj({ application_id: str(), bundle_code: str(), status: str(undefined, { enum: APPLICATION_STATUS }), submitted_at: time() })), next_page_token: str() }, ["applications", "next_page_token"]),
   },
   {
     $id: "Step",

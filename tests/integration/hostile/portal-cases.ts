@@ -437,6 +437,10 @@ function routeCases(): HostileCase[] {
     refuse("routing: an unknown route", get(() => "/v1/admin"), 404, undefined, "NOT_FOUND"),
     refuse("routing: a path traversal", get(() => "/v1/../../etc/passwd"), 404),
     refuse("routing: a wrong method", (c) => http(c, "DELETE", "/v1/applications", { token: c.ownerToken }), 405, undefined, "METHOD_NOT_ALLOWED"),
+    refuse("my applications: a page of 201", get(() => "/v1/applications?page_size=201"), 400, "page_size"),
+    refuse("my applications: a page size that is no number", get(() => "/v1/applications?page_size=ten"), 400, "page_size"),
+    refuse("my applications: a page token that is none", get(() => "/v1/applications?page_token=garbage!"), 400, "page_token"),
+    refuse("my applications: a page token of another list's shape", get(() => `/v1/applications?page_token=${Buffer.from(JSON.stringify(["2026-12-01 00:00:00+00", "A-1", "x"])).toString("base64url")}`), 400, "page_token"),
     refuse("routing: PUT on a POST route", (c) => http(c, "PUT", "/v1/materials", { token: c.ownerToken, body: {} }), 405),
     // The router's own refusals come in the portal's error shape too, naming the path.
     refuse("routing: a percent-escape that is no hex", get(() => "/v1/applications/%ZZ"), 400, "path", "INVALID_ARGUMENT"),
