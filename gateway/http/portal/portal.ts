@@ -41,6 +41,11 @@ import { myDataUses } from "./data-uses";
 export const JSON_BODY_LIMIT = 256 * 1024;
 
 const APPLICATION = { id: PARAM.id };
+/** Paging of an applicant's lists. */
+const PAGE_QUERY = {
+  page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
+  page_token: { type: "string", maxLength: 200, description: "next_page_token of the previous page" },
+};
 /** Filters and paging of the supervision lists. */
 const BOARD_QUERY = {
   department: { type: "string", pattern: "^[a-z][a-z0-9_-]{0,31}$", description: "A department code (the supervision office may name any; a department only its own)" },
@@ -117,10 +122,7 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     method: "GET", path: "/v1/applications", audience: "applicant", handler: myApplications,
     schema: {
       operationId: "listApplications", summary: "The applicant's applications, newest first, by pages", tags: ["applications"],
-      query: {
-        page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
-        page_token: { type: "string", maxLength: 200, description: "next_page_token of the previous page" },
-      },
+      query: PAGE_QUERY,
       responses: { "200": ["A page of applications", "ApplicationList"] },
     },
   },
@@ -128,10 +130,7 @@ export const ROUTES: readonly Route<PortalDeps>[] = [
     method: "GET", path: "/v1/me/data-uses", audience: "applicant", handler: myDataUses,
     schema: {
       operationId: "listMyDataUses", summary: "Who used my data (数据使用记录): every read by a department and every change a bundle made, of the applicant's data and of the enterprises they represent, newest first", tags: ["applications"],
-      query: {
-        page_size: { type: "string", pattern: "^[0-9]{1,3}$", description: "1-200 (default 50)" },
-        page_token: { type: "string", maxLength: 200, description: "next_page_token of the previous page" },
-      },
+      query: PAGE_QUERY,
       responses: { "200": ["A page of uses", "DataUses"] },
     },
   },
