@@ -121,11 +121,11 @@ export function reservationInsert(n: NewReservation): Statement {
  * reservation of the same name still holds its place in the unique index until it is marked
  * expired: only when the insert meets one are the reservations past their term expired (in this
  * transaction) and the insert tried once more, so a free name costs one statement. `first` is
- * reservationInsert(n) as the transaction already ran it (else it is run here).
+ * reservationInsert(n) as the transaction already ran it (with the declaration's key claim).
  */
-export async function reserve(tx: Queryable, n: NewReservation, first?: FirstRun): Promise<NameReservation> {
-  const insert = first?.statement ?? reservationInsert(n);
-  let rows = (first?.result ?? (await tx.query(insert.sql, insert.params))).rows as unknown as ReservationRow[];
+export async function reserve(tx: Queryable, n: NewReservation, first: FirstRun): Promise<NameReservation> {
+  const insert = first.statement;
+  let rows = first.result.rows as unknown as ReservationRow[];
   if (rows.length === 0) {
     await expireReservations(tx);
     ({ rows } = await tx.query<ReservationRow>(insert.sql, insert.params));

@@ -124,13 +124,13 @@ export function entityInsert(e: NewEntity): Statement {
 /**
  * Registers an entity inside the caller's transaction: the legal representative must be in the
  * population registry under that name, and a fresh credit code is drawn until its organisation
- * code is unused. `first` is an entityInsert(e) the transaction already ran (its first try).
+ * code is unused. `first` is an entityInsert(e) the transaction already ran (its first try, with
+ * the registration's key claim); a later try draws another code.
  */
-export async function registerEntity(tx: Queryable, e: NewEntity, first?: FirstRun): Promise<Entity> {
+export async function registerEntity(tx: Queryable, e: NewEntity, first: FirstRun): Promise<Entity> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const tried = attempt === 0 ? first : undefined;
-    const insert = tried?.statement ?? entityInsert(e);
-    const rows = (tried?.result ?? (await tx.query(insert.sql, insert.params))).rows as unknown as EntityRow[];
+    const insert = attempt === 0 ? undefined : entityInsert(e);
+    const rows = (insert ? await tx.query(insert.sql, insert.params) : first.result).rows as unknown as EntityRow[];
     if (rows.length === 1) return toEntity(rows[0]);
     const { rows: reps } = await tx.query<{ name: string }>("SELECT name FROM persons WHERE id_number = $1", [e.legalRepresentativeIdNumber]);
     if (reps.length === 0 || reps[0].name !== e.legalRepresentativeName) {

@@ -189,13 +189,12 @@ export function employerInsert(r: Registration): Statement {
  * Records a registration: a new employer, or one whose earlier registration was cancelled or
  * cleared becoming active again (its clearance then no longer holds). An employer already active
  * (a concurrent registration won) is refused with ALREADY_REGISTERED. `first` is employerInsert(r)
- * as the transaction already ran it (else it is run here).
+ * as the transaction already ran it (with the registration's key claim).
  */
-export async function activateEmployer(tx: DeferringQueryable, r: Registration, first?: FirstRun): Promise<Employer> {
-  const insert = first?.statement ?? employerInsert(r);
-  const values = insert.params ?? [];
+export async function activateEmployer(tx: DeferringQueryable, r: Registration, first: FirstRun): Promise<Employer> {
+  const values = first.statement.params ?? [];
   // A new employer (nearly always) is one insert; one met there is locked and judged.
-  let rows = (first?.result ?? (await tx.query(insert.sql, values))).rows as unknown as EmployerRow[];
+  let rows = first.result.rows as unknown as EmployerRow[];
   if (rows.length === 0) {
     const existing = await findEmployer(tx, r.creditCode, "update");
     if (!existing || existing.status === EmployerStatus.EMPLOYER_STATUS_ACTIVE) throw alreadyRegistered(existing ?? { credit_code: r.creditCode, si_number: r.siNumber });

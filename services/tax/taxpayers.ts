@@ -146,14 +146,13 @@ export function taxpayerInsert(n: NewTaxpayer): Statement {
 
 /**
  * Registers a taxpayer inside the caller's transaction: `first` is taxpayerInsert(n) as the
- * transaction already ran it (else it is run here). A cancelled earlier registration is
+ * transaction already ran it (with the registration's key claim). A cancelled earlier registration is
  * replaced; an active or cleared one refuses (checked again here, under the row lock, because the
  * caller's first check ran before its calls to other services).
  */
-export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer, first?: FirstRun): Promise<Taxpayer> {
-  const insert = first?.statement ?? taxpayerInsert(n);
+export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer, first: FirstRun): Promise<Taxpayer> {
   // A new taxpayer (nearly always) is one insert; a code met there is locked and judged.
-  const { rows: fresh } = first?.result ?? (await tx.query(insert.sql, insert.params));
+  const { rows: fresh } = first.result;
   if (fresh.length === 1) return toTaxpayer(fresh[0] as unknown as TaxpayerRow);
   const existing = await findTaxpayer(tx, n.creditCode, true);
   assertRegistrable(n.creditCode, existing?.status);
@@ -162,7 +161,7 @@ export async function registerTaxpayer(tx: Queryable, n: NewTaxpayer, first?: Fi
        tax_authority = $8, address = $9, legal_representative_name = $10, expected_annual_sales = $11, status = $12,
        status_reason = '', registration_licence_number = $13, case_id = $14, registered_at = now(), updated_at = now()
      WHERE credit_code = $1 RETURNING *`,
-    insert.params,
+    first.statement.params,
   );
   if (rows.length === 0) throw failedPrecondition("ALREADY_REGISTERED", `${n.creditCode} 已办理税务登记 (the taxpayer is already registered)`);
   return toTaxpayer(rows[0]);
