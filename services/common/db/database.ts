@@ -63,6 +63,13 @@ export interface FirstRun {
   result: QueryResult<Record<string, unknown>>;
 }
 
+/** What transactionWith runs: the transaction, the opening's result and the reads' results in order. */
+export type OpenedTransaction<T> = (
+  tx: DeferringQueryable,
+  opened: QueryResult<Record<string, unknown>>,
+  reads: Array<QueryResult<Record<string, unknown>>>,
+) => Promise<T>;
+
 export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
   readonly schema: string;
@@ -84,7 +91,7 @@ export interface Database extends Queryable {
    */
   transactionWith<T>(
     opening: string,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    fn: OpenedTransaction<T>,
     reads?: readonly Statement[],
   ): Promise<T>;
   ping(): Promise<void>;
@@ -120,7 +127,7 @@ function traced(db: Database): Database {
       }
       if (prop === "transaction") return (fn: (tx: Queryable) => Promise<unknown>) => transaction(() => target.transaction(fn));
       if (prop === "transactionWith") {
-        return (opening: string, fn: Parameters<Database["transactionWith"]>[1], reads?: readonly Statement[]) =>
+        return (opening: string, fn: OpenedTransaction<unknown>, reads?: readonly Statement[]) =>
           transaction(() => target.transactionWith(opening, fn, reads));
       }
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -319,7 +326,7 @@ async function openPostgres(url: string, schema: string, max: number): Promise<D
    */
   async function inTransaction<T>(
     opening: string | undefined,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    fn: OpenedTransaction<T>,
     reads: readonly Statement[] = [],
   ): Promise<T> {
     const client = await connectPatiently(pool);
@@ -655,7 +662,7 @@ async function openPglite(dataDir: string, schema: string): Promise<Database> {
    */
   const runTransaction = <T>(
     opening: string | undefined,
-    fn: (tx: DeferringQueryable, opened: QueryResult<Record<string, unknown>>, reads: Array<QueryResult<Record<string, unknown>>>) => Promise<T>,
+    fn: OpenedTransaction<T>,
     reads: readonly Statement[] = [],
   ) =>
     instance.transaction(schema, async (tx) => {
