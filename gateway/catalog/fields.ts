@@ -3,7 +3,7 @@
  * its check, its Chinese and English label, and where the government already holds it (so the
  * merged form prefills it instead of asking).
  */
-import { invalidArgument } from "../../services/common/errors";
+import { invalidArgument, renamingField } from "../../services/common/errors";
 import { describeRange, parseAmount, type AmountKind } from "../../services/common/amounts";
 import { CONTRIBUTION_METHODS } from "../../services/business-registration/requests";
 import { findScope } from "../../services/business-registration/rules/scopes";
@@ -98,13 +98,7 @@ const at = (name: string, sub?: string | number) => (sub === undefined ? name : 
 
 /** Runs a department's rule, naming the form field in its INVALID_ARGUMENT (a refusal by a business rule keeps its reason code). */
 function asField<T>(name: string, rule: () => T): T {
-  try {
-    return rule();
-  } catch (err) {
-    const data = (err as { type?: string; data?: { reason?: string } }).data;
-    if ((err as { type?: string }).type === "INVALID_ARGUMENT" && data?.reason) throw invalidArgument(name, data.reason);
-    throw err;
-  }
+  return renamingField(rule, () => name);
 }
 
 /** A list item: an object with only the listed keys (INVALID_ARGUMENT naming the item or the stray key). */

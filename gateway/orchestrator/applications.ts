@@ -9,7 +9,7 @@ import { workingCalendar } from "../../services/common/working-days";
 import { DEFAULT_YELLOW_AT, isOpenStep, lightOf } from "./lights";
 import crypto from "node:crypto";
 import type { Database } from "../../services/common/db/database";
-import { failedPrecondition, invalidArgument, notFound, permissionDenied } from "../../services/common/errors";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, renamingField } from "../../services/common/errors";
 import { ONE_WINDOW } from "../../services/common/caller";
 import { hashRequest } from "../../services/common/idempotency";
 import { requireText } from "../../services/common/validate";
@@ -395,14 +395,9 @@ export async function correct(engine: Orchestrator, applicationId: string, appli
  * `from` is the name the check uses, `to` the request's.
  */
 function asNamed<T>(check: () => T, from: string, to: string): T {
-  try {
-    return check();
-  } catch (err) {
-    const data = (err as { type?: string; data?: { field?: string; reason?: string } }).data;
-    const field = data?.field;
-    if ((err as { type?: string }).type !== "INVALID_ARGUMENT" || !field || !(field === from || field.startsWith(`${from}.`) || field.startsWith(`${from}[`))) throw err;
-    throw invalidArgument(`${to}${field.slice(from.length)}`, data!.reason ?? "is not valid");
-  }
+  return renamingField(check, (field) =>
+    field === from || field.startsWith(`${from}.`) || field.startsWith(`${from}[`) ? `${to}${field.slice(from.length)}` : undefined,
+  );
 }
 
 /**

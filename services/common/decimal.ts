@@ -2,7 +2,7 @@
  * Exact decimal amounts as scaled bigints (money, capital): parsing from and formatting to the
  * decimal strings of the contracts, never through floating point.
  */
-import { invalidArgument } from "./errors";
+import { invalidArgument, kindOf } from "./errors";
 import { foldWidth } from "./validate";
 
 /**
@@ -20,7 +20,7 @@ export function parseDecimal(input: unknown, field: string, scale: number, optio
   const value = foldWidth(input);
   if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) throw invalidArgument(field, "is required (a decimal number)");
   // Amounts travel as text, so no binary fraction rounds them (12.1 as a JSON number is not 12.1).
-  if (typeof value !== "string") throw invalidArgument(field, `must be a decimal number written as text, like "100" or "12.5" (got a ${Array.isArray(value) ? "list" : typeof value})`);
+  if (typeof value !== "string") throw invalidArgument(field, `must be a decimal number written as text, like "100" or "12.5" (got a ${kindOf(value)})`);
   const text = value.trim();
   const m = /^(\d{1,18})(?:\.(\d+))?$/.exec(text);
   if (!m) throw invalidArgument(field, `must be a non-negative decimal number written like 100 or 12.5 (got "${text}")`);

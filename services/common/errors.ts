@@ -43,6 +43,22 @@ export function invalidArgument(field: string, reason: string): Errors.Moleculer
   return new Errors.MoleculerClientError(`${f}: ${r}`, 400, ErrorType.InvalidArgument, { field: f, reason: r });
 }
 
+/**
+ * Runs `check`, and names the field of an INVALID_ARGUMENT it throws as the caller knows it:
+ * `rename` gets the field the check named and gives the one to name instead (undefined: the error
+ * goes on as it is). The reason is kept; any other error goes on unchanged.
+ */
+export function renamingField<T>(check: () => T, rename: (field: string) => string | undefined): T {
+  try {
+    return check();
+  } catch (err) {
+    const data = (err as { type?: string; data?: { field?: string; reason?: string } }).data;
+    const renamed = (err as { type?: string }).type === ErrorType.InvalidArgument && data?.reason ? rename(data.field ?? "") : undefined;
+    if (renamed === undefined) throw err;
+    throw invalidArgument(renamed, data!.reason!);
+  }
+}
+
 /** No such record; an id that is no text, or too long to repeat, is shown cut (shown). */
 export function notFound(what: string, id: unknown): Errors.MoleculerClientError {
   const shownId = shown(id, 200);
