@@ -13,6 +13,7 @@ import { openServiceDatabase, type Runtime } from "../../services/common/runtime
 import { resolveSecret } from "../../services/common/secrets";
 import { requireText, todayInChina } from "../../services/common/validate";
 import { decodePageToken, pageOf, pageSizeOf, TIMESTAMP_TEXT } from "../../services/common/paging";
+import { APPLICATION_ID_KEY } from "./application-id";
 import { readOverrides, useWorkingCalendar, WorkingCalendar } from "../../services/common/working-days";
 import { calendarLastKnownYear } from "../../services/common/metrics";
 import type { Person } from "../../proto/gen/tongban/identity/v1/identity";
@@ -41,7 +42,7 @@ interface MaterialMeta {
 
 
 /** A page token of an applicant's list: submitted_at (as PostgreSQL prints it), application id. */
-const MINE_KEY = [TIMESTAMP_TEXT, /^[A-Za-z0-9-]{1,64}$/];
+const MINE_KEY = [TIMESTAMP_TEXT, APPLICATION_ID_KEY];
 /** Options of the orchestration loop (tests shorten the lease). */
 export interface BundlesOptions {
   leaseSeconds?: number;

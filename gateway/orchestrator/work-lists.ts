@@ -10,9 +10,10 @@
 import type { Queryable } from "../../services/common/db/database";
 import { decodePageToken, pageOf, pageSizeOf, TIMESTAMP_TEXT } from "../../services/common/paging";
 import type { BundleStep } from "../catalog/bundles";
+import { APPLICATION_ID_KEY } from "./application-id";
 
 /** A page token's sort key: deadline and ready time (as PostgreSQL prints them), application id, step key. */
-const KEY_SHAPE = [TIMESTAMP_TEXT, TIMESTAMP_TEXT, /^[A-Za-z0-9-]{1,64}$/, /^[A-Za-z0-9_#-]{1,64}$/];
+const KEY_SHAPE = [TIMESTAMP_TEXT, TIMESTAMP_TEXT, APPLICATION_ID_KEY, /^[A-Za-z0-9_#-]{1,64}$/];
 
 interface Row {
   application_id: string;

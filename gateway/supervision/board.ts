@@ -8,6 +8,7 @@
  */
 import type { Queryable } from "../../services/common/db/database";
 import { decodePageToken, pageOf, pageSizeOf, TIMESTAMP_TEXT } from "../../services/common/paging";
+import { APPLICATION_ID_KEY } from "../orchestrator/application-id";
 import { ENDED_STEP_SQL, isOpenStep, lightOf } from "../orchestrator/lights";
 import type { BoardCase, BoardStep } from "../../proto/gen/tongban/gateway/v1/supervision";
 import type { Bundle } from "../catalog/bundles";
@@ -32,7 +33,6 @@ interface CaseRow {
 }
 
 const iso = (t: Date | string | null | undefined) => (t ? new Date(t).toISOString() : undefined);
-const APPLICATION_ID = /^[A-Za-z0-9-]{1,64}$/;
 /** A red-list entry within an application: "" (overdue) or a rectification case id. */
 const RED_ENTRY = /^(|ZG-[A-Za-z0-9_-]{1,96})$/;
 
@@ -87,7 +87,7 @@ const CASE_COLUMNS = `a.application_id, a.bundle_code, a.bundle, a.enterprise_na
  */
 export async function openCases(q: Queryable, scope: BoardScope, page: { pageSize?: unknown; pageToken?: unknown }, now: number, yellowAt: number) {
   const size = pageSizeOf(page.pageSize);
-  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID]);
+  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID_KEY]);
   const { rows } = await q.query<CaseRow & { key_text: string }>(
     `SELECT ${CASE_COLUMNS}, a.committed_deadline::text AS key_text
      FROM applications a
@@ -111,7 +111,7 @@ export async function redCases(q: Queryable, scope: BoardScope, page: { pageSize
   const size = pageSizeOf(page.pageSize);
   // The key: since when red, the application, and which rectification case ("" for an overdue case):
   // an application may be red for several departments' bad ratings at once.
-  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID, RED_ENTRY]);
+  const after = decodePageToken(page.pageToken, [TIMESTAMP_TEXT, APPLICATION_ID_KEY, RED_ENTRY]);
   const at = new Date(now);
   const [afterSince, afterApp, afterEntry] = [after?.[0] ?? null, after?.[1] ?? "", after?.[2] ?? ""];
   // Since when each open case is red in this scope: the earliest deadline passed.
